@@ -1,0 +1,125 @@
+//! Amazon Resource Names.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ModelError, Partition};
+
+/// An Amazon Resource Name: `arn:partition:service:region:account:resource`.
+///
+/// The account field is kept as text because AWS writes more than account ids there: `aws` in
+/// the ARNs of AWS managed policies, and nothing at all for global resources such as S3 buckets.
+/// The resource keeps every `/` and `:` it contains.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Arn {
+    partition: Partition,
+    service: String,
+    region: String,
+    account: String,
+    resource: String,
+}
+
+impl Arn {
+    /// Builds an ARN from its parts.
+    pub fn new(
+        partition: Partition,
+        service: impl Into<String>,
+        region: impl Into<String>,
+        account: impl Into<String>,
+        resource: impl Into<String>,
+    ) -> Self {
+        Self {
+            partition,
+            service: service.into(),
+            region: region.into(),
+            account: account.into(),
+            resource: resource.into(),
+        }
+    }
+
+    /// The partition, such as `aws`.
+    pub fn partition(&self) -> Partition {
+        self.partition
+    }
+
+    /// The service namespace, such as `iam` or `sts`.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// The region, empty for global services such as IAM.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The account field: an account id, `aws`, or empty.
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// The resource part: everything after the fifth colon.
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+}
+
+impl FromStr for Arn {
+    type Err = ModelError;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let invalid = |reason| ModelError::InvalidArn {
+            value: value.to_owned(),
+            reason,
+        };
+        let mut parts = value.splitn(6, ':');
+        if parts.next() != Some("arn") {
+            return Err(invalid("expected the prefix `arn:`"));
+        }
+        let (Some(partition), Some(service), Some(region), Some(account), Some(resource)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(invalid("expected six colon-separated fields"));
+        };
+        let partition = partition
+            .parse()
+            .map_err(|_| invalid("unknown partition"))?;
+        if service.is_empty() {
+            return Err(invalid("the service is empty"));
+        }
+        if resource.is_empty() {
+            return Err(invalid("the resource is empty"));
+        }
+        Ok(Self::new(partition, service, region, account, resource))
+    }
+}
+
+impl TryFrom<String> for Arn {
+    type Error = ModelError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+impl From<Arn> for String {
+    fn from(arn: Arn) -> Self {
+        arn.to_string()
+    }
+}
+
+impl fmt::Display for Arn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "arn:{}:{}:{}:{}:{}",
+            self.partition, self.service, self.region, self.account, self.resource
+        )
+    }
+}
