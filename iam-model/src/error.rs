@@ -21,4 +21,18 @@ pub enum ModelError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A string that is not a unique id of a known kind.
+    #[error("invalid unique id `{value}`: {reason}")]
+    InvalidUniqueId {
+        /// The text that failed to parse.
+        value: String,
+        /// The rule the text breaks.
+        reason: &'static str,
+    },
+    /// A policy version id that is not `v` followed by a positive number.
+    #[error("invalid policy version id `{0}`, expected `v1`, `v2`, ...")]
+    InvalidPolicyVersionId(String),
+    /// An access key status other than `Active` or `Inactive`.
+    #[error("invalid access key status `{0}`, expected `Active` or `Inactive`")]
+    InvalidAccessKeyStatus(String),
 }
