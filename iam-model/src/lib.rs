@@ -5,6 +5,8 @@
 //! [`IamArn`] for IAM and STS resources), unique ids ([`UniqueId`]), the entities IAM stores
 //! ([`User`], [`Group`], [`Role`], [`ManagedPolicy`], [`AccessKey`] and the rest), and the
 //! [`Clock`] and [`RandomSource`] traits through which time and randomness are injected.
+//! The [`validate`] module checks request fields against AWS's limits and character sets, and
+//! [`Quotas`] holds the count and size quotas with AWS's defaults.
 //!
 //! It deliberately does no I/O, reads no clock, draws no system randomness and logs nothing:
 //! callers pass time and random bytes in, so every function here is deterministic.
@@ -21,9 +23,11 @@ mod password_policy;
 mod policy;
 mod principal;
 mod provider;
+mod quota;
 mod random;
 mod tag;
 mod unique_id;
+pub mod validate;
 
 pub use account::{Account, AccountId, Partition};
 pub use arn::Arn;
@@ -38,6 +42,7 @@ pub use password_policy::PasswordPolicy;
 pub use policy::{InlinePolicy, ManagedPolicy, PolicyVersion, PolicyVersionId};
 pub use principal::{Group, Role, RoleLastUsed, User};
 pub use provider::{InstanceProfile, OidcProvider};
+pub use quota::{Quota, Quotas, policy_size};
 pub use random::{RandomSource, SeededRandom};
 pub use tag::Tag;
 pub use unique_id::{UniqueId, UniqueIdKind};
