@@ -152,3 +152,6 @@ pub struct VirtualMfaDevice {
     /// The tags, at most 50.
     pub tags: Vec<Tag>,
 }
+
+#[cfg(test)]
+mod tests;

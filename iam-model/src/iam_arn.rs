@@ -77,6 +77,13 @@ pub enum IamResource {
         /// The device name.
         name: String,
     },
+    /// A server certificate, `server-certificate/path/Name`.
+    ServerCertificate {
+        /// The path, such as `/` or `/cloudfront/`.
+        path: String,
+        /// The certificate name.
+        name: String,
+    },
     /// An OpenID Connect provider, `oidc-provider/host/path`.
     OidcProvider {
         /// The issuer URL without its `https://` scheme, such as `accounts.example.com/tenant`.
@@ -122,6 +129,7 @@ impl IamResource {
             IamResource::Policy { .. } => "policy",
             IamResource::InstanceProfile { .. } => "instance-profile",
             IamResource::MfaDevice { .. } => "mfa",
+            IamResource::ServerCertificate { .. } => "server-certificate",
             IamResource::OidcProvider { .. } => "oidc-provider",
             IamResource::SamlProvider { .. } => "saml-provider",
             IamResource::AssumedRole { .. } => "assumed-role",
@@ -137,7 +145,8 @@ impl IamResource {
             | IamResource::Role { path, .. }
             | IamResource::Policy { path, .. }
             | IamResource::InstanceProfile { path, .. }
-            | IamResource::MfaDevice { path, .. } => Some(path),
+            | IamResource::MfaDevice { path, .. }
+            | IamResource::ServerCertificate { path, .. } => Some(path),
             _ => None,
         }
     }
@@ -152,7 +161,10 @@ impl IamResource {
             | IamResource::Role { path, name }
             | IamResource::Policy { path, name }
             | IamResource::InstanceProfile { path, name }
-            | IamResource::MfaDevice { path, name } => format!("{resource_type}{path}{name}"),
+            | IamResource::MfaDevice { path, name }
+            | IamResource::ServerCertificate { path, name } => {
+                format!("{resource_type}{path}{name}")
+            }
             IamResource::OidcProvider { url: name }
             | IamResource::SamlProvider { name }
             | IamResource::FederatedUser { name } => format!("{resource_type}/{name}"),
@@ -335,6 +347,9 @@ fn parse_resource(service: &str, resource: &str) -> Result<IamResource, &'static
             IamResource::InstanceProfile { path, name }
         })?,
         ("iam", "mfa") => split_path(rest, |path, name| IamResource::MfaDevice { path, name })?,
+        ("iam", "server-certificate") => split_path(rest, |path, name| {
+            IamResource::ServerCertificate { path, name }
+        })?,
         ("iam", "oidc-provider") => IamResource::OidcProvider {
             url: rest.to_owned(),
         },
@@ -387,3 +402,6 @@ fn single_segment(value: &str) -> Result<String, &'static str> {
     }
     Ok(value.to_owned())
 }
+
+#[cfg(test)]
+mod tests;

@@ -69,3 +69,6 @@ impl Default for PasswordPolicy {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -146,3 +146,6 @@ pub struct InlinePolicy {
     /// The policy document, kept as the text the caller sent.
     pub policy_document: String,
 }
+
+#[cfg(test)]
+mod tests;

@@ -263,3 +263,6 @@ pub fn policy_size(document: &str) -> usize {
         .filter(|c| !matches!(c, ' ' | '\t' | '\n' | '\r'))
         .count()
 }
+
+#[cfg(test)]
+mod tests;

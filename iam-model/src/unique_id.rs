@@ -158,3 +158,6 @@ fn base32_character(value: u8) -> char {
         char::from(b'2' + (value - 26))
     }
 }
+
+#[cfg(test)]
+mod tests;

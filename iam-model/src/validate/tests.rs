@@ -445,7 +445,7 @@ fn oidc_client_id_and_thumbprint_lists() {
     assert!(oidc_client_ids(&[String::new()]).is_err());
     assert!(oidc_client_ids(&[repeat('c', 256)]).is_err());
 
-    assert_eq!(oidc_thumbprints(&[thumbprint.clone()]), Ok(()));
+    assert_eq!(oidc_thumbprints(std::slice::from_ref(&thumbprint)), Ok(()));
     assert_eq!(oidc_thumbprints(&vec![thumbprint.clone(); 5]), Ok(()));
     assert!(oidc_thumbprints(&six).is_err());
     assert!(oidc_thumbprints(&[thumbprint[..39].to_owned()]).is_err());
