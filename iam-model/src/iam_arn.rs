@@ -214,17 +214,17 @@ impl IamArn {
         }
     }
 
-    /// The partition, such as `aws`.
+    /// Returns the partition, such as `aws`.
     pub fn partition(&self) -> Partition {
         self.partition
     }
 
-    /// The account field.
+    /// Returns the account field.
     pub fn account(&self) -> ArnAccount {
         self.account
     }
 
-    /// The account id, or `None` for an AWS managed policy.
+    /// Returns the account id, or `None` for an AWS managed policy.
     pub fn account_id(&self) -> Option<AccountId> {
         match self.account {
             ArnAccount::Id(id) => Some(id),
@@ -232,7 +232,7 @@ impl IamArn {
         }
     }
 
-    /// The resource the ARN names.
+    /// Returns the resource the ARN names.
     pub fn resource(&self) -> &IamResource {
         &self.resource
     }

@@ -1,6 +1,6 @@
 //! Domain types of the IAM service, with no I/O.
 //!
-//! This crate holds what every other crate of the workspace speaks in: account ids and
+//! This crate defines the types every other crate of the workspace uses: account ids and
 //! partitions ([`AccountId`], [`Partition`]), Amazon Resource Names ([`Arn`], and the typed
 //! [`IamArn`] for IAM and STS resources), unique ids ([`UniqueId`]), the entities IAM stores
 //! ([`User`], [`Group`], [`Role`], [`ManagedPolicy`], [`AccessKey`] and the rest), and the

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The rules an account sets for IAM user console passwords, with AWS's field names.
 ///
-/// [`PasswordPolicy::default`] holds the values `UpdateAccountPasswordPolicy` uses for every
+/// [`PasswordPolicy::default`] has the values `UpdateAccountPasswordPolicy` uses for every
 /// parameter the request leaves out.
 ///
 /// NOTE: An account with no policy set is not the same as one holding the default: AWS then

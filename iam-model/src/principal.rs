@@ -62,7 +62,7 @@ pub struct Role {
     pub assume_role_policy_document: String,
     /// The description, at most 1000 characters.
     pub description: Option<String>,
-    /// The longest session `AssumeRole` may grant, in seconds, 3600 to 43200.
+    /// The maximum session duration `AssumeRole` may grant, in seconds, 3600 to 43200.
     pub max_session_duration: u32,
     /// The ARN of the managed policy that bounds the role's permissions, if any.
     pub permissions_boundary: Option<Arn>,

@@ -11,14 +11,14 @@ use regex::Regex;
 
 use crate::{ModelError, PasswordPolicy, Role, Tag};
 
-/// The most tags one resource can carry.
+/// The maximum number of tags on one resource.
 pub const MAX_TAGS: usize = 50;
-/// The most client ids (audiences) one OIDC provider can list.
+/// The maximum number of client ids (audiences) of one OIDC provider.
 pub const MAX_OIDC_CLIENT_IDS: usize = 100;
-/// The most thumbprints one OIDC provider can list.
+/// The maximum number of thumbprints of one OIDC provider.
 pub const MAX_OIDC_THUMBPRINTS: usize = 5;
 
-/// The longest value an error message repeats, in characters.
+/// The maximum length of a value repeated in an error message, in characters.
 const ERROR_VALUE_MAX_CHARS: usize = 256;
 
 const NAME_CHARACTERS: &str = "letters, digits and `_+=,.@-`";

@@ -96,9 +96,9 @@ fn alphabet() -> Vec<char> {
     characters
 }
 
-/// Generates mostly well-formed values with at most one character from [`alphabet`] placed at
-/// a random position, so each character is tested alone, in values of short and boundary
-/// lengths, with and without a leading `/` or `aws:` and a trailing `/`.
+/// Generates mostly well-formed values with at most one character from [`alphabet`] at a
+/// random position. Lengths are short or near the maximum, and a value may start with `/` or
+/// `aws:` and end with `/`.
 fn value_strategy(max_length: usize) -> impl Strategy<Value = String> {
     let friendly: Vec<char> = "aZ09_+=,.@-/: ".chars().collect();
     let body_length = prop_oneof![0..=8_usize, 0..=max_length.min(300) + 2];
