@@ -111,6 +111,15 @@ pub enum IamResource {
 }
 
 impl IamResource {
+    /// Builds the resource of the OIDC provider registered for the issuer `url`: the URL
+    /// without its `https://` scheme, as AWS writes it in the provider's ARN.
+    pub fn oidc_provider(url: &str) -> Self {
+        let url = url.strip_prefix("https://").unwrap_or(url);
+        IamResource::OidcProvider {
+            url: url.to_owned(),
+        }
+    }
+
     /// Returns the service namespace of the ARN: `sts` for sessions, `iam` for the rest.
     pub fn service(&self) -> &'static str {
         match self {

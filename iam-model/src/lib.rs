@@ -40,7 +40,7 @@ pub use error::ModelError;
 pub use iam_arn::{ArnAccount, IamArn, IamResource};
 pub use password_policy::PasswordPolicy;
 pub use policy::{InlinePolicy, ManagedPolicy, PolicyVersion, PolicyVersionId};
-pub use principal::{Group, Role, RoleLastUsed, User};
+pub use principal::{Group, Role, RoleLastUsed, User, name_key};
 pub use provider::{InstanceProfile, OidcProvider};
 pub use quota::{Quota, Quotas, policy_size};
 pub use random::{RandomSource, SeededRandom};

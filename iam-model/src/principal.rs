@@ -5,6 +5,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Arn, Tag, UniqueId};
 
+/// Returns the key under which an IAM name must be unique in its account: the name in ASCII
+/// lower case.
+///
+/// AWS compares the names of users, groups, roles, managed policies and instance profiles
+/// ignoring case, so `ADMINS` and `admins` cannot both exist. Those names are ASCII, so ASCII
+/// case folding is exact.
+pub fn name_key(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
 /// An IAM user: a person or workload with long-term credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -90,3 +100,6 @@ pub struct RoleLastUsed {
     /// The region of that request, such as `us-east-1`.
     pub region: Option<String>,
 }
+
+#[cfg(test)]
+mod tests;
