@@ -44,5 +44,5 @@ pub use principal::{Group, Role, RoleLastUsed, User, name_key};
 pub use provider::{InstanceProfile, OidcProvider};
 pub use quota::{Quota, Quotas, policy_size};
 pub use random::{RandomSource, SeededRandom};
-pub use tag::Tag;
+pub use tag::{Tag, merge_tags, remove_tags};
 pub use unique_id::{UniqueId, UniqueIdKind};
