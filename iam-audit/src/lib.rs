@@ -13,8 +13,11 @@
 
 mod error;
 mod event;
+mod record;
 mod redact;
+mod segment;
 mod sink;
+mod trail;
 
 pub use error::AuditError;
 pub use event::{
@@ -22,5 +25,7 @@ pub use event::{
     PolicyReference, PolicyType, SessionAttributes, SessionContext, SessionIssuer,
     StatementReference, UserIdentity, generate_event_id,
 };
+pub use record::{Chain, Digest, EncodedEvent, MAX_EVENT_BYTES, PublicKey, RecordHash};
 pub use redact::{REDACTED, is_secret_field, redact_value};
 pub use sink::{AuditSink, MemorySink, Receipt};
+pub use trail::{OpenReport, Retention, RetentionReport, Trail, TrailConfig};
