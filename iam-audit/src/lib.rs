@@ -13,11 +13,13 @@
 
 mod error;
 mod event;
+mod query;
 mod record;
 mod redact;
 mod segment;
 mod sink;
 mod trail;
+mod verify;
 
 pub use error::AuditError;
 pub use event::{
@@ -25,7 +27,9 @@ pub use event::{
     PolicyReference, PolicyType, SessionAttributes, SessionContext, SessionIssuer,
     StatementReference, UserIdentity, generate_event_id,
 };
+pub use query::{MAX_PAGE_SIZE, Page, Query, StoredEvent, export, query};
 pub use record::{Chain, Digest, EncodedEvent, MAX_EVENT_BYTES, PublicKey, RecordHash};
 pub use redact::{REDACTED, is_secret_field, redact_value};
 pub use sink::{AuditSink, MemorySink, Receipt};
 pub use trail::{OpenReport, Retention, RetentionReport, Trail, TrailConfig};
+pub use verify::{Location, Tamper, VerifyReport, verify};
