@@ -57,6 +57,12 @@ pub enum AuditError {
     /// A query value outside its allowed range.
     #[error("invalid audit query: {0}")]
     InvalidQuery(String),
+    /// An anchor digest whose signature does not verify with any of the given keys.
+    #[error("anchor digest of `{count}` records does not verify with the given public keys")]
+    InvalidAnchor {
+        /// The record count the anchor claims.
+        count: u64,
+    },
     /// A public key that is not 32 bytes of Ed25519 key in hexadecimal.
     #[error("invalid public key `{0}`, expected 64 hexadecimal digits")]
     InvalidPublicKey(String),

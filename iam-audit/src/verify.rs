@@ -187,13 +187,22 @@ struct Link {
 ///
 /// # Errors
 ///
-/// Returns [`AuditError::Io`] when a file cannot be read. Tampering is not an error: it is
-/// reported in [`VerifyReport::tamper`].
+/// Returns [`AuditError::InvalidAnchor`] when `anchor` is not signed by one of `keys`, and
+/// [`AuditError::Io`] when a file cannot be read. Tampering is not an error: it is reported in
+/// [`VerifyReport::tamper`].
 pub fn verify(
     directory: &Path,
     keys: &[PublicKey],
     anchor: Option<&Digest>,
 ) -> Result<VerifyReport, AuditError> {
+    if let Some(anchor) = anchor
+        && !anchor.verify(keys)
+    {
+        return Err(AuditError::InvalidAnchor {
+            count: anchor.count,
+        });
+    }
+
     let segments = segment::list_segments(directory)?;
     let mut entries = Vec::new();
     let mut torn_bytes = 0;
