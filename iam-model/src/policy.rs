@@ -6,7 +6,10 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::{Arn, ModelError, Quota, Quotas, Tag, UniqueId};
+use crate::{
+    AccountId, Arn, IamArn, IamResource, ModelError, Partition, Quota, Quotas, Tag, UniqueId,
+    UniqueIdKind, validate,
+};
 
 /// A customer managed policy: a standalone policy document with its own ARN, attachable to
 /// users, groups and roles, and keeping up to five versions of its document.
@@ -45,6 +48,58 @@ pub struct ManagedPolicy {
 }
 
 impl ManagedPolicy {
+    /// Creates a customer managed policy as `CreatePolicy` does: its ARN built from `path` and
+    /// `policy_name`, and `document` stored as version `v1`, the default.
+    ///
+    /// The document is checked for length and characters only. Parsing it and checking its
+    /// size quota is the caller's job.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelError`] if the path, name or document text is invalid or `policy_id` is not a
+    /// policy id.
+    pub fn new(
+        partition: Partition,
+        account: AccountId,
+        path: &str,
+        policy_name: &str,
+        policy_id: UniqueId,
+        document: String,
+        create_date: Timestamp,
+    ) -> Result<Self, ModelError> {
+        validate::policy_path(path)?;
+        validate::policy_name(policy_name)?;
+        validate::policy_document("PolicyDocument", &document)?;
+        policy_id.check_kind(UniqueIdKind::Policy)?;
+
+        let resource = IamResource::Policy {
+            path: path.to_owned(),
+            name: policy_name.to_owned(),
+        };
+        let first_version = PolicyVersion {
+            version_id: PolicyVersionId::FIRST,
+            document,
+            is_default_version: true,
+            create_date,
+        };
+        Ok(Self {
+            policy_name: policy_name.to_owned(),
+            policy_id,
+            arn: IamArn::new(partition, account, resource).to_arn(),
+            path: path.to_owned(),
+            default_version_id: PolicyVersionId::FIRST,
+            attachment_count: 0,
+            permissions_boundary_usage_count: 0,
+            is_attachable: true,
+            description: None,
+            create_date,
+            update_date: create_date,
+            tags: Vec::new(),
+            versions: vec![first_version],
+            latest_version_id: PolicyVersionId::FIRST,
+        })
+    }
+
     /// Returns the version in force, or `None` if no stored version carries the default id.
     pub fn default_version(&self) -> Option<&PolicyVersion> {
         self.version(self.default_version_id)

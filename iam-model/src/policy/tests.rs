@@ -189,3 +189,51 @@ fn delete_version_keeps_default() {
     );
     assert_eq!(policy.next_version_id().to_string(), "v3");
 }
+
+#[test]
+fn new_policy_stores_default_v1() {
+    let random = crate::SeededRandom::new(1);
+    let policy_id = UniqueId::generate(UniqueIdKind::Policy, &random);
+
+    let policy = ManagedPolicy::new(
+        crate::Partition::Aws,
+        "123456789012".parse().unwrap(),
+        "/job-function/",
+        "ReadBuckets",
+        policy_id.clone(),
+        "{}".to_owned(),
+        timestamp(),
+    )
+    .unwrap();
+
+    assert_eq!(
+        policy.arn.to_string(),
+        "arn:aws:iam::123456789012:policy/job-function/ReadBuckets"
+    );
+    assert_eq!(policy.policy_id, policy_id);
+    assert_eq!(policy.default_version().unwrap().document, "{}");
+    assert!(policy.versions[0].is_default_version);
+    assert_eq!(policy.next_version_id().to_string(), "v2");
+    assert_eq!(policy.update_date, policy.create_date);
+    assert!(policy.is_attachable);
+}
+
+#[test]
+fn new_policy_rejects_bad_input() {
+    let random = crate::SeededRandom::new(2);
+    let new_policy = |path: &str, name: &str, kind| {
+        ManagedPolicy::new(
+            crate::Partition::Aws,
+            "123456789012".parse().unwrap(),
+            path,
+            name,
+            UniqueId::generate(kind, &random),
+            "{}".to_owned(),
+            timestamp(),
+        )
+    };
+
+    assert!(new_policy("/a*b/", "Read", UniqueIdKind::Policy).is_err());
+    assert!(new_policy("/", "Read/Write", UniqueIdKind::Policy).is_err());
+    assert!(new_policy("/", "Read", UniqueIdKind::Role).is_err());
+}
