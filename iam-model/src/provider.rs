@@ -86,5 +86,38 @@ pub struct OidcProvider {
     pub tags: Vec<Tag>,
 }
 
+impl OidcProvider {
+    /// Registers a provider as `CreateOpenIDConnectProvider` does, with its ARN built from the
+    /// issuer `url` without the `https://` scheme, no JWKS and no tags.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelError`] if the URL, a client id or a thumbprint is invalid, or a list is too
+    /// long.
+    pub fn new(
+        partition: Partition,
+        account: AccountId,
+        url: &str,
+        client_id_list: Vec<String>,
+        thumbprint_list: Vec<String>,
+        create_date: Timestamp,
+    ) -> Result<Self, ModelError> {
+        validate::oidc_url(url)?;
+        validate::oidc_client_ids(&client_id_list)?;
+        validate::oidc_thumbprints(&thumbprint_list)?;
+
+        let resource = IamResource::oidc_provider(url);
+        Ok(Self {
+            arn: IamArn::new(partition, account, resource).to_arn(),
+            url: url.to_owned(),
+            client_id_list,
+            thumbprint_list,
+            jwks: None,
+            create_date,
+            tags: Vec::new(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests;
