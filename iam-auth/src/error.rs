@@ -83,6 +83,10 @@ pub enum AuthError {
         /// The maximum length, in bytes.
         max: usize,
     },
+    /// A password that IAM rejects before any policy applies: empty, longer than 128
+    /// characters, or with a character it does not accept.
+    #[error("invalid password: {0}")]
+    InvalidPassword(&'static str),
     /// A password-policy parameter outside the range AWS allows.
     #[error("invalid password policy: `{parameter}` is `{value}`, expected {expected}")]
     InvalidPasswordPolicy {
@@ -157,6 +161,7 @@ impl AuthError {
             AuthError::InvalidAccessKeyIdFormat(_)
             | AuthError::InvalidPasswordPolicy { .. }
             | AuthError::PasswordTooLong { .. }
+            | AuthError::InvalidPassword(_)
             | AuthError::InvalidMfaCodeFormat { .. }
             | AuthError::InvalidTotpSeed(_)
             | AuthError::InvalidTotpParameters(_) => "ValidationError",

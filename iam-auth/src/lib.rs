@@ -19,7 +19,10 @@
 mod access_key;
 mod encoding;
 mod error;
+pub mod password;
+pub mod password_policy;
 mod random;
+pub mod seal;
 pub mod sigv4;
 
 pub use access_key::{

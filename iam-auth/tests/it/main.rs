@@ -6,3 +6,4 @@
 
 mod corpus;
 mod sigv4_suites;
+mod vectors;
