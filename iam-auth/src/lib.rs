@@ -24,6 +24,7 @@ pub mod password_policy;
 mod random;
 pub mod seal;
 pub mod sigv4;
+pub mod totp;
 
 pub use access_key::{
     AccessKeyId, AccessKeyKind, SECRET_ACCESS_KEY_LEN, SecretAccessKey, SecurityToken,

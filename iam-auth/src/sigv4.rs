@@ -11,6 +11,7 @@ mod verifier;
 
 use std::fmt;
 
+pub(crate) use canonical::push_uri_encoded;
 pub use canonical::{EMPTY_PAYLOAD_SHA256, STREAMING_PAYLOAD, UNSIGNED_PAYLOAD};
 pub use signer::{Credentials, PresignedRequest, SignedRequest, Signer};
 pub use signing_key::SigningKeyCache;

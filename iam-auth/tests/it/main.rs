@@ -4,6 +4,7 @@
 // Helpers outside `#[test]` functions panic on bad corpus data, which is what a test should do.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod behaviour_cases;
 mod corpus;
 mod sigv4_suites;
 mod vectors;
