@@ -7,6 +7,7 @@
     reason = "helpers of tests fail loudly on any unexpected error"
 )]
 
+mod backends_agree;
 mod conformance;
 mod crash;
 mod sled_store;
