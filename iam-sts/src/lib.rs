@@ -1,3 +1,31 @@
-//! Temporary credentials: self-contained session tokens sealed with authenticated encryption, and the STS operations that issue them.
+//! Temporary credentials: self-contained session tokens sealed with authenticated encryption,
+//! and the STS operations that issue them.
 //!
-//! This crate is still being built; its public items arrive with its first feature.
+//! A session token carries its own claims (who, until when, with which session policies, tags
+//! and MFA state) and its secret, sealed with AES-256-GCM under a [`Keyring`]. Any node with
+//! the keyring verifies any token, so there is no session database. Keys rotate: new tokens
+//! are sealed under the current key and old keys keep opening tokens until they are removed.
+//!
+//! This crate does no I/O and reads no clock: the caller passes the time and a
+//! [`iam_model::RandomSource`]. It does not verify request signatures (that is `iam-auth`'s
+//! job); it returns the session's secret so the caller can.
+//!
+//! Start reading at [`SessionTokens`] and [`SessionClaims`].
+
+mod claims;
+mod codec;
+mod error;
+mod keyring;
+pub mod params;
+mod token;
+
+#[cfg(test)]
+mod testing;
+
+pub use claims::{PrincipalKind, SecretAccessKey, SessionClaims, SessionTag};
+pub use error::StsError;
+pub use keyring::{KEY_LEN, Keyring, SealPurpose};
+pub use token::{
+    MAX_SESSION_TOKEN_LEN, SessionCredentials, SessionToken, SessionTokens,
+    TEMPORARY_ACCESS_KEY_PREFIX, VerifiedSession,
+};
