@@ -56,7 +56,9 @@ impl fmt::Display for AccountId {
 }
 
 /// An AWS partition: a group of regions with its own ARN prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub enum Partition {
     /// The commercial partition, `aws`.
