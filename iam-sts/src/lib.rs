@@ -18,6 +18,7 @@ mod error;
 mod keyring;
 pub mod params;
 mod token;
+pub mod web_identity;
 
 #[cfg(test)]
 mod testing;
