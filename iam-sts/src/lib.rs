@@ -12,11 +12,13 @@
 //!
 //! Start reading at [`SessionTokens`] and [`SessionClaims`].
 
+pub mod authorization_message;
 mod claims;
 mod codec;
 mod error;
 mod keyring;
 pub mod params;
+pub mod revocation;
 mod token;
 pub mod web_identity;
 
