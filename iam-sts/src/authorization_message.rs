@@ -3,16 +3,18 @@
 //!
 //! When the server denies a call it may attach an encoded message to the error. The message is
 //! the decision explanation in the JSON shape STS's `DecodeAuthorizationMessage` returns,
-//! sealed under the session keyring for [`SealPurpose::AuthorizationMessage`], so it cannot be
-//! read or forged by the client and cannot be confused with a session token.
+//! sealed under the session keyring with the context [`AUTHORIZATION_MESSAGE_CONTEXT`], so the
+//! client can neither read nor forge it, and it never opens as a session token.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use iam_auth::seal::{Keyring, SealedSecret};
 use iam_model::RandomSource;
 use serde::{Deserialize, Serialize};
 
 use crate::StsError;
-use crate::keyring::{Keyring, SealPurpose};
+use crate::token::open_failure;
+
+/// The context that binds a sealed value to its use as an authorization message.
+pub const AUTHORIZATION_MESSAGE_CONTEXT: &[u8] = b"iam-sts authorization message";
 
 /// The longest `EncodedMessage` STS accepts, in characters.
 pub const MAX_ENCODED_MESSAGE_CHARS: usize = 10_240;
@@ -96,6 +98,11 @@ pub struct ConditionValue {
 }
 
 /// Seals `explanation` into an encoded message for an `AccessDenied` error.
+///
+/// # Errors
+///
+/// [`StsError::ServiceFailure`] when the explanation's JSON is over the 4,096 bytes the keyring
+/// seals; the caller then sends the error without a message.
 pub fn encode_authorization_message(
     keyring: &Keyring,
     explanation: &AuthorizationExplanation,
@@ -104,8 +111,12 @@ pub fn encode_authorization_message(
     let json = serde_json::to_vec(explanation).map_err(|error| {
         StsError::ServiceFailure(format!("explanation encoding failed: {error}"))
     })?;
-    let sealed = keyring.seal(SealPurpose::AuthorizationMessage, &json, random)?;
-    Ok(URL_SAFE_NO_PAD.encode(sealed))
+    let sealed = keyring
+        .seal(&json, AUTHORIZATION_MESSAGE_CONTEXT, random)
+        .map_err(|error| {
+            StsError::ServiceFailure(format!("sealing the explanation failed: {error}"))
+        })?;
+    Ok(sealed.as_str().to_owned())
 }
 
 /// Opens an encoded message and returns the explanation as the JSON text that
@@ -118,7 +129,7 @@ pub fn encode_authorization_message(
 ///
 /// - [`StsError::AccessDenied`] when `caller_allowed` is false.
 /// - [`StsError::Validation`] for an empty message or one over 10,240 characters.
-/// - [`StsError::InvalidAuthorizationMessage`] for a message that is not base64, was changed,
+/// - [`StsError::InvalidAuthorizationMessage`] for a message that is malformed, was changed,
 ///   or was sealed under a key the keyring lacks.
 pub fn decode_authorization_message(
     keyring: &Keyring,
@@ -139,11 +150,11 @@ pub fn decode_authorization_message(
             ),
         ));
     }
-    let sealed = URL_SAFE_NO_PAD
-        .decode(encoded_message)
-        .map_err(|_| StsError::InvalidAuthorizationMessage("the message is not base64"))?;
-    let json = keyring.open(SealPurpose::AuthorizationMessage, &sealed)?;
-    String::from_utf8(json)
+    let sealed = SealedSecret::from_stored(encoded_message);
+    let json = keyring
+        .open(&sealed, AUTHORIZATION_MESSAGE_CONTEXT)
+        .map_err(|error| StsError::InvalidAuthorizationMessage(open_failure(&error)))?;
+    String::from_utf8(json.expose().to_vec())
         .map_err(|_| StsError::InvalidAuthorizationMessage("the message is not UTF-8"))
 }
 

@@ -1,7 +1,6 @@
 //! The claims a session token carries, and their binary encoding.
 
-use std::fmt;
-
+use iam_auth::SecretAccessKey;
 use iam_model::Arn;
 use jiff::Timestamp;
 
@@ -109,28 +108,6 @@ pub struct SessionClaims {
     pub iam_denied: bool,
     /// For a web identity session, the identity provider, the `aws:FederatedProvider` value.
     pub federated_provider: Option<String>,
-}
-
-/// A secret access key. Its `Debug` output hides the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretAccessKey(String);
-
-impl SecretAccessKey {
-    /// Wraps a secret.
-    pub fn new(secret: String) -> Self {
-        Self(secret)
-    }
-
-    /// Returns the secret, for signing or for the response that hands it to its owner.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SecretAccessKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
 }
 
 impl SessionClaims {

@@ -103,6 +103,25 @@ impl StsError {
         }
     }
 
+    /// Converts a field check of the domain model into a validation error of that field.
+    pub(crate) fn from_model(error: iam_model::ModelError) -> Self {
+        use iam_model::ModelError;
+        let parameter = match &error {
+            ModelError::InvalidLength { field, .. }
+            | ModelError::InvalidCharacter { field, .. }
+            | ModelError::InvalidFormat { field, .. }
+            | ModelError::OutOfRange { field, .. }
+            | ModelError::TooManyItems { field, .. } => field,
+            ModelError::DuplicateTagKey(_) | ModelError::ReservedTagKey(_) => "Tags",
+            ModelError::InvalidArn { .. } => "Arn",
+            _ => "request",
+        };
+        StsError::Validation {
+            parameter,
+            reason: error.to_string(),
+        }
+    }
+
     pub(crate) fn validation(parameter: &'static str, reason: impl Into<String>) -> Self {
         StsError::Validation {
             parameter,

@@ -2,9 +2,10 @@
 //! and the STS operations that issue them.
 //!
 //! A session token carries its own claims (who, until when, with which session policies, tags
-//! and MFA state) and its secret, sealed with AES-256-GCM under a [`Keyring`]. Any node with
-//! the keyring verifies any token, so there is no session database. Keys rotate: new tokens
-//! are sealed under the current key and old keys keep opening tokens until they are removed.
+//! and MFA state) and its secret, sealed with AES-256-GCM under `iam-auth`'s
+//! [`iam_auth::seal::Keyring`]. Any node with the keyring verifies any token, so there is no
+//! session database. Keys rotate: new tokens are sealed under the current key and older keys
+//! keep opening tokens until they are removed.
 //!
 //! This crate does no I/O and reads no clock: the caller passes the time and a
 //! [`iam_model::RandomSource`]. It does not verify request signatures (that is `iam-auth`'s
@@ -16,7 +17,6 @@ pub mod authorization_message;
 mod claims;
 mod codec;
 mod error;
-mod keyring;
 pub mod params;
 pub mod revocation;
 mod token;
@@ -25,10 +25,9 @@ pub mod web_identity;
 #[cfg(test)]
 mod testing;
 
-pub use claims::{PrincipalKind, SecretAccessKey, SessionClaims, SessionTag};
+pub use claims::{PrincipalKind, SessionClaims, SessionTag};
 pub use error::StsError;
-pub use keyring::{KEY_LEN, Keyring, SealPurpose};
 pub use token::{
-    MAX_SESSION_TOKEN_LEN, SessionCredentials, SessionToken, SessionTokens,
-    TEMPORARY_ACCESS_KEY_PREFIX, VerifiedSession,
+    MAX_SESSION_TOKEN_LEN, SESSION_TOKEN_CONTEXT, SessionCredentials, SessionTokens,
+    VerifiedSession,
 };

@@ -3,7 +3,7 @@
 //! Each check returns [`StsError::Validation`] naming the parameter as AWS spells it, except the
 //! packed size check, which returns [`StsError::PackedPolicyTooLarge`].
 
-use iam_model::Arn;
+use iam_model::{Arn, validate};
 
 use crate::{SessionTag, StsError};
 
@@ -30,56 +30,40 @@ pub const MAX_SESSION_TAGS: usize = 50;
 /// The space allotted to the packed session policies and tags, in bytes.
 ///
 /// NOTE: AWS compresses session policies and tags into a binary format whose size limit it
-/// does not publish. This service packs them without compression (a compact policy document,
-/// each ARN, each tag key and value) and allots this many bytes, so a maximal inline policy with
-/// a few dozen short tags fits and 50 long tags do not.
-pub const PACKED_POLICY_ALLOTMENT: usize = 4096;
+/// does not publish. This service packs them without compression (the compact policy document,
+/// each ARN, each tag key and value). The allotment is what remains of the 4,096 bytes the
+/// sealing keyring takes once the other claims are at their maximum length, so a compact
+/// 2,048-character policy fits with a few short tags, and 50 long tags do not.
+pub const PACKED_POLICY_ALLOTMENT: usize = 2400;
 
 /// Checks a `RoleSessionName`: 2 to 64 characters of `[\w+=,.@-]`.
 pub fn validate_role_session_name(name: &str) -> Result<(), StsError> {
-    validate_pattern("RoleSessionName", name, 2, 64, is_name_char)
+    validate::role_session_name(name).map_err(StsError::from_model)
 }
 
 /// Checks a `SourceIdentity`: 2 to 64 characters of `[\w+=,.@-]`, not starting with `aws:`.
 pub fn validate_source_identity(source_identity: &str) -> Result<(), StsError> {
-    validate_pattern("SourceIdentity", source_identity, 2, 64, is_name_char)?;
-    if has_aws_prefix(source_identity) {
-        return Err(StsError::validation(
-            "SourceIdentity",
-            format!("`{source_identity}` starts with the reserved prefix `aws:`"),
-        ));
-    }
-    Ok(())
+    validate::source_identity(source_identity).map_err(StsError::from_model)
 }
 
 /// Checks an `ExternalId`: 2 to 1,224 characters of `[\w+=,.@:/-]`.
 pub fn validate_external_id(external_id: &str) -> Result<(), StsError> {
-    validate_pattern("ExternalId", external_id, 2, 1224, |c| {
-        is_name_char(c) || c == ':' || c == '/'
-    })
+    validate::external_id(external_id).map_err(StsError::from_model)
 }
 
 /// Checks an MFA `SerialNumber`: 9 to 256 characters of `[\w+=/:,.@-]`.
 pub fn validate_serial_number(serial_number: &str) -> Result<(), StsError> {
-    validate_pattern("SerialNumber", serial_number, 9, 256, |c| {
-        is_name_char(c) || c == ':' || c == '/'
-    })
+    validate::serial_number(serial_number).map_err(StsError::from_model)
 }
 
 /// Checks an MFA `TokenCode`: exactly six digits.
 pub fn validate_token_code(token_code: &str) -> Result<(), StsError> {
-    if token_code.len() != 6 || !token_code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(StsError::validation(
-            "TokenCode",
-            "expected exactly 6 digits",
-        ));
-    }
-    Ok(())
+    validate::mfa_code("TokenCode", token_code).map_err(StsError::from_model)
 }
 
 /// Checks the `Name` of a federated user: 2 to 32 characters of `[\w+=,.@-]`.
 pub fn validate_federated_name(name: &str) -> Result<(), StsError> {
-    validate_pattern("Name", name, 2, 32, is_name_char)
+    validate::federated_user_name(name).map_err(StsError::from_model)
 }
 
 /// Returns the duration of a role session: `requested`, or 3,600 seconds by default.
@@ -151,20 +135,7 @@ pub fn user_session_duration(requested: Option<i64>, is_root: bool) -> Result<i6
 /// characters outside tab, line feed, carriage return and `U+0020..=U+00FF`;
 /// [`StsError::MalformedPolicyDocument`] for text that is not a JSON object.
 pub fn compact_session_policy(policy: &str) -> Result<String, StsError> {
-    let chars = policy.chars().count();
-    if chars == 0 || chars > MAX_SESSION_POLICY_CHARS {
-        return Err(StsError::validation(
-            "Policy",
-            format!("length {chars} is outside 1 to {MAX_SESSION_POLICY_CHARS} characters"),
-        ));
-    }
-    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FF}');
-    if let Some(bad) = policy.chars().find(|&c| !allowed(c)) {
-        return Err(StsError::validation(
-            "Policy",
-            format!("character U+{:04X} is not allowed", u32::from(bad)),
-        ));
-    }
+    validate::session_policy(policy).map_err(StsError::from_model)?;
     let document: serde_json::Value = serde_json::from_str(policy)
         .map_err(|error| StsError::MalformedPolicyDocument(format!("invalid JSON: {error}")))?;
     if !document.is_object() {
@@ -313,60 +284,8 @@ pub fn check_packed_size(
 /// Checks one session tag: a key of 1 to 128 and a value of 0 to 256 characters, both of
 /// letters, spaces, digits and `_.:/=+-@`, and a key not starting with `aws:`.
 pub fn validate_tag(key: &str, value: &str) -> Result<(), StsError> {
-    validate_pattern("Tags.member.Key", key, 1, 128, is_tag_char)?;
-    if has_aws_prefix(key) {
-        return Err(StsError::validation(
-            "Tags.member.Key",
-            format!("`{key}` starts with the reserved prefix `aws:`"),
-        ));
-    }
-    validate_pattern("Tags.member.Value", value, 0, 256, is_tag_char)
-}
-
-fn validate_pattern(
-    parameter: &'static str,
-    value: &str,
-    min_chars: usize,
-    max_chars: usize,
-    allowed: impl Fn(char) -> bool,
-) -> Result<(), StsError> {
-    let chars = value.chars().count();
-    if chars < min_chars || chars > max_chars {
-        return Err(StsError::validation(
-            parameter,
-            format!("length {chars} is outside {min_chars} to {max_chars} characters"),
-        ));
-    }
-    if let Some(bad) = value.chars().find(|&c| !allowed(c)) {
-        return Err(StsError::validation(
-            parameter,
-            format!("`{value}` contains the character `{bad}`, which is not allowed"),
-        ));
-    }
-    Ok(())
-}
-
-/// Returns whether `c` is in `[\w+=,.@-]`, where `\w` is ASCII letters, digits and `_` as in
-/// the Java patterns of the STS API model.
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '=' | ',' | '.' | '@' | '-')
-}
-
-/// Returns whether `c` is in `[\p{L}\p{Z}\p{N}_.:/=+\-@]`.
-fn is_tag_char(c: char) -> bool {
-    c.is_alphabetic()
-        || c.is_numeric()
-        || is_separator(c)
-        || matches!(c, '_' | '.' | ':' | '/' | '=' | '+' | '-' | '@')
-}
-
-/// Returns whether `c` is in Unicode category Z (space, line and paragraph separators).
-fn is_separator(c: char) -> bool {
-    matches!(
-        c,
-        '\u{20}' | '\u{A0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200A}' | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
-    )
+    validate::tag_key(key).map_err(StsError::from_model)?;
+    validate::tag_value(value).map_err(StsError::from_model)
 }
 
 /// Removes the whitespace between the tokens of a valid JSON text, keeping member order and
@@ -393,12 +312,6 @@ fn strip_json_whitespace(json: &str) -> String {
         }
     }
     compact
-}
-
-fn has_aws_prefix(value: &str) -> bool {
-    value
-        .get(..4)
-        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("aws:"))
 }
 
 #[cfg(test)]

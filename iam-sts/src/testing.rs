@@ -70,3 +70,37 @@ pub(crate) fn minimal_claims() -> SessionClaims {
         federated_provider: None,
     }
 }
+
+/// A role session whose every field is at its maximum length, with session policies and tags
+/// that fill the packed allotment using the most items, so the encoding is as long as any the
+/// operations can produce.
+pub(crate) fn largest_claims() -> SessionClaims {
+    let mut claims = full_claims();
+    let role_name = "r".repeat(64);
+    let session_name = "s".repeat(64);
+    let path = format!("/{}/", "p".repeat(510));
+    claims.principal_arn =
+        format!("arn:aws:sts::111122223333:assumed-role/{role_name}/{session_name}")
+            .parse()
+            .unwrap();
+    claims.source_arn = format!("arn:aws:iam::111122223333:role{path}{role_name}")
+        .parse()
+        .unwrap();
+    claims.session_name = session_name;
+    claims.source_identity = Some("i".repeat(64));
+    claims.federated_provider = Some("f".repeat(255));
+    claims.tags = (0..50)
+        .map(|index| SessionTag {
+            key: format!("{index:02}"),
+            value: String::new(),
+            transitive: true,
+        })
+        .collect();
+    claims.session_policy_arns =
+        vec!["arn:aws:iam::aws:policy/ReadOnlyAccess".parse().unwrap(); 10];
+    let used = crate::params::check_packed_size(None, &claims.session_policy_arns, &claims.tags)
+        .map(|_| 50 * 2 + 10 * 38)
+        .unwrap();
+    claims.session_policy = Some("p".repeat(crate::params::PACKED_POLICY_ALLOTMENT - used));
+    claims
+}

@@ -1,58 +1,43 @@
 //! Issuing and verifying self-contained session tokens.
 //!
-//! A session token is the URL-safe base64 (no padding) of the claims, the access key id and the
-//! secret, sealed by a [`Keyring`]. Any node holding the keyring verifies any token without a
-//! session database, and recovers the secret it needs to check the request's signature.
+//! A session token is the claims, the access key id and the secret, sealed by `iam-auth`'s
+//! [`Keyring`] with the context [`SESSION_TOKEN_CONTEXT`]. Any node holding the keyring verifies
+//! any token without a session database, and recovers the secret it needs to check the
+//! request's signature.
 
-use std::fmt;
+use std::sync::Arc;
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
+use iam_auth::seal::{Keyring, SealedSecret};
+use iam_auth::{AccessKeyId, AccessKeyKind, AuthError, SecretAccessKey, SecurityToken};
 use iam_model::RandomSource;
 use jiff::Timestamp;
-use ring::aead::NONCE_LEN;
 
 use crate::StsError;
-use crate::claims::{SecretAccessKey, SessionClaims};
-use crate::keyring::{Keyring, MIN_SEALED_LEN, SealPurpose};
+use crate::claims::SessionClaims;
 
-/// The longest session token accepted, in characters. Packed session policies and tags are
-/// capped well below this, so a longer token was never issued here.
-pub const MAX_SESSION_TOKEN_LEN: usize = 16 * 1024;
+/// The longest session token accepted, in characters: the sealed form of the largest claim
+/// set the sealing keyring takes (4,096 bytes), with room for the key id.
+pub const MAX_SESSION_TOKEN_LEN: usize = 8 * 1024;
 
-/// The prefix of every temporary access key id.
-pub const TEMPORARY_ACCESS_KEY_PREFIX: &str = "ASIA";
+/// The context that binds a sealed value to its use as a session token, so no other sealed
+/// value (a stored secret or an authorization message) opens as one.
+pub const SESSION_TOKEN_CONTEXT: &[u8] = b"iam-sts session token";
 
 const KEY_ID_RANDOM_LEN: usize = 10;
 const SECRET_RANDOM_LEN: usize = 30;
 const BASE32_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-/// A session token as handed to the client. Its `Debug` output hides the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken(String);
-
-impl SessionToken {
-    /// Returns the token text, for the response that hands it to its owner.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
 /// The temporary credentials an STS operation returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionCredentials {
     /// The access key id, `ASIA` followed by 16 base32 characters.
-    pub access_key_id: String,
+    pub access_key_id: AccessKeyId,
     /// The secret access key, 40 base64 characters.
     pub secret_access_key: SecretAccessKey,
     /// The sealed session token.
-    pub session_token: SessionToken,
+    pub session_token: SecurityToken,
     /// When the credentials stop working.
     pub expiration: Timestamp,
 }
@@ -69,46 +54,53 @@ pub struct VerifiedSession {
 }
 
 /// Issues and verifies session tokens under a keyring.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SessionTokens {
-    keyring: Keyring,
+    keyring: Arc<Keyring>,
 }
 
 impl SessionTokens {
     /// Creates an issuer and verifier that seals with `keyring`.
-    pub fn new(keyring: Keyring) -> Self {
+    pub fn new(keyring: Arc<Keyring>) -> Self {
         Self { keyring }
     }
 
-    /// The keyring, for decoding authorization messages under the same keys.
+    /// The keyring, shared with authorization messages.
     pub fn keyring(&self) -> &Keyring {
         &self.keyring
     }
 
     /// Draws a fresh access key id and secret and seals them with `claims` into credentials.
+    ///
+    /// # Errors
+    ///
+    /// [`StsError::ServiceFailure`] when the encoded claims exceed what the keyring seals,
+    /// which the packed size check of the operations rules out.
     pub fn issue(
         &self,
         claims: &SessionClaims,
         random: &dyn RandomSource,
     ) -> Result<SessionCredentials, StsError> {
-        let mut drawn = [0_u8; NONCE_LEN + KEY_ID_RANDOM_LEN + SECRET_RANDOM_LEN];
+        // One draw serves both the id and the secret, because each draw from the system
+        // generator is a system call and issuing sits on the request path.
+        let mut drawn = [0_u8; KEY_ID_RANDOM_LEN + SECRET_RANDOM_LEN];
         random.fill(&mut drawn);
-        let (nonce, rest) = drawn.split_at(NONCE_LEN);
-        let (key_id_bytes, secret_bytes) = rest.split_at(KEY_ID_RANDOM_LEN);
-        let nonce = <[u8; NONCE_LEN]>::try_from(nonce)
-            .map_err(|_| StsError::ServiceFailure("nonce of the wrong length".into()))?;
-
-        let access_key_id = temporary_access_key_id(key_id_bytes);
+        let (key_id_bytes, secret_bytes) = drawn.split_at(KEY_ID_RANDOM_LEN);
+        let access_key_id: AccessKeyId = temporary_access_key_id(key_id_bytes)
+            .parse()
+            .map_err(|error: AuthError| StsError::ServiceFailure(error.to_string()))?;
         let secret_access_key = SecretAccessKey::new(STANDARD.encode(secret_bytes));
-        let plaintext = claims.encode(&access_key_id, &secret_access_key);
+
+        let plaintext = claims.encode(access_key_id.as_str(), &secret_access_key);
         let sealed = self
             .keyring
-            .seal_with_nonce(SealPurpose::SessionToken, &plaintext, nonce)?;
+            .seal(&plaintext, SESSION_TOKEN_CONTEXT, random)
+            .map_err(|error| StsError::ServiceFailure(format!("sealing claims failed: {error}")))?;
 
         Ok(SessionCredentials {
             access_key_id,
             secret_access_key,
-            session_token: SessionToken(URL_SAFE_NO_PAD.encode(sealed)),
+            session_token: SecurityToken::new(sealed.as_str()),
             expiration: claims.expires_at,
         })
     }
@@ -117,7 +109,7 @@ impl SessionTokens {
     ///
     /// # Errors
     ///
-    /// - [`StsError::InvalidClientTokenId`] for a token that is too long, not base64,
+    /// - [`StsError::InvalidClientTokenId`] for a token that is too long, malformed,
     ///   truncated, tampered with, sealed under an unknown key, or issued with another access
     ///   key id.
     /// - [`StsError::ExpiredToken`] once `now` reaches the session's expiry.
@@ -151,19 +143,26 @@ impl SessionTokens {
         if token.len() > MAX_SESSION_TOKEN_LEN {
             return Err(StsError::InvalidClientTokenId("session token too long"));
         }
-        let sealed = URL_SAFE_NO_PAD
-            .decode(token)
-            .map_err(|_| StsError::InvalidClientTokenId("session token is not base64"))?;
-        if sealed.len() < MIN_SEALED_LEN {
-            return Err(StsError::InvalidClientTokenId("truncated"));
-        }
-        let plaintext = self.keyring.open(SealPurpose::SessionToken, &sealed)?;
-        let (claims, access_key_id, secret_access_key) = SessionClaims::decode(&plaintext)?;
+        let sealed = SealedSecret::from_stored(token);
+        let plaintext = self
+            .keyring
+            .open(&sealed, SESSION_TOKEN_CONTEXT)
+            .map_err(|error| StsError::InvalidClientTokenId(open_failure(&error)))?;
+        let (claims, access_key_id, secret_access_key) = SessionClaims::decode(plaintext.expose())?;
         Ok(VerifiedSession {
             claims,
             access_key_id,
             secret_access_key,
         })
+    }
+}
+
+/// Names why a sealed value failed to open, without echoing any of it.
+pub(crate) fn open_failure(error: &AuthError) -> &'static str {
+    match error {
+        AuthError::UnknownKeyId(_) => "sealed under an unknown key",
+        AuthError::SealedSecretTampered(_) => "authentication failed",
+        _ => "malformed",
     }
 }
 
@@ -181,8 +180,9 @@ pub(crate) fn constant_time_eq(left: &[u8], right: &[u8]) -> bool {
 
 /// Builds `ASIA` followed by the base32 spelling of 10 random bytes (80 bits, 16 characters).
 fn temporary_access_key_id(random_bytes: &[u8]) -> String {
-    let mut id = String::with_capacity(TEMPORARY_ACCESS_KEY_PREFIX.len() + 16);
-    id.push_str(TEMPORARY_ACCESS_KEY_PREFIX);
+    let prefix = AccessKeyKind::Temporary.prefix();
+    let mut id = String::with_capacity(prefix.len() + 16);
+    id.push_str(prefix);
     let mut buffer: u32 = 0;
     let mut bits = 0;
     for &byte in random_bytes {
