@@ -1,5 +1,16 @@
-//! The IAM policy language: parsing documents with source positions, validating them per policy kind, and evaluating requests against every policy type with an explanation of each decision.
+//! The IAM policy language: parsing documents with source positions, validating them per
+//! policy kind, and evaluating requests against every policy type with an explanation of each
+//! decision.
 //!
 //! It is pure: no I/O, no clock reads, no logging. The request time arrives as data.
 //!
-//! This crate is still being built; its public items arrive with its first feature.
+//! Start reading at [`PolicyDocument`], the typed model every other part works on.
+
+mod document;
+
+pub use document::{
+    ActionBlock, ActionKind, BaseOperator, Condition, ConditionOperator, ConditionValue, Effect,
+    OperatorFamily, PolicyDocument, PolicyKind, PrincipalBlock, PrincipalEntry, PrincipalKind,
+    PrincipalType, PrincipalValue, ResourceBlock, ResourceKind, SetQualifier, Span, Spanned,
+    Statement, Version,
+};
