@@ -7,6 +7,9 @@
 //! Start reading at [`PolicyDocument`], the typed model every other part works on.
 
 mod document;
+mod glob;
+
+pub use glob::{Case, Glob, GlobPart};
 
 pub use document::{
     ActionBlock, ActionKind, BaseOperator, Condition, ConditionOperator, ConditionValue, Effect,
