@@ -13,8 +13,9 @@
 //! its JSON path, such as `$.Statement[0].Action[1]`. Spans make the derived `PartialEq`
 //! position-sensitive; [`PolicyDocument::without_spans`] compares content alone.
 //!
-//! The model keeps what the text said, including things a validator rejects (an empty action
-//! list, a `NotPrincipal` with `Allow`), so that validation can name the offending element.
+//! The model keeps the document as written, including values a validator rejects (an empty
+//! action list, a `NotPrincipal` with `Allow`), so that validation can name the offending
+//! element.
 //! A missing `Action` and `NotAction` is stored as an empty `Action` list, because AWS reports
 //! both the same way.
 
@@ -394,6 +395,29 @@ impl ConditionOperator {
             base,
             if_exists,
         })
+    }
+}
+
+impl ConditionOperator {
+    /// Parses an operator name without regard to case, such as `ForAnyValue:Stringlike`.
+    pub(crate) fn from_name_ignoring_case(name: &str) -> Option<ConditionOperator> {
+        let qualifiers = [
+            None,
+            Some(SetQualifier::ForAllValues),
+            Some(SetQualifier::ForAnyValue),
+        ];
+        let candidates = qualifiers.into_iter().flat_map(|qualifier| {
+            BaseOperator::ALL.iter().flat_map(move |base| {
+                [false, true].map(|if_exists| ConditionOperator {
+                    qualifier,
+                    base: *base,
+                    if_exists,
+                })
+            })
+        });
+        candidates
+            .filter(|candidate| !(candidate.base == BaseOperator::Null && candidate.if_exists))
+            .find(|candidate| candidate.to_string().eq_ignore_ascii_case(name))
     }
 }
 

@@ -7,9 +7,22 @@
 //! Start reading at [`PolicyDocument`], the typed model every other part works on.
 
 mod document;
+mod error;
+mod finding;
 mod glob;
+mod json;
+mod legacy;
+mod parse;
+mod serialize;
+mod validate;
 
+pub use error::PolicyError;
+pub use finding::{Finding, FindingKind};
 pub use glob::{Case, Glob, GlobPart};
+pub use json::MAX_DOCUMENT_BYTES;
+pub use validate::{
+    SizeQuota, Validation, ValidationOptions, check_policy, policy_size, validate_policy,
+};
 
 pub use document::{
     ActionBlock, ActionKind, BaseOperator, Condition, ConditionOperator, ConditionValue, Effect,
