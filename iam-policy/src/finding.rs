@@ -63,6 +63,9 @@ pub enum FindingKind {
     /// A value AWS's older parser rejects: an `Effect` in the wrong case, a date condition
     /// value that is not a date, or a malformed ARN in `Resource`.
     LegacyParsing,
+    /// A `Sid` with characters other than ASCII letters and digits, where the policy kind
+    /// allows only those.
+    InvalidSid,
     /// Two statements with the same non-empty `Sid`.
     DuplicateSid,
     /// A statement with no actions.

@@ -131,7 +131,7 @@ const STATEMENT_ELEMENTS: &[&str] = &[
 
 impl Converter {
     fn document(&mut self, value: &JsonValue) -> Result<PolicyDocument, Finding> {
-        let members = Members::collect(value, DOCUMENT_ELEMENTS, "the policy document")?;
+        let members = Members::collect(value, DOCUMENT_ELEMENTS, "policy document")?;
 
         let version = members
             .get("Version")
@@ -188,7 +188,7 @@ impl Converter {
     }
 
     fn statement(&mut self, value: &JsonValue) -> Result<Statement, Finding> {
-        let members = Members::collect(value, STATEMENT_ELEMENTS, "a statement")?;
+        let members = Members::collect(value, STATEMENT_ELEMENTS, "statement")?;
 
         let sid = members
             .get("Sid")

@@ -184,6 +184,7 @@ pub fn check_policy(text: &str, options: &ValidationOptions) -> Result<Validatio
     }
     check_version(&document, options.kind, &mut findings);
     findings.extend(parsed.legacy_findings);
+    check_sid_characters(&document, options.kind, &mut findings);
     check_duplicate_sids(&document, &mut findings);
     for statement in &document.statements {
         check_actions_present(statement, &mut findings);
@@ -254,6 +255,36 @@ fn check_version(document: &PolicyDocument, kind: PolicyKind, findings: &mut Vec
         detail,
         span,
     ));
+}
+
+fn check_sid_characters(document: &PolicyDocument, kind: PolicyKind, findings: &mut Vec<Finding>) {
+    // IAM and AWS Organizations allow only ASCII letters and digits; services with resource-based
+    // policies set their own rules (S3 and KMS accept spaces), so those are not checked.
+    if kind == PolicyKind::Resource {
+        return;
+    }
+    let sids = document
+        .statements
+        .iter()
+        .filter_map(|statement| statement.sid.as_ref());
+    for sid in sids {
+        if !sid
+            .value
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric())
+        {
+            findings.push(Finding::new(
+                FindingKind::InvalidSid,
+                "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the \
+                 regular expression [0-9A-Za-z]*",
+                format!(
+                    "statement id `{}` contains characters other than letters and digits",
+                    sid.value
+                ),
+                &sid.span,
+            ));
+        }
+    }
 }
 
 fn check_duplicate_sids(document: &PolicyDocument, findings: &mut Vec<Finding>) {

@@ -192,6 +192,23 @@ fn findings_keep_aws_order() {
 }
 
 #[test]
+fn sid_must_be_alphanumeric_outside_resource_policies() {
+    let text = r#"{"Version":"2012-10-17","Statement":{"Sid":"Allow reads","Effect":"Allow",
+        "Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}"#;
+    assert!(accepted(text, PolicyKind::Resource));
+
+    let identity = text.replace("\"Principal\":\"*\",", "");
+    let finding = &findings(&identity, PolicyKind::Identity)[0];
+    assert_eq!(finding.kind, FindingKind::InvalidSid);
+    assert_eq!(finding.span.path, "$.Statement.Sid");
+    assert_eq!(
+        finding.message,
+        "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular \
+         expression [0-9A-Za-z]*"
+    );
+}
+
+#[test]
 fn empty_sids_may_repeat() {
     let text = r#"{"Version":"2012-10-17","Statement":[
         {"Sid":"","Effect":"Allow","Action":"s3:GetObject","Resource":"*"},

@@ -10,12 +10,16 @@
 use std::fs;
 use std::path::Path;
 
-use iam_policy::{PolicyDocument, PolicyError, PolicyKind, ValidationOptions, validate_policy};
+use iam_policy::{
+    PolicyDocument, PolicyError, PolicyKind, SizeQuota, ValidationOptions, policy_size,
+    validate_policy,
+};
 
-use crate::support::{assert_no_failures, shared_json, shared_path};
+use crate::support::{assert_no_failures, json_file_names, shared_json, shared_path};
 
 const MANAGED: &str = "corpus/aws-managed-policies";
 const EXAMPLES: &str = "corpus/example-policies";
+const FINDINGS: &str = "corpus/aws-managed-policies-findings";
 
 /// One document of the corpus with the kind it is validated as.
 struct CorpusDocument {
@@ -26,27 +30,15 @@ struct CorpusDocument {
 }
 
 fn managed_documents() -> Vec<CorpusDocument> {
-    let folder = shared_path(MANAGED);
-    let mut documents = Vec::new();
-    for entry in fs::read_dir(&folder).expect("managed policy folder is readable") {
-        let path = entry.expect("directory entry").path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        if !name.ends_with(".json") || name.starts_with('_') {
-            continue;
-        }
-        documents.push(CorpusDocument {
-            text: read(&path),
+    json_file_names(MANAGED)
+        .into_iter()
+        .map(|name| CorpusDocument {
+            text: read(&shared_path(&format!("{MANAGED}/{name}"))),
             name,
             kind: PolicyKind::Identity,
             valid_json: true,
-        });
-    }
-    documents.sort_by(|a, b| a.name.cmp(&b.name));
-    documents
+        })
+        .collect()
 }
 
 fn example_documents() -> Vec<CorpusDocument> {
@@ -290,5 +282,37 @@ fn example_policies_validate_by_kind() {
             }
         }
     }
+    assert_no_failures(&failures);
+}
+
+/// IAM Access Analyzer reports `POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA` for a managed policy
+/// larger than the largest identity policy quota (10,240 characters, for role inline
+/// policies). Counting as IAM does must put exactly the flagged policies above it.
+#[test]
+fn size_matches_access_analyzer_findings() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for name in json_file_names(FINDINGS) {
+        let findings = shared_json(&format!("{FINDINGS}/{name}"));
+        let flagged = findings
+            .as_array()
+            .expect("findings are a list")
+            .iter()
+            .any(|finding| finding["issueCode"] == "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA");
+
+        let text = read(&shared_path(&format!("{MANAGED}/{name}")));
+        let quota = SizeQuota::ROLE_INLINE_POLICIES;
+        let size = policy_size(&text, quota.counts_whitespace);
+        checked += 1;
+        if (size > quota.max_characters) != flagged {
+            failures.push(format!(
+                "{name}: size {size}, flagged by Access Analyzer: {flagged}"
+            ));
+        }
+    }
+    assert!(
+        checked > 100,
+        "expected the findings of over 100 policies, found {checked}"
+    );
     assert_no_failures(&failures);
 }

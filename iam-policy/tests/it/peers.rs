@@ -10,30 +10,19 @@ use std::fs;
 
 use iam_policy::{PolicyDocument, PolicyError, PolicyKind, ValidationOptions, validate_policy};
 
-use crate::support::{assert_no_failures, shared_path};
+use crate::support::{assert_no_failures, json_file_names, shared_path};
 
 /// Returns every `*.json` file of a corpus folder as (name, text), sorted by name.
 fn json_files(relative: &str) -> Vec<(String, String)> {
-    let folder = shared_path(relative);
-    let mut files: Vec<(String, String)> = fs::read_dir(&folder)
-        .expect("folder is readable")
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|extension| extension == "json")
-        })
-        .map(|path| {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_owned();
-            let text = fs::read_to_string(&path).expect("file is readable");
+    json_file_names(relative)
+        .into_iter()
+        .map(|name| {
+            let path = shared_path(&format!("{relative}/{name}"));
+            let text = fs::read_to_string(&path)
+                .unwrap_or_else(|error| panic!("cannot read `{}`: {error}", path.display()));
             (name, text)
         })
-        .collect();
-    files.sort();
-    files
+        .collect()
 }
 
 /// Picks the policy kind from the document: a statement with a principal makes it resource-based.

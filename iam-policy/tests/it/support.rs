@@ -21,6 +21,22 @@ pub(crate) fn shared_path(relative: &str) -> PathBuf {
     path
 }
 
+/// Lists the names of the `*.json` files in a folder of the shared test data, sorted, leaving
+/// out index files whose names start with `_`.
+pub(crate) fn json_file_names(relative: &str) -> Vec<String> {
+    let folder = shared_path(relative);
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap_or_else(|error| panic!("cannot list `{}`: {error}", folder.display()))
+        .map(|entry| {
+            let entry = entry.unwrap_or_else(|error| panic!("cannot list a file: {error}"));
+            entry.file_name().to_string_lossy().into_owned()
+        })
+        .filter(|name| name.ends_with(".json") && !name.starts_with('_'))
+        .collect();
+    names.sort();
+    names
+}
+
 /// Reads and parses a JSON file under the shared test data.
 pub(crate) fn shared_json(relative: &str) -> serde_json::Value {
     let path = shared_path(relative);
