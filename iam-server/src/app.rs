@@ -1,0 +1,364 @@
+//! The HTTP application: routes, middleware and the Query API request pipeline.
+
+use std::any::Any;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use iam_model::{Clock, RandomSource};
+use tower_http::catch_panic::CatchPanicLayer;
+use tracing::{Instrument, field};
+
+use crate::config::Settings;
+use crate::error::{ApiError, ErrorCode};
+use crate::metrics::Metrics;
+use crate::query::QueryParameters;
+use crate::service::Service;
+use crate::xml::{self, Fields};
+
+/// The header that carries the request id in every Query API response.
+pub const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
+
+/// Everything a request handler needs, shared by all requests.
+pub struct AppState {
+    /// The resolved settings.
+    pub settings: Settings,
+    /// The metrics registry.
+    pub metrics: Metrics,
+    /// The source of the current time.
+    pub clock: Arc<dyn Clock>,
+    /// The source of random bytes for request ids.
+    pub random: Arc<dyn RandomSource>,
+}
+
+impl AppState {
+    /// Creates the state from settings and the injected clock and random source.
+    pub fn new(settings: Settings, clock: Arc<dyn Clock>, random: Arc<dyn RandomSource>) -> Self {
+        Self {
+            settings,
+            metrics: Metrics::new(),
+            clock,
+            random,
+        }
+    }
+
+    /// Draws a new request id in the UUID version 4 form AWS uses.
+    pub fn new_request_id(&self) -> String {
+        let mut bytes = [0_u8; 16];
+        self.random.fill(&mut bytes);
+        format_uuid_v4(bytes)
+    }
+}
+
+/// Builds the router: the Query API on `/`, `/health` and `/metrics`, with the body limit and
+/// the panic handler.
+pub fn router(state: Arc<AppState>) -> Router {
+    let panic_state = Arc::clone(&state);
+    let max_body_bytes = state.settings.max_body_bytes;
+    Router::new()
+        .route("/", get(handle_query).post(handle_query))
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(CatchPanicLayer::custom(
+            move |panic: Box<dyn Any + Send>| panic_response(&panic_state, panic.as_ref()),
+        ))
+        .with_state(state)
+}
+
+async fn health() -> &'static str {
+    "ok\n"
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
+    (
+        [(header::CONTENT_TYPE, content_type)],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// The outcome of one Query API request, before it is written as XML.
+struct Outcome {
+    service: Option<Service>,
+    action: Option<&'static str>,
+    result: Result<Option<Fields>, ApiError>,
+}
+
+async fn handle_query(
+    State(state): State<Arc<AppState>>,
+    parts: Parts,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let started = Instant::now();
+    let _in_flight = state.metrics.start_request();
+    let request_id = state.new_request_id();
+    let source = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| *address);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        action = field::Empty,
+        arn = field::Empty,
+    );
+
+    let outcome = handle_decoded(
+        &state,
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
+        body,
+        source,
+    )
+    .instrument(span.clone())
+    .await;
+
+    let namespace = outcome.service.unwrap_or(Service::Iam).namespace();
+    let action_label = outcome.action.unwrap_or("unknown");
+    let service_label = outcome.service.map_or("unknown", Service::name);
+    let (status, body, code) = match &outcome.result {
+        Ok(result) => {
+            let action = outcome.action.unwrap_or("Unknown");
+            let body = xml::render_response(namespace, action, result.as_ref(), &request_id);
+            (StatusCode::OK, body, "ok")
+        }
+        Err(error) => {
+            span.in_scope(|| log_error(error));
+            let body = xml::render_error(namespace, error, &request_id);
+            (error.code.status(), body, error.code.as_str())
+        }
+    };
+    state
+        .metrics
+        .record_request(service_label, action_label, code, started.elapsed());
+    xml_response(status, body, &request_id)
+}
+
+/// Logs an error sent to the client: at `debug` for the client's fault, at `error` for the
+/// server's.
+fn log_error(error: &ApiError) {
+    if error.code.is_sender_fault() {
+        tracing::debug!(code = %error.code, message = %error.message, "request rejected");
+    } else {
+        tracing::error!(code = %error.code, message = %error.message, "request failed");
+    }
+}
+
+/// Decodes, routes and runs one request.
+async fn handle_decoded(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    _source: Option<SocketAddr>,
+) -> Outcome {
+    let mut outcome = Outcome {
+        service: scope_service(headers, uri.query()),
+        action: None,
+        result: Ok(None),
+    };
+
+    let parameters = match decode_parameters(method, uri, headers, body) {
+        Ok(parameters) => parameters,
+        Err(error) => {
+            outcome.result = Err(error);
+            return outcome;
+        }
+    };
+    let (service, routed) = route(outcome.service, &parameters);
+    outcome.service = Some(service);
+    let action = match routed {
+        Ok(action) => action,
+        Err(error) => {
+            outcome.result = Err(error);
+            return outcome;
+        }
+    };
+    outcome.action = Some(action);
+    tracing::Span::current().record("action", action);
+
+    outcome.result = Err(not_implemented(service, action, state));
+    outcome
+}
+
+/// Reads the parameters from the query string and, for `POST`, the form body.
+fn decode_parameters(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<QueryParameters, ApiError> {
+    let body = body.map_err(|rejection| {
+        let status = rejection.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                ErrorCode::InvalidParameterValue,
+                "The request body is larger than the server accepts.",
+            )
+        } else {
+            ApiError::new(
+                ErrorCode::MalformedQueryString,
+                format!("The request body could not be read: {rejection}"),
+            )
+        }
+    })?;
+
+    let form_body = if *method == Method::POST && !body.is_empty() {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("application/x-www-form-urlencoded");
+        if !content_type.starts_with("application/x-www-form-urlencoded") {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameterValue,
+                format!(
+                    "Unsupported Content-Type {content_type}; send application/x-www-form-urlencoded."
+                ),
+            ));
+        }
+        Some(body.as_ref())
+    } else {
+        None
+    };
+    QueryParameters::decode(uri.query(), form_body)
+}
+
+/// Picks the service and action: the service from the signature's credential scope when the
+/// request has one, otherwise from `Version` (IAM when neither names one), then the action
+/// within it.
+fn route(
+    scope_service: Option<Service>,
+    parameters: &QueryParameters,
+) -> (Service, Result<&'static str, ApiError>) {
+    let version_service = parameters.version().and_then(Service::from_version);
+    let service = scope_service.or(version_service).unwrap_or(Service::Iam);
+    (service, route_action(service, parameters))
+}
+
+/// Checks `Version` and finds `Action` among the service's actions.
+fn route_action(service: Service, parameters: &QueryParameters) -> Result<&'static str, ApiError> {
+    let Some(action) = parameters.action() else {
+        return Err(ApiError::new(
+            ErrorCode::MissingAction,
+            "The request must contain the parameter Action.",
+        ));
+    };
+    match parameters.version() {
+        None => {
+            return Err(ApiError::new(
+                ErrorCode::MissingParameter,
+                "The request must contain the parameter Version.",
+            ));
+        }
+        Some(version) if version != service.version() => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidAction,
+                format!("Could not find operation {action} for version {version}"),
+            ));
+        }
+        Some(_) => {}
+    }
+    let Some(known) = service.action(action) else {
+        return Err(ApiError::new(
+            ErrorCode::InvalidAction,
+            format!(
+                "Could not find operation {action} for version {}",
+                service.version()
+            ),
+        ));
+    };
+    Ok(known)
+}
+
+/// Reads the service from the SigV4 credential scope
+/// (`AKID/20260101/us-east-1/iam/aws4_request`) of the `Authorization` header or the
+/// `X-Amz-Credential` query parameter, without verifying anything.
+fn scope_service(headers: &HeaderMap, query: Option<&str>) -> Option<Service> {
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            value
+                .split([' ', ','])
+                .find_map(|part| part.trim().strip_prefix("Credential="))
+                .map(str::to_owned)
+        });
+    let from_query = || {
+        form_urlencoded::parse(query?.as_bytes())
+            .find(|(name, _)| name == "X-Amz-Credential")
+            .map(|(_, value)| value.into_owned())
+    };
+    let credential = from_header.or_else(from_query)?;
+    let service = credential.split('/').nth(3)?;
+    Service::from_name(service)
+}
+
+fn not_implemented(service: Service, action: &str, _state: &AppState) -> ApiError {
+    // TODO: Every action returns this error until the store, authentication and policy crates
+    // are wired in. Clients see a 400 `InvalidAction` naming the action, never a 5xx.
+    ApiError::new(
+        ErrorCode::InvalidAction,
+        format!(
+            "The action {action} of {} is not implemented by this server yet.",
+            service.name().to_uppercase()
+        ),
+    )
+}
+
+fn xml_response(status: StatusCode, body: Vec<u8>, request_id: &str) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}
+
+/// Builds the `ServiceFailure` response for a panic and logs the panic message.
+fn panic_response(state: &AppState, panic: &(dyn Any + Send)) -> Response {
+    let request_id = state.new_request_id();
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("non-text panic payload");
+    tracing::error!(request_id = %request_id, panic = message, "request handler panicked");
+    let error = ApiError::new(
+        ErrorCode::ServiceFailure,
+        "The request processing has failed because of an unknown error, exception or failure.",
+    );
+    let body = xml::render_error(Service::Iam.namespace(), &error, &request_id);
+    xml_response(error.code.status(), body, &request_id)
+}
+
+/// Formats 16 random bytes as a version 4 UUID, setting the version and variant bits.
+fn format_uuid_v4(bytes: [u8; 16]) -> String {
+    let mut value = u128::from_be_bytes(bytes);
+    value = (value & !(0xf << 76)) | (0x4 << 76);
+    value = (value & !(0x3 << 62)) | (0x2 << 62);
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        value >> 96,
+        (value >> 80) & 0xffff,
+        (value >> 64) & 0xffff,
+        (value >> 48) & 0xffff,
+        value & 0xffff_ffff_ffff
+    )
+}
+
+#[cfg(test)]
+mod tests;

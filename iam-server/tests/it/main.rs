@@ -1,0 +1,7 @@
+//! Integration tests of `iam-server`: responses checked against the botocore models, and
+//! end-to-end runs of the real binary driven by boto3 and the aws CLI.
+
+#[cfg(test)]
+mod models;
+#[cfg(test)]
+mod shapes;
