@@ -14,6 +14,7 @@ pub mod config;
 pub mod error;
 pub mod metrics;
 pub mod query;
+pub mod resource;
 pub mod server;
 pub mod service;
 pub mod system;
