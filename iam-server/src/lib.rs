@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod config;
+pub mod encode;
 pub mod error;
 pub mod metrics;
 pub mod query;

@@ -94,6 +94,14 @@ impl Fields {
         self
     }
 
+    /// Adds a nested structure when `fields` is present.
+    pub fn optional_structure(self, name: &'static str, fields: Option<Fields>) -> Self {
+        match fields {
+            Some(fields) => self.structure(name, fields),
+            None => self,
+        }
+    }
+
     /// Adds a list member; each item is written inside `<member>`.
     pub fn list(mut self, name: &'static str, items: impl IntoIterator<Item = Node>) -> Self {
         self.members
