@@ -1,0 +1,84 @@
+use serde_json::json;
+
+use super::*;
+
+#[test]
+fn secret_field_matches_any_case() {
+    assert!(is_secret_field("SecretAccessKey"));
+    assert!(is_secret_field("secretAccessKey"));
+    assert!(is_secret_field("SECRETACCESSKEY"));
+}
+
+#[test]
+fn secret_field_matches_flattened_query_name() {
+    assert!(is_secret_field("Credentials.SessionToken"));
+    assert!(is_secret_field("VirtualMFADevice.Base32StringSeed"));
+}
+
+#[test]
+fn public_fields_are_not_secret() {
+    for name in [
+        "SerialNumber",
+        "AccessKeyId",
+        "UserName",
+        "PasswordLastUsed",
+        "Tags.member.1.Value",
+        "",
+    ] {
+        assert!(!is_secret_field(name), "{name}");
+    }
+}
+
+#[test]
+fn redaction_reaches_nested_lists_and_objects() {
+    let mut value = json!({
+        "virtualMFADevices": [
+            {"serialNumber": "arn:aws:iam::111122223333:mfa/a", "base32StringSeed": "SEEDONE"},
+            {"serialNumber": "arn:aws:iam::111122223333:mfa/b", "qRCodePNG": "PNGTWO"}
+        ],
+        "outer": {"inner": {"credentials": {"sessionToken": "TOKEN", "accessKeyId": "ASIA1"}}}
+    });
+
+    let count = redact_value(&mut value);
+
+    assert_eq!(count, 3);
+    let text = value.to_string();
+    assert!(!text.contains("SEEDONE"));
+    assert!(!text.contains("PNGTWO"));
+    assert!(!text.contains("TOKEN\""));
+    assert!(text.contains("ASIA1"));
+    assert!(text.contains("arn:aws:iam::111122223333:mfa/a"));
+}
+
+#[test]
+fn redaction_replaces_non_string_secret_values() {
+    let mut value = json!({"Password": {"nested": ["a", "b"]}, "TokenCode": 123456});
+
+    let count = redact_value(&mut value);
+
+    assert_eq!(count, 2);
+    assert_eq!(value, json!({"Password": REDACTED, "TokenCode": REDACTED}));
+}
+
+#[test]
+fn redaction_twice_counts_once() {
+    let mut value = json!({"NewPassword": "x"});
+
+    let first = redact_value(&mut value);
+    let second = redact_value(&mut value);
+
+    assert_eq!(first, 1);
+    assert_eq!(second, 0);
+}
+
+#[test]
+fn redaction_leaves_scalars_alone() {
+    for mut value in [json!(null), json!(true), json!(3), json!("SecretAccessKey")] {
+        let before = value.clone();
+
+        let count = redact_value(&mut value);
+
+        assert_eq!(count, 0);
+        assert_eq!(value, before);
+    }
+}
