@@ -13,10 +13,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use iam_audit::{AuditSink, UserIdentity};
 use iam_model::{Clock, RandomSource};
 use tower_http::catch_panic::CatchPanicLayer;
 use tracing::{Instrument, field};
 
+use crate::audit::{AuditRecorder, CallRecord, changes_state};
 use crate::config::Settings;
 use crate::error::{ApiError, ErrorCode};
 use crate::metrics::Metrics;
@@ -37,6 +39,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The source of random bytes for request ids.
     pub random: Arc<dyn RandomSource>,
+    /// The audit recorder; `None` when auditing is switched off.
+    pub audit: Option<AuditRecorder>,
 }
 
 impl AppState {
@@ -47,7 +51,18 @@ impl AppState {
             metrics: Metrics::new(),
             clock,
             random,
+            audit: None,
         }
+    }
+
+    /// Records every call in `sink` from now on.
+    pub fn with_audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(AuditRecorder::new(
+            sink,
+            Arc::clone(&self.clock),
+            Arc::clone(&self.random),
+        ));
+        self
     }
 
     /// Draws a new request id in the UUID version 4 form AWS uses.
@@ -91,6 +106,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 struct Outcome {
     service: Option<Service>,
     action: Option<&'static str>,
+    parameters: QueryParameters,
     result: Result<Option<Fields>, ApiError>,
 }
 
@@ -113,7 +129,7 @@ async fn handle_query(
         arn = field::Empty,
     );
 
-    let outcome = handle_decoded(
+    let mut outcome = handle_decoded(
         &state,
         &parts.method,
         &parts.uri,
@@ -123,6 +139,27 @@ async fn handle_query(
     )
     .instrument(span.clone())
     .await;
+    if let (Some(audit), Some(service), Some(action)) =
+        (&state.audit, outcome.service, outcome.action)
+    {
+        let call = CallRecord {
+            service,
+            action,
+            request_id: &request_id,
+            source_ip_address: source
+                .map(|address| address.ip().to_string())
+                .unwrap_or_default(),
+            user_agent: header_text(&parts.headers, header::USER_AGENT),
+            parameters: &outcome.parameters,
+            user_identity: UserIdentity::default(),
+            recipient_account_id: None,
+            authorization: None,
+            result: &outcome.result,
+        };
+        if let Err(error) = audit.record(call).instrument(span.clone()).await {
+            outcome.result = Err(error);
+        }
+    }
 
     let namespace = outcome.service.unwrap_or(Service::Iam).namespace();
     let action_label = outcome.action.unwrap_or("unknown");
@@ -167,17 +204,18 @@ async fn handle_decoded(
     let mut outcome = Outcome {
         service: scope_service(headers, uri.query()),
         action: None,
+        parameters: QueryParameters::default(),
         result: Ok(None),
     };
 
-    let parameters = match decode_parameters(method, uri, headers, body) {
-        Ok(parameters) => parameters,
+    match decode_parameters(method, uri, headers, body) {
+        Ok(parameters) => outcome.parameters = parameters,
         Err(error) => {
             outcome.result = Err(error);
             return outcome;
         }
-    };
-    let (service, routed) = route(outcome.service, &parameters);
+    }
+    let (service, routed) = route(outcome.service, &outcome.parameters);
     outcome.service = Some(service);
     let action = match routed {
         Ok(action) => action,
@@ -189,6 +227,12 @@ async fn handle_decoded(
     outcome.action = Some(action);
     tracing::Span::current().record("action", action);
 
+    if let (true, Some(audit)) = (changes_state(service, action), &state.audit)
+        && let Err(error) = audit.ready()
+    {
+        outcome.result = Err(error);
+        return outcome;
+    }
     outcome.result = Err(not_implemented(service, action, state));
     outcome
 }
@@ -315,6 +359,15 @@ fn not_implemented(service: Service, action: &str, _state: &AppState) -> ApiErro
             service.name().to_uppercase()
         ),
     )
+}
+
+/// Returns a header's value as text, empty when absent or not visible ASCII.
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> String {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn xml_response(status: StatusCode, body: Vec<u8>, request_id: &str) -> Response {

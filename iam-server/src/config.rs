@@ -81,6 +81,10 @@ pub struct Options {
     /// Largest accepted request body in bytes [default: 524288].
     #[arg(long, env = "IAM_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
+
+    /// Whether every call is recorded in the audit trail, `true` or `false` [default: true].
+    #[arg(long, env = "IAM_AUDIT")]
+    pub audit: Option<bool>,
 }
 
 /// The format of log lines.
@@ -135,6 +139,8 @@ pub struct Settings {
     pub enforcement: Enforcement,
     /// The largest accepted request body in bytes.
     pub max_body_bytes: usize,
+    /// Whether calls are recorded in the audit trail.
+    pub audit: bool,
 }
 
 impl Settings {
@@ -204,6 +210,7 @@ impl Settings {
             account_id,
             enforcement: options.enforcement.unwrap_or_default(),
             max_body_bytes,
+            audit: options.audit.unwrap_or(true),
         })
     }
 }
@@ -238,6 +245,7 @@ fn merge(primary: Options, fallback: Options) -> Options {
         account_id: primary.account_id.or(fallback.account_id),
         enforcement: primary.enforcement.or(fallback.enforcement),
         max_body_bytes: primary.max_body_bytes.or(fallback.max_body_bytes),
+        audit: primary.audit.or(fallback.audit),
     }
 }
 

@@ -24,6 +24,9 @@ pub enum ServerError {
     /// The TLS certificate or key could not be loaded.
     #[error("invalid TLS setup: {0}")]
     Tls(String),
+    /// The audit trail could not be opened.
+    #[error("failed to open the audit trail: {0}")]
+    Audit(#[from] iam_audit::AuditError),
 }
 
 /// The error codes the server returns, each with its HTTP status.
@@ -251,7 +254,7 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// Lower-cases the first letter, as AWS names members in validation messages (`userName`).
-fn lower_first(name: &str) -> String {
+pub(crate) fn lower_first(name: &str) -> String {
     let mut characters = name.chars();
     match characters.next() {
         Some(first) => first.to_lowercase().chain(characters).collect(),

@@ -10,9 +10,11 @@
 //! Start reading at [`app::router`].
 
 pub mod app;
+pub mod audit;
 pub mod config;
 pub mod encode;
 pub mod error;
+pub mod keys;
 pub mod metrics;
 pub mod query;
 pub mod resource;

@@ -4,8 +4,11 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use iam_audit::{Trail, TrailConfig};
+use iam_model::{Clock, RandomSource};
 use iam_server::app::AppState;
 use iam_server::config::{LogFormat, Options, Settings};
+use iam_server::keys::DataDir;
 use iam_server::system::{SystemClock, SystemRandom};
 use tracing_subscriber::EnvFilter;
 
@@ -26,12 +29,40 @@ async fn main() -> Result<()> {
         enforcement = ?settings.enforcement,
         "starting"
     );
-    let state = Arc::new(AppState::new(
-        settings,
-        Arc::new(SystemClock),
-        Arc::new(SystemRandom::new()),
-    ));
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let random: Arc<dyn RandomSource> = Arc::new(SystemRandom::new());
+    let data_dir = DataDir::prepare(&settings.data_dir)?;
+    // TODO: The key-encryption key seals stored secrets once the store and iam-auth are wired
+    // in; until then it is only created and kept.
+    data_dir.key_encryption_key(random.as_ref())?;
+
+    let audit_enabled = settings.audit;
+    let mut state = AppState::new(settings, Arc::clone(&clock), Arc::clone(&random));
+    let mut audit_trail = None;
+    if audit_enabled {
+        let key_pair = data_dir.audit_signing_key(random.as_ref())?;
+        let (trail, report) = Trail::open(TrailConfig::new(data_dir.audit()), clock, key_pair)?;
+        tracing::info!(
+            directory = %data_dir.audit().display(),
+            next_sequence = report.next_sequence,
+            cut_bytes = report.cut_bytes,
+            "audit trail opened"
+        );
+        let trail = Arc::new(trail);
+        audit_trail = Some(Arc::clone(&trail));
+        state = state.with_audit(trail);
+    } else {
+        tracing::warn!("audit trail switched off, calls are not recorded");
+    }
+    let state = Arc::new(state);
     let result = iam_server::server::serve(state, shutdown_signal()).await;
+    if let Some(trail) = audit_trail {
+        // Signing a last digest on the way out covers every event of this run.
+        match trail.sign() {
+            Ok(digest) => tracing::info!(count = digest.count, "audit trail signed"),
+            Err(error) => tracing::error!(%error, "failed to sign the audit trail at shutdown"),
+        }
+    }
     if let Err(error) = &result {
         tracing::error!(%error, "server failed");
     }

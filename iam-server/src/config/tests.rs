@@ -21,6 +21,7 @@ fn defaults_listen_on_loopback_port() {
     assert!(settings.tls.is_none());
     assert!(settings.allowed_regions.is_empty());
     assert!(settings.account_id.is_none());
+    assert!(settings.audit);
 }
 
 #[test]
@@ -46,6 +47,8 @@ fn flags_parse_every_option() {
         "log-only",
         "--max-body-bytes",
         "1024",
+        "--audit",
+        "false",
     ]);
 
     let settings = Settings::resolve(options).unwrap();
@@ -65,6 +68,7 @@ fn flags_parse_every_option() {
     assert_eq!(settings.account_id.unwrap().as_str(), "111122223333");
     assert_eq!(settings.enforcement, Enforcement::LogOnly);
     assert_eq!(settings.max_body_bytes, 1024);
+    assert!(!settings.audit);
 }
 
 #[test]
