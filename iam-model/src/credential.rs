@@ -10,7 +10,7 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::{Arn, ModelError, Tag, UniqueId};
+use crate::{AccountId, Arn, IamArn, IamResource, ModelError, Partition, Tag, UniqueId, validate};
 
 /// Whether an access key can sign requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -151,6 +151,40 @@ pub struct VirtualMfaDevice {
     pub sealed_seed: SealedBytes,
     /// The tags, at most 50.
     pub tags: Vec<Tag>,
+}
+
+impl VirtualMfaDevice {
+    /// Creates an unassigned device as `CreateVirtualMFADevice` does, with its serial number
+    /// ARN built from `path` and `device_name`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelError`] if the path or name is invalid, or the serial number they make is
+    /// longer than 256 characters.
+    pub fn new(
+        partition: Partition,
+        account: AccountId,
+        path: &str,
+        device_name: &str,
+        sealed_seed: SealedBytes,
+    ) -> Result<Self, ModelError> {
+        validate::path(path)?;
+        validate::mfa_device_name(device_name)?;
+
+        let resource = IamResource::MfaDevice {
+            path: path.to_owned(),
+            name: device_name.to_owned(),
+        };
+        let serial_number = IamArn::new(partition, account, resource).to_arn();
+        validate::serial_number(&serial_number.to_string())?;
+        Ok(Self {
+            serial_number,
+            user_name: None,
+            enable_date: None,
+            sealed_seed,
+            tags: Vec::new(),
+        })
+    }
 }
 
 #[cfg(test)]

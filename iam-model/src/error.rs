@@ -32,6 +32,14 @@ pub enum ModelError {
     /// A policy version id that is not `v` followed by a positive number.
     #[error("invalid policy version id `{0}`, expected `v1`, `v2`, ...")]
     InvalidPolicyVersionId(String),
+    /// A policy version id that names no stored version of the policy.
+    #[error("policy version `{0}` not found")]
+    PolicyVersionNotFound(crate::PolicyVersionId),
+    /// A request to delete the version in force, which a policy always keeps.
+    #[error(
+        "cannot delete the default policy version `{0}`, make another version the default first"
+    )]
+    DefaultPolicyVersionDeletion(crate::PolicyVersionId),
     /// An access key status other than `Active` or `Inactive`.
     #[error("invalid access key status `{0}`, expected `Active` or `Inactive`")]
     InvalidAccessKeyStatus(String),
@@ -44,9 +52,9 @@ pub enum ModelError {
         value: String,
         /// The length of the full value, in characters.
         length: usize,
-        /// The fewest characters allowed.
+        /// The minimum length.
         min: usize,
-        /// The most characters allowed.
+        /// The maximum length.
         max: usize,
     },
     /// A field with a character outside its allowed set.
@@ -93,7 +101,7 @@ pub enum ModelError {
         field: &'static str,
         /// The number of members given.
         count: usize,
-        /// The most members allowed.
+        /// The maximum number of members.
         max: usize,
     },
     /// A password outside AWS's outer limits. The value is left out on purpose.

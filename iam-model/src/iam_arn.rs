@@ -111,6 +111,15 @@ pub enum IamResource {
 }
 
 impl IamResource {
+    /// Builds the resource of the OIDC provider registered for the issuer `url`: the URL
+    /// without its `https://` scheme, as AWS writes it in the provider's ARN.
+    pub fn oidc_provider(url: &str) -> Self {
+        let url = url.strip_prefix("https://").unwrap_or(url);
+        IamResource::OidcProvider {
+            url: url.to_owned(),
+        }
+    }
+
     /// Returns the service namespace of the ARN: `sts` for sessions, `iam` for the rest.
     pub fn service(&self) -> &'static str {
         match self {
@@ -214,17 +223,17 @@ impl IamArn {
         }
     }
 
-    /// The partition, such as `aws`.
+    /// Returns the partition, such as `aws`.
     pub fn partition(&self) -> Partition {
         self.partition
     }
 
-    /// The account field.
+    /// Returns the account field.
     pub fn account(&self) -> ArnAccount {
         self.account
     }
 
-    /// The account id, or `None` for an AWS managed policy.
+    /// Returns the account id, or `None` for an AWS managed policy.
     pub fn account_id(&self) -> Option<AccountId> {
         match self.account {
             ArnAccount::Id(id) => Some(id),
@@ -232,7 +241,7 @@ impl IamArn {
         }
     }
 
-    /// The resource the ARN names.
+    /// Returns the resource the ARN names.
     pub fn resource(&self) -> &IamResource {
         &self.resource
     }

@@ -4,13 +4,13 @@ use serde::{Deserialize, Serialize};
 
 /// The rules an account sets for IAM user console passwords, with AWS's field names.
 ///
-/// [`PasswordPolicy::default`] holds the values `UpdateAccountPasswordPolicy` uses for every
+/// [`PasswordPolicy::default`] has the values `UpdateAccountPasswordPolicy` uses for every
 /// parameter the request leaves out.
 ///
-/// NOTE: An account with no policy set is not the same as one holding the default: AWS then
-/// applies its own rule (at least 8 characters, three of the four character classes, and not
-/// the account name or email), which these fields cannot express. [`Account`] therefore keeps
-/// the policy as an `Option`.
+/// NOTE: An account with no policy set is not the same as one with the default values. AWS
+/// then applies its own default rule: at least 8 characters, a mix of three character classes,
+/// and not the account name or email. These fields cannot express that rule, so [`Account`]
+/// keeps the policy as an `Option`.
 ///
 /// [`Account`]: crate::Account
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,10 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::{Arn, ModelError, Tag, UniqueId};
+use crate::{
+    AccountId, Arn, IamArn, IamResource, ModelError, Partition, Quota, Quotas, Tag, UniqueId,
+    UniqueIdKind, validate,
+};
 
 /// A customer managed policy: a standalone policy document with its own ARN, attachable to
 /// users, groups and roles, and keeping up to five versions of its document.
@@ -33,7 +36,7 @@ pub struct ManagedPolicy {
     pub description: Option<String>,
     /// When the policy was created.
     pub create_date: Timestamp,
-    /// When the policy last changed (a new version or a new default version).
+    /// When the newest stored version was created; the creation date while there is only `v1`.
     pub update_date: Timestamp,
     /// The tags, at most 50.
     pub tags: Vec<Tag>,
@@ -45,6 +48,58 @@ pub struct ManagedPolicy {
 }
 
 impl ManagedPolicy {
+    /// Creates a customer managed policy as `CreatePolicy` does: its ARN built from `path` and
+    /// `policy_name`, and `document` stored as version `v1`, the default.
+    ///
+    /// The document is checked for length and characters only. Parsing it and checking its
+    /// size quota is the caller's job.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelError`] if the path, name or document text is invalid or `policy_id` is not a
+    /// policy id.
+    pub fn new(
+        partition: Partition,
+        account: AccountId,
+        path: &str,
+        policy_name: &str,
+        policy_id: UniqueId,
+        document: String,
+        create_date: Timestamp,
+    ) -> Result<Self, ModelError> {
+        validate::policy_path(path)?;
+        validate::policy_name(policy_name)?;
+        validate::policy_document("PolicyDocument", &document)?;
+        policy_id.check_kind(UniqueIdKind::Policy)?;
+
+        let resource = IamResource::Policy {
+            path: path.to_owned(),
+            name: policy_name.to_owned(),
+        };
+        let first_version = PolicyVersion {
+            version_id: PolicyVersionId::FIRST,
+            document,
+            is_default_version: true,
+            create_date,
+        };
+        Ok(Self {
+            policy_name: policy_name.to_owned(),
+            policy_id,
+            arn: IamArn::new(partition, account, resource).to_arn(),
+            path: path.to_owned(),
+            default_version_id: PolicyVersionId::FIRST,
+            attachment_count: 0,
+            permissions_boundary_usage_count: 0,
+            is_attachable: true,
+            description: None,
+            create_date,
+            update_date: create_date,
+            tags: Vec::new(),
+            versions: vec![first_version],
+            latest_version_id: PolicyVersionId::FIRST,
+        })
+    }
+
     /// Returns the version in force, or `None` if no stored version carries the default id.
     pub fn default_version(&self) -> Option<&PolicyVersion> {
         self.version(self.default_version_id)
@@ -60,6 +115,85 @@ impl ManagedPolicy {
     /// Returns the id the next created version gets, one past [`Self::latest_version_id`].
     pub fn next_version_id(&self) -> PolicyVersionId {
         self.latest_version_id.next()
+    }
+
+    /// Stores `document` as a new version created at `now`, made the default if
+    /// `set_as_default`, and returns its id.
+    ///
+    /// The caller validates the document and its size first; this checks only the version
+    /// count.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::QuotaExceeded`] for [`Quota::VersionsPerPolicy`] when the policy already
+    /// has as many versions as the quota allows.
+    pub fn create_version(
+        &mut self,
+        document: String,
+        set_as_default: bool,
+        now: Timestamp,
+        quotas: &Quotas,
+    ) -> Result<PolicyVersionId, ModelError> {
+        quotas.check_count(
+            Quota::VersionsPerPolicy,
+            self.versions.len().saturating_add(1),
+        )?;
+
+        let version_id = self.next_version_id();
+        self.versions.push(PolicyVersion {
+            version_id,
+            document,
+            is_default_version: false,
+            create_date: now,
+        });
+        self.latest_version_id = version_id;
+        self.update_date = now;
+        if set_as_default {
+            self.mark_default(version_id);
+        }
+        Ok(version_id)
+    }
+
+    /// Makes the stored version `version_id` the one in force.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::PolicyVersionNotFound`] if no stored version has that id.
+    pub fn set_default_version(&mut self, version_id: PolicyVersionId) -> Result<(), ModelError> {
+        if self.version(version_id).is_none() {
+            return Err(ModelError::PolicyVersionNotFound(version_id));
+        }
+        self.mark_default(version_id);
+        Ok(())
+    }
+
+    /// Removes the stored version `version_id` and returns it.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::PolicyVersionNotFound`] if no stored version has that id, and
+    /// [`ModelError::DefaultPolicyVersionDeletion`] if it is the version in force.
+    pub fn delete_version(
+        &mut self,
+        version_id: PolicyVersionId,
+    ) -> Result<PolicyVersion, ModelError> {
+        let position = self
+            .versions
+            .iter()
+            .position(|version| version.version_id == version_id)
+            .ok_or(ModelError::PolicyVersionNotFound(version_id))?;
+        if version_id == self.default_version_id {
+            return Err(ModelError::DefaultPolicyVersionDeletion(version_id));
+        }
+        Ok(self.versions.remove(position))
+    }
+
+    /// Sets `default_version_id` and every version's `is_default_version` to agree.
+    fn mark_default(&mut self, version_id: PolicyVersionId) {
+        self.default_version_id = version_id;
+        for version in &mut self.versions {
+            version.is_default_version = version.version_id == version_id;
+        }
     }
 }
 

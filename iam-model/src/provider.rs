@@ -3,7 +3,10 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::{Arn, Tag, UniqueId};
+use crate::{
+    AccountId, Arn, IamArn, IamResource, ModelError, Partition, Tag, UniqueId, UniqueIdKind,
+    validate,
+};
 
 /// An instance profile: a container that passes one role to an EC2 instance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +26,42 @@ pub struct InstanceProfile {
     pub role_names: Vec<String>,
     /// The tags, at most 50.
     pub tags: Vec<Tag>,
+}
+
+impl InstanceProfile {
+    /// Creates an empty instance profile as `CreateInstanceProfile` does, with its ARN built
+    /// from `path` and `instance_profile_name`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelError`] if the path or name is invalid or `instance_profile_id` is not an
+    /// instance profile id.
+    pub fn new(
+        partition: Partition,
+        account: AccountId,
+        path: &str,
+        instance_profile_name: &str,
+        instance_profile_id: UniqueId,
+        create_date: Timestamp,
+    ) -> Result<Self, ModelError> {
+        validate::path(path)?;
+        validate::instance_profile_name(instance_profile_name)?;
+        instance_profile_id.check_kind(UniqueIdKind::InstanceProfile)?;
+
+        let resource = IamResource::InstanceProfile {
+            path: path.to_owned(),
+            name: instance_profile_name.to_owned(),
+        };
+        Ok(Self {
+            path: path.to_owned(),
+            instance_profile_name: instance_profile_name.to_owned(),
+            instance_profile_id,
+            arn: IamArn::new(partition, account, resource).to_arn(),
+            create_date,
+            role_names: Vec::new(),
+            tags: Vec::new(),
+        })
+    }
 }
 
 /// An OpenID Connect identity provider whose tokens `AssumeRoleWithWebIdentity` accepts.
@@ -46,3 +85,39 @@ pub struct OidcProvider {
     /// The tags, at most 50.
     pub tags: Vec<Tag>,
 }
+
+impl OidcProvider {
+    /// Registers a provider as `CreateOpenIDConnectProvider` does, with its ARN built from the
+    /// issuer `url` without the `https://` scheme, no JWKS and no tags.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelError`] if the URL, a client id or a thumbprint is invalid, or a list is too
+    /// long.
+    pub fn new(
+        partition: Partition,
+        account: AccountId,
+        url: &str,
+        client_id_list: Vec<String>,
+        thumbprint_list: Vec<String>,
+        create_date: Timestamp,
+    ) -> Result<Self, ModelError> {
+        validate::oidc_url(url)?;
+        validate::oidc_client_ids(&client_id_list)?;
+        validate::oidc_thumbprints(&thumbprint_list)?;
+
+        let resource = IamResource::oidc_provider(url);
+        Ok(Self {
+            arn: IamArn::new(partition, account, resource).to_arn(),
+            url: url.to_owned(),
+            client_id_list,
+            thumbprint_list,
+            jwks: None,
+            create_date,
+            tags: Vec::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,4 +1,4 @@
-//! Quotas: the limits on how many entities an account holds and how large policies grow.
+//! Quotas: the limits on the number of entities in an account and on the size of policies.
 
 use std::collections::BTreeMap;
 use std::fmt;

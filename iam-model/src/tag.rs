@@ -21,3 +21,33 @@ impl Tag {
         }
     }
 }
+
+/// Adds `additions` to `tags` as the `Tag*` operations do: an addition whose key equals an
+/// existing key ignoring case replaces that tag in place, and the others are appended in order.
+///
+/// The caller checks the merged list with [`crate::validate::tags`], which also enforces the
+/// limit of 50.
+///
+/// NOTE: On a key that differs only in case, the replacement takes the new key's spelling.
+/// AWS documents that such keys collide but not which spelling it keeps.
+pub fn merge_tags(tags: &mut Vec<Tag>, additions: &[Tag]) {
+    for addition in additions {
+        let existing = tags
+            .iter_mut()
+            .find(|tag| tag.key.to_lowercase() == addition.key.to_lowercase());
+        match existing {
+            Some(tag) => *tag = addition.clone(),
+            None => tags.push(addition.clone()),
+        }
+    }
+}
+
+/// Removes from `tags` every tag whose key is in `keys`, ignoring case, as the `Untag*`
+/// operations do. Keys that match no tag are ignored.
+pub fn remove_tags(tags: &mut Vec<Tag>, keys: &[String]) {
+    let keys: Vec<String> = keys.iter().map(|key| key.to_lowercase()).collect();
+    tags.retain(|tag| !keys.contains(&tag.key.to_lowercase()));
+}
+
+#[cfg(test)]
+mod tests;

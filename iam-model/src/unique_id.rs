@@ -102,6 +102,17 @@ impl UniqueId {
     pub fn as_str(&self) -> &str {
         &self.value
     }
+
+    /// Checks that the id is of `kind`, for constructors that take an id drawn by the caller.
+    pub(crate) fn check_kind(&self, kind: UniqueIdKind) -> Result<(), ModelError> {
+        if self.kind != kind {
+            return Err(ModelError::InvalidUniqueId {
+                value: self.value.clone(),
+                reason: "wrong prefix for this kind of entity",
+            });
+        }
+        Ok(())
+    }
 }
 
 impl FromStr for UniqueId {

@@ -11,14 +11,14 @@ use regex::Regex;
 
 use crate::{ModelError, PasswordPolicy, Role, Tag};
 
-/// The most tags one resource can carry.
+/// The maximum number of tags on one resource.
 pub const MAX_TAGS: usize = 50;
-/// The most client ids (audiences) one OIDC provider can list.
+/// The maximum number of client ids (audiences) of one OIDC provider.
 pub const MAX_OIDC_CLIENT_IDS: usize = 100;
-/// The most thumbprints one OIDC provider can list.
+/// The maximum number of thumbprints of one OIDC provider.
 pub const MAX_OIDC_THUMBPRINTS: usize = 5;
 
-/// The longest value an error message repeats, in characters.
+/// The maximum length of a value repeated in an error message, in characters.
 const ERROR_VALUE_MAX_CHARS: usize = 256;
 
 const NAME_CHARACTERS: &str = "letters, digits and `_+=,.@-`";
@@ -71,8 +71,8 @@ pub fn instance_profile_name(value: &str) -> Result<(), ModelError> {
 /// Checks a virtual MFA device name: 1 to 128 of `[A-Za-z0-9_+=,.@-]`.
 ///
 /// NOTE: AWS's API model sets no maximum for this name, only one of 256 characters for the
-/// serial number ARN built from it. The 128 here is the limit of the other IAM names and keeps
-/// every serial number within 256 characters for paths up to 99 characters.
+/// serial number ARN built from it. The 128 here is the limit of the other IAM names. A long
+/// path can still push the ARN past 256 characters, so check it with [`serial_number`] too.
 ///
 /// # Errors
 ///
@@ -237,7 +237,7 @@ pub fn policy_document(field: &'static str, value: &str) -> Result<(), ModelErro
         field,
         value,
         "tab, line feed, carriage return and U+0020 to U+00FF",
-        |c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}'),
+        is_policy_character,
     )
 }
 
@@ -282,6 +282,78 @@ pub fn source_identity(value: &str) -> Result<(), ModelError> {
     Ok(())
 }
 
+/// Checks an external id for `AssumeRole`: 2 to 1224 of `[A-Za-z0-9_+=,.@:/-]`.
+///
+/// # Errors
+///
+/// [`ModelError::InvalidLength`] or [`ModelError::InvalidCharacter`].
+pub fn external_id(value: &str) -> Result<(), ModelError> {
+    length("ExternalId", value, 2, 1224)?;
+    characters(
+        "ExternalId",
+        value,
+        "letters, digits and `_+=,.@:/-`",
+        |c| is_name_character(c) || matches!(c, ':' | '/'),
+    )
+}
+
+/// Checks an MFA device serial number, a virtual device's ARN or a hardware device's serial:
+/// 9 to 256 of `[A-Za-z0-9_+=/:,.@-]`.
+///
+/// # Errors
+///
+/// [`ModelError::InvalidLength`] or [`ModelError::InvalidCharacter`].
+pub fn serial_number(value: &str) -> Result<(), ModelError> {
+    length("SerialNumber", value, 9, 256)?;
+    characters(
+        "SerialNumber",
+        value,
+        "letters, digits and `_+=/:,.@-`",
+        |c| is_name_character(c) || matches!(c, ':' | '/'),
+    )
+}
+
+/// Checks an MFA code, such as `TokenCode` or `AuthenticationCode1`: exactly 6 digits.
+///
+/// # Errors
+///
+/// [`ModelError::InvalidLength`] or [`ModelError::InvalidCharacter`].
+pub fn mfa_code(field: &'static str, value: &str) -> Result<(), ModelError> {
+    length(field, value, 6, 6)?;
+    characters(field, value, "digits", |c| c.is_ascii_digit())
+}
+
+/// Checks the text of an access key id in a request: 16 to 128 of `[A-Za-z0-9_]`.
+///
+/// Whether the id has a known prefix is a separate question, answered by parsing it as a
+/// [`crate::UniqueId`].
+///
+/// # Errors
+///
+/// [`ModelError::InvalidLength`] or [`ModelError::InvalidCharacter`].
+pub fn access_key_id(value: &str) -> Result<(), ModelError> {
+    length("AccessKeyId", value, 16, 128)?;
+    characters("AccessKeyId", value, "letters, digits and `_`", |c| {
+        c.is_ascii_alphanumeric() || c == '_'
+    })
+}
+
+/// Checks an inline session policy passed to STS: 1 to 2048 characters from tab, line feed,
+/// carriage return and U+0020 to U+00FF.
+///
+/// # Errors
+///
+/// [`ModelError::InvalidLength`] or [`ModelError::InvalidCharacter`].
+pub fn session_policy(value: &str) -> Result<(), ModelError> {
+    length("Policy", value, 1, 2048)?;
+    characters(
+        "Policy",
+        value,
+        "tab, line feed, carriage return and U+0020 to U+00FF",
+        is_policy_character,
+    )
+}
+
 /// Checks a console password against AWS's outer limits: 1 to 128 characters from tab, line
 /// feed, carriage return and U+0020 to U+00FF. The account's [`PasswordPolicy`] is a separate
 /// check.
@@ -297,8 +369,7 @@ pub fn password(value: &str) -> Result<(), ModelError> {
     if !(1..=128).contains(&length) {
         return Err(ModelError::InvalidPassword("expected 1 to 128 characters"));
     }
-    let is_allowed = |c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}');
-    if !value.chars().all(is_allowed) {
+    if !value.chars().all(is_policy_character) {
         return Err(ModelError::InvalidPassword(
             "expected only tab, line feed, carriage return and U+0020 to U+00FF",
         ));
@@ -508,6 +579,12 @@ fn entity_name(field: &'static str, value: &str, max: usize) -> Result<(), Model
 /// Returns whether `c` is in Java's `[\w+=,.@-]`, the character class of IAM names.
 fn is_name_character(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '=' | ',' | '.' | '@' | '-')
+}
+
+/// Returns whether `c` may appear in a policy document or a password: tab, line feed, carriage
+/// return, or U+0020 to U+00FF.
+fn is_policy_character(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}')
 }
 
 /// Returns whether `c` is in `[\p{L}\p{Z}\p{N}_.:/=+\-@]`, the character class of tags.

@@ -63,3 +63,50 @@ fn sealed_access_key_json_has_no_plain_secret() {
         key
     );
 }
+
+#[test]
+fn mfa_device_new_builds_serial_number() {
+    let device = VirtualMfaDevice::new(
+        Partition::Aws,
+        "123456789012".parse().unwrap(),
+        "/",
+        "alice-phone",
+        SealedBytes(vec![1; 32]),
+    )
+    .unwrap();
+
+    assert_eq!(
+        device.serial_number.to_string(),
+        "arn:aws:iam::123456789012:mfa/alice-phone"
+    );
+    assert_eq!(device.user_name, None);
+    assert_eq!(device.enable_date, None);
+}
+
+#[test]
+fn mfa_device_new_bounds_serial_number() {
+    let new_device = |path: &str, name: &str| {
+        VirtualMfaDevice::new(
+            Partition::Aws,
+            "123456789012".parse().unwrap(),
+            path,
+            name,
+            SealedBytes(Vec::new()),
+        )
+    };
+    // The fixed part `arn:aws:iam::123456789012:mfa` is 29 characters.
+    let longest_path = format!("/{}/", "p".repeat(97));
+    let too_long_path = format!("/{}/", "p".repeat(98));
+    let name = "n".repeat(128);
+
+    assert!(new_device(&longest_path, &name).is_ok());
+    assert!(matches!(
+        new_device(&too_long_path, &name),
+        Err(ModelError::InvalidLength {
+            field: "SerialNumber",
+            ..
+        })
+    ));
+    assert!(new_device("/", "alice phone").is_err());
+    assert!(new_device("/", &"n".repeat(129)).is_err());
+}

@@ -135,6 +135,17 @@ fn path_accessor_and_resource_type() {
 }
 
 #[test]
+fn oidc_provider_resource_drops_scheme() {
+    let resource = IamResource::oidc_provider("https://token.actions.example.com/org");
+    let arn = IamArn::new(Partition::Aws, account(), resource);
+
+    assert_eq!(
+        arn.to_string(),
+        "arn:aws:iam::123456789012:oidc-provider/token.actions.example.com/org"
+    );
+}
+
+#[test]
 fn malformed_iam_arns_are_rejected() {
     let rejected = [
         "",

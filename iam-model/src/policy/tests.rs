@@ -109,3 +109,131 @@ fn managed_policy_serde_round_trip() {
         policy
     );
 }
+
+#[test]
+fn create_version_appends_and_sets_default() {
+    let mut policy = managed_policy(vec![version(1, true)], 1, 1);
+    let later: Timestamp = "2024-07-01T00:00:00Z".parse().unwrap();
+
+    let not_default = policy
+        .create_version("{}".to_owned(), false, later, &Quotas::default())
+        .unwrap();
+    let made_default = policy
+        .create_version("{ }".to_owned(), true, later, &Quotas::default())
+        .unwrap();
+
+    assert_eq!(not_default.to_string(), "v2");
+    assert_eq!(made_default.to_string(), "v3");
+    assert_eq!(policy.default_version_id, made_default);
+    assert_eq!(policy.latest_version_id, made_default);
+    assert_eq!(policy.update_date, later);
+    let defaults: Vec<bool> = policy
+        .versions
+        .iter()
+        .map(|v| v.is_default_version)
+        .collect();
+    assert_eq!(defaults, [false, false, true]);
+}
+
+#[test]
+fn create_version_stops_at_quota() {
+    let versions = (1..=5).map(|number| version(number, number == 1)).collect();
+    let mut policy = managed_policy(versions, 1, 5);
+
+    let result = policy.create_version("{}".to_owned(), true, timestamp(), &Quotas::default());
+
+    assert_eq!(
+        result,
+        Err(ModelError::QuotaExceeded {
+            quota: Quota::VersionsPerPolicy,
+            requested: 6,
+            limit: 5,
+        })
+    );
+    assert_eq!(policy.versions.len(), 5);
+    assert_eq!(policy.latest_version_id.to_string(), "v5");
+}
+
+#[test]
+fn set_default_version_moves_flag() {
+    let mut policy = managed_policy(vec![version(1, true), version(2, false)], 1, 2);
+    let v2 = PolicyVersionId::new(2).unwrap();
+    let v9 = PolicyVersionId::new(9).unwrap();
+
+    assert_eq!(policy.set_default_version(v2), Ok(()));
+    assert_eq!(policy.default_version().unwrap().version_id, v2);
+    assert!(!policy.versions[0].is_default_version);
+    assert_eq!(
+        policy.set_default_version(v9),
+        Err(ModelError::PolicyVersionNotFound(v9))
+    );
+    assert_eq!(policy.default_version_id, v2);
+}
+
+#[test]
+fn delete_version_keeps_default() {
+    let mut policy = managed_policy(vec![version(1, true), version(2, false)], 1, 2);
+    let v2 = PolicyVersionId::new(2).unwrap();
+
+    assert_eq!(
+        policy.delete_version(PolicyVersionId::FIRST),
+        Err(ModelError::DefaultPolicyVersionDeletion(
+            PolicyVersionId::FIRST
+        ))
+    );
+    assert_eq!(policy.delete_version(v2).unwrap().version_id, v2);
+    assert_eq!(policy.versions.len(), 1);
+    assert_eq!(
+        policy.delete_version(v2),
+        Err(ModelError::PolicyVersionNotFound(v2))
+    );
+    assert_eq!(policy.next_version_id().to_string(), "v3");
+}
+
+#[test]
+fn new_policy_stores_default_v1() {
+    let random = crate::SeededRandom::new(1);
+    let policy_id = UniqueId::generate(UniqueIdKind::Policy, &random);
+
+    let policy = ManagedPolicy::new(
+        crate::Partition::Aws,
+        "123456789012".parse().unwrap(),
+        "/job-function/",
+        "ReadBuckets",
+        policy_id.clone(),
+        "{}".to_owned(),
+        timestamp(),
+    )
+    .unwrap();
+
+    assert_eq!(
+        policy.arn.to_string(),
+        "arn:aws:iam::123456789012:policy/job-function/ReadBuckets"
+    );
+    assert_eq!(policy.policy_id, policy_id);
+    assert_eq!(policy.default_version().unwrap().document, "{}");
+    assert!(policy.versions[0].is_default_version);
+    assert_eq!(policy.next_version_id().to_string(), "v2");
+    assert_eq!(policy.update_date, policy.create_date);
+    assert!(policy.is_attachable);
+}
+
+#[test]
+fn new_policy_rejects_bad_input() {
+    let random = crate::SeededRandom::new(2);
+    let new_policy = |path: &str, name: &str, kind| {
+        ManagedPolicy::new(
+            crate::Partition::Aws,
+            "123456789012".parse().unwrap(),
+            path,
+            name,
+            UniqueId::generate(kind, &random),
+            "{}".to_owned(),
+            timestamp(),
+        )
+    };
+
+    assert!(new_policy("/a*b/", "Read", UniqueIdKind::Policy).is_err());
+    assert!(new_policy("/", "Read/Write", UniqueIdKind::Policy).is_err());
+    assert!(new_policy("/", "Read", UniqueIdKind::Role).is_err());
+}

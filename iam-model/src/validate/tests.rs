@@ -451,3 +451,72 @@ fn oidc_client_id_and_thumbprint_lists() {
     assert!(oidc_thumbprints(&[thumbprint[..39].to_owned()]).is_err());
     assert!(oidc_thumbprints(&[format!("{}g", &thumbprint[..39])]).is_err());
 }
+
+#[test]
+fn external_id_cases() {
+    let max = repeat('e', 1224);
+    let too_long = repeat('e', 1225);
+
+    assert_cases(
+        external_id,
+        &["ab", "Unique-ID:1234/abc", "a_b+c=d,e.f@g", max.as_str()],
+        &["", "a", "a b", "a*b", "a#b", too_long.as_str()],
+    );
+}
+
+#[test]
+fn serial_number_cases() {
+    let max = repeat('s', 256);
+    let too_long = repeat('s', 257);
+
+    assert_cases(
+        serial_number,
+        &[
+            "GAHT12345678",
+            "arn:aws:iam::123456789012:mfa/alice",
+            max.as_str(),
+        ],
+        &["", "GAHT1234", "arn aws", "abcdefghi*", too_long.as_str()],
+    );
+}
+
+#[test]
+fn mfa_code_cases() {
+    let check = |value: &str| mfa_code("TokenCode", value);
+
+    for value in ["123456", "000000"] {
+        assert_eq!(check(value), Ok(()), "{value}");
+    }
+    for value in ["", "12345", "1234567", "12345a", " 12345", "١٢٣٤٥٦"] {
+        assert!(check(value).is_err(), "{value}");
+    }
+}
+
+#[test]
+fn access_key_id_cases() {
+    let max = repeat('A', 128);
+    let too_long = repeat('A', 129);
+
+    assert_cases(
+        access_key_id,
+        &["AKIAIOSFODNN7EXAMPLE", "ASIA_1234567890AB", max.as_str()],
+        &[
+            "",
+            "AKIA12345678901",
+            "AKIAIOSFODNN7EXAMPL-",
+            too_long.as_str(),
+        ],
+    );
+}
+
+#[test]
+fn session_policy_cases() {
+    let max = repeat('p', 2048);
+    let too_long = repeat('p', 2049);
+
+    assert_cases(
+        session_policy,
+        &["{}", "{\n\"Version\": \"2012-10-17\"\n}", max.as_str()],
+        &["", "\u{0}", "€", too_long.as_str()],
+    );
+}

@@ -68,7 +68,17 @@ fn cases() -> Vec<ShapeCase> {
         case("iam", "clientIDType", |value| {
             validate::oidc_client_ids(&[value.to_owned()])
         }),
+        case("iam", "serialNumberType", validate::serial_number),
+        case("iam", "authenticationCodeType", |value| {
+            validate::mfa_code("AuthenticationCode1", value)
+        }),
+        case("iam", "accessKeyIdType", validate::access_key_id),
         case("sts", "roleSessionNameType", validate::role_session_name),
+        case("sts", "externalIdType", validate::external_id),
+        case("sts", "tokenCodeType", |value| {
+            validate::mfa_code("TokenCode", value)
+        }),
+        case("sts", "sessionPolicyDocumentType", validate::session_policy),
         case("sts", "userNameType", validate::federated_user_name),
         ShapeCase {
             rejects_aws_prefix: true,
@@ -77,10 +87,12 @@ fn cases() -> Vec<ShapeCase> {
     ]
 }
 
-/// Translates a Java pattern of the API model into an anchored Rust regex. Java's `\w` is
-/// ASCII-only, unlike Rust's.
+/// Translates a Java pattern of the API model into an anchored Rust regex. Java's `\w` and
+/// `\d` are ASCII-only, unlike Rust's, so they become nested ASCII classes.
 fn anchored_regex(pattern: &str) -> Regex {
-    let pattern = pattern.replace(r"\w", "A-Za-z0-9_");
+    let pattern = pattern
+        .replace(r"\w", "[A-Za-z0-9_]")
+        .replace(r"\d", "[0-9]");
     let pattern = pattern.trim_start_matches('^').trim_end_matches('$');
     Regex::new(&format!("^(?:{pattern})$"))
         .unwrap_or_else(|error| panic!("pattern `{pattern}` does not compile: {error}"))
@@ -96,9 +108,9 @@ fn alphabet() -> Vec<char> {
     characters
 }
 
-/// Generates mostly well-formed values with at most one character from [`alphabet`] placed at
-/// a random position, so each character is tested alone, in values of short and boundary
-/// lengths, with and without a leading `/` or `aws:` and a trailing `/`.
+/// Generates mostly well-formed values with at most one character from [`alphabet`] at a
+/// random position. Lengths are short or near the maximum, and a value may start with `/` or
+/// `aws:` and end with `/`.
 fn value_strategy(max_length: usize) -> impl Strategy<Value = String> {
     let friendly: Vec<char> = "aZ09_+=,.@-/: ".chars().collect();
     let body_length = prop_oneof![0..=8_usize, 0..=max_length.min(300) + 2];
@@ -231,13 +243,14 @@ fn length_bounds_match_api_model_shapes() {
     for case in cases() {
         let Shape { min, max, .. } = Shape::read(&iam, &sts, &case);
         // A value of `length` characters the shape's pattern accepts, when one exists: `/`
-        // padded paths for path shapes, letters otherwise.
+        // padded paths for path shapes, digits for MFA codes, letters otherwise.
         let sample = |length: usize| match case.shape {
             "pathType" | "policyPathType" if length >= 2 => {
                 format!("/{}/", "a".repeat(length - 2))
             }
             "pathType" | "policyPathType" => "/".repeat(length),
             "pathPrefixType" if length >= 1 => format!("/{}", "a".repeat(length - 1)),
+            "authenticationCodeType" | "tokenCodeType" => "1".repeat(length),
             _ => "a".repeat(length),
         };
 

@@ -77,7 +77,7 @@ fn aws_managed_policy_documents_pass_character_check() {
 }
 
 /// Every ARN of another policy engine's test data parses as a generic ARN and formats back to
-/// the same text; the IAM and STS ones also parse as typed ARNs.
+/// the same text. The IAM and STS ones also parse as typed ARNs.
 #[test]
 fn peer_arns_round_trip() {
     let arns = read_corpus_json("peer-cases/foorack-iam-rs/arns.json");

@@ -1,0 +1,274 @@
+//! The canonical request and the string to sign, built the same way for signing and verifying.
+
+use ring::digest;
+
+use super::{ALGORITHM, CredentialScope, HttpRequest, ServiceRules};
+use crate::AuthError;
+use crate::encoding::push_hex;
+
+/// The payload hash that leaves the body unsigned.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
+/// The payload hash of an Amazon S3 `aws-chunked` upload whose chunks carry their own
+/// signatures.
+pub const STREAMING_PAYLOAD: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+
+/// The SHA-256 of an empty body, in lower-case hex.
+pub const EMPTY_PAYLOAD_SHA256: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// The query parameter that carries a presigned request's signature; it is left out of the
+/// canonical query.
+pub(crate) const SIGNATURE_PARAMETER: &str = "X-Amz-Signature";
+
+/// The query parameter that carries the session token of a presigned request.
+pub(crate) const SECURITY_TOKEN_PARAMETER: &str = "X-Amz-Security-Token";
+
+/// What goes into a canonical request besides the request itself.
+pub(crate) struct CanonicalParts<'a> {
+    /// The lower-case, sorted, unique names of the signed headers.
+    pub(crate) signed_headers: &'a [&'a str],
+    /// The payload hash line: hex SHA-256 or a literal such as `UNSIGNED-PAYLOAD`.
+    pub(crate) payload_hash: &'a str,
+    /// The canonicalization rules of the service.
+    pub(crate) rules: ServiceRules,
+    /// Query parameters left out of the canonical query: `X-Amz-Signature` for presigned
+    /// requests, and `X-Amz-Security-Token` when a client added it after signing.
+    pub(crate) skipped_parameters: &'a [&'a str],
+}
+
+/// Writes the canonical request of `request` into `out`.
+///
+/// # Errors
+///
+/// [`AuthError::SignatureDoesNotMatch`] when a signed header is absent from the request.
+pub(crate) fn write_canonical_request(
+    out: &mut String,
+    request: &HttpRequest<'_>,
+    parts: &CanonicalParts<'_>,
+) -> Result<(), AuthError> {
+    out.push_str(request.method);
+    out.push('\n');
+    write_canonical_uri(out, request.path, parts.rules);
+    out.push('\n');
+    write_canonical_query(out, request.query, parts.skipped_parameters);
+    out.push('\n');
+    for name in parts.signed_headers {
+        out.push_str(name);
+        out.push(':');
+        let mut values = request.header_values(name).peekable();
+        if values.peek().is_none() {
+            return Err(AuthError::SignatureDoesNotMatch(format!(
+                "signed header `{name}` is not in the request"
+            )));
+        }
+        for (index, value) in values.enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            push_trimmed_value(out, value);
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    push_signed_headers(out, parts.signed_headers);
+    out.push('\n');
+    out.push_str(parts.payload_hash);
+    Ok(())
+}
+
+/// Writes the string to sign for `canonical_request` into `out`.
+pub(crate) fn write_string_to_sign(
+    out: &mut String,
+    amz_date: &str,
+    scope: &CredentialScope,
+    canonical_request: &str,
+) {
+    out.push_str(ALGORITHM);
+    out.push('\n');
+    out.push_str(amz_date);
+    out.push('\n');
+    out.push_str(&scope.date);
+    out.push('/');
+    out.push_str(&scope.region);
+    out.push('/');
+    out.push_str(&scope.service);
+    out.push_str("/aws4_request\n");
+    let digest = digest::digest(&digest::SHA256, canonical_request.as_bytes());
+    push_hex(out, digest.as_ref());
+}
+
+/// Appends the names joined by `;`.
+pub(crate) fn push_signed_headers(out: &mut String, signed_headers: &[&str]) {
+    for (index, name) in signed_headers.iter().enumerate() {
+        if index > 0 {
+            out.push(';');
+        }
+        out.push_str(name);
+    }
+}
+
+/// Returns the hex SHA-256 of `body`.
+pub(crate) fn payload_sha256(body: &[u8]) -> String {
+    if body.is_empty() {
+        return EMPTY_PAYLOAD_SHA256.to_owned();
+    }
+    let digest = digest::digest(&digest::SHA256, body);
+    crate::encoding::to_hex(digest.as_ref())
+}
+
+/// Writes the canonical URI: the path, normalized if the rules say so, with each segment
+/// percent-encoded.
+pub(crate) fn write_canonical_uri(out: &mut String, path: &str, rules: ServiceRules) {
+    if path.is_empty() || path == "/" {
+        out.push('/');
+        return;
+    }
+    if !rules.normalize_path {
+        let path = path.strip_prefix('/').unwrap_or(path);
+        for segment in path.split('/') {
+            out.push('/');
+            push_path_segment(out, segment, rules.double_encode_path);
+        }
+        return;
+    }
+
+    // Remove `.` and `..` segments and empty segments from repeated slashes, as RFC 3986
+    // section 5.2.4 does for dot segments.
+    let mut segments: Vec<&str> = Vec::new();
+    let mut ends_with_slash = false;
+    for segment in path.split('/') {
+        ends_with_slash = matches!(segment, "" | "." | "..");
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            _ => segments.push(segment),
+        }
+    }
+    for segment in &segments {
+        out.push('/');
+        push_path_segment(out, segment, rules.double_encode_path);
+    }
+    if segments.is_empty() || ends_with_slash {
+        out.push('/');
+    }
+}
+
+/// Writes the canonical query: every parameter decoded, encoded again per RFC 3986 and sorted
+/// by name, then by value.
+///
+/// A `+` is a literal plus sign, never a space, so it becomes `%2B`. Parameters without `=`
+/// get an empty value.
+pub(crate) fn write_canonical_query(out: &mut String, query: &str, skipped: &[&str]) {
+    if query.is_empty() {
+        return;
+    }
+    let mut parameters: Vec<(String, String)> = query
+        .split('&')
+        .filter(|parameter| !parameter.is_empty())
+        .map(|parameter| {
+            let (name, value) = parameter.split_once('=').unwrap_or((parameter, ""));
+            (reencode(name), reencode(value))
+        })
+        .filter(|(name, _)| !skipped.contains(&name.as_str()))
+        .collect();
+    parameters.sort_unstable();
+    for (index, (name, value)) in parameters.iter().enumerate() {
+        if index > 0 {
+            out.push('&');
+        }
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
+    }
+}
+
+/// Appends `bytes` percent-encoded: RFC 3986 unreserved characters stay, every other byte
+/// becomes `%XX` with upper-case hex.
+pub(crate) fn push_uri_encoded(out: &mut String, bytes: &[u8]) {
+    for &byte in bytes {
+        if is_unreserved(byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(upper_hex_digit(byte >> 4));
+            out.push(upper_hex_digit(byte & 0x0f));
+        }
+    }
+}
+
+/// Decodes `%XX` escapes; a `%` not followed by two hex digits stays as it is.
+pub(crate) fn percent_decode(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some((&byte, tail)) = rest.split_first() {
+        if byte == b'%'
+            && let [high, low, after @ ..] = tail
+            && let (Some(high), Some(low)) = (hex_value(*high), hex_value(*low))
+        {
+            decoded.push((high << 4) | low);
+            rest = after;
+            continue;
+        }
+        decoded.push(byte);
+        rest = tail;
+    }
+    decoded
+}
+
+/// Appends a header value with leading and trailing whitespace removed and every inner run of
+/// whitespace, folded line breaks included, replaced by one space.
+fn push_trimmed_value(out: &mut String, value: &str) {
+    for (index, word) in value
+        .split([' ', '\t', '\r', '\n'])
+        .filter(|word| !word.is_empty())
+        .enumerate()
+    {
+        if index > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+}
+
+fn push_path_segment(out: &mut String, segment: &str, double_encode: bool) {
+    if double_encode {
+        push_uri_encoded(out, segment.as_bytes());
+    } else {
+        push_uri_encoded(out, &percent_decode(segment));
+    }
+}
+
+fn reencode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    if text.bytes().all(is_unreserved) {
+        encoded.push_str(text);
+    } else {
+        push_uri_encoded(&mut encoded, &percent_decode(text));
+    }
+    encoded
+}
+
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
+}
+
+fn upper_hex_digit(value: u8) -> char {
+    if value < 10 {
+        char::from(b'0' + value)
+    } else {
+        char::from(b'A' + value - 10)
+    }
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
+}

@@ -1,0 +1,719 @@
+//! Verification of SigV4-signed requests, in the `Authorization` header or presigned.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use iam_model::Clock;
+use jiff::Timestamp;
+use ring::hmac;
+
+use super::canonical::{
+    self, CanonicalParts, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER, STREAMING_PAYLOAD,
+    UNSIGNED_PAYLOAD,
+};
+use super::signing_key::SigningKeyCache;
+use super::{
+    ALGORITHM, CredentialScope, HttpRequest, MAX_CLOCK_SKEW_SECONDS, MAX_PRESIGNED_EXPIRES_SECONDS,
+    PresignedPayload, ServiceRules,
+};
+use crate::AuthError;
+use crate::access_key::{SecretAccessKey, SecurityToken};
+use crate::encoding::decode_lower_hex;
+
+/// The maximum length of an access key id AWS accepts, in characters.
+const MAX_ACCESS_KEY_ID_LEN: usize = 128;
+
+/// The maximum number of headers a request may sign.
+const MAX_SIGNED_HEADERS: usize = 64;
+
+/// The maximum length of a region or service name in a credential scope.
+const MAX_SCOPE_PART_LEN: usize = 64;
+
+/// Looks up the secret and principal behind an access key id.
+///
+/// The server implements this over its credential store. A closure with the same signature
+/// works too.
+pub trait SecretResolver: Send + Sync {
+    /// The owner of the key, in the form the caller of the verifier uses.
+    type Principal;
+
+    /// Returns the credential for `access_key_id`. `security_token` is the request's
+    /// `X-Amz-Security-Token`, present for temporary credentials.
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::InvalidClientTokenId`] for an unknown, inactive or deleted key or a
+    /// security token that does not belong to it, [`AuthError::ExpiredToken`] for an expired
+    /// token, and [`AuthError::CredentialLookup`] when the store fails.
+    fn resolve(
+        &self,
+        access_key_id: &str,
+        security_token: Option<&str>,
+    ) -> Result<ResolvedCredential<Self::Principal>, AuthError>;
+}
+
+impl<F, P> SecretResolver for F
+where
+    F: Fn(&str, Option<&str>) -> Result<ResolvedCredential<P>, AuthError> + Send + Sync,
+{
+    type Principal = P;
+
+    fn resolve(
+        &self,
+        access_key_id: &str,
+        security_token: Option<&str>,
+    ) -> Result<ResolvedCredential<P>, AuthError> {
+        self(access_key_id, security_token)
+    }
+}
+
+/// A credential found by a [`SecretResolver`].
+#[derive(Debug, Clone)]
+pub struct ResolvedCredential<P> {
+    /// The secret access key.
+    pub secret: SecretAccessKey,
+    /// The owner of the key.
+    pub principal: P,
+    /// When temporary credentials expire; `None` for long-term keys.
+    pub expiration: Option<Timestamp>,
+}
+
+/// The place of a verified request's signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthenticationMethod {
+    /// In the `Authorization` header.
+    Header,
+    /// In `X-Amz-*` query parameters (a presigned URL).
+    Presigned,
+}
+
+/// A request whose signature verified.
+#[derive(Debug, Clone)]
+pub struct VerifiedRequest<P> {
+    /// The owner of the signing key, as the resolver returned it.
+    pub principal: P,
+    /// The access key id that signed the request.
+    pub access_key_id: String,
+    /// The credential scope. Its service separates IAM requests from STS requests.
+    pub scope: CredentialScope,
+    /// The session token of temporary credentials, for the STS crate to check.
+    pub security_token: Option<SecurityToken>,
+    /// The signing time from `X-Amz-Date` (or `Date`).
+    pub signed_at: Timestamp,
+    /// The place of the signature.
+    pub method: AuthenticationMethod,
+    /// The signature, in lower-case hex. It seeds the chunk signatures of a streaming upload.
+    pub signature: String,
+    /// Whether the signature covers the body; false for `UNSIGNED-PAYLOAD` and streaming
+    /// uploads.
+    pub payload_signed: bool,
+}
+
+/// Verifies SigV4 signatures against credentials from a [`SecretResolver`].
+///
+/// Any region in the credential scope is accepted unless an allow-list is set. Header-signed
+/// requests must be within [`MAX_CLOCK_SKEW_SECONDS`] of the clock; presigned requests are
+/// valid from their `X-Amz-Date` for exactly `X-Amz-Expires` seconds.
+pub struct Verifier<R> {
+    resolver: R,
+    clock: Arc<dyn Clock>,
+    cache: SigningKeyCache,
+    allowed_regions: Option<HashSet<String>>,
+    service_rules: HashMap<String, ServiceRules>,
+}
+
+/// The signature fields of a request, from the header or the query.
+struct SignatureFields<'a> {
+    method: AuthenticationMethod,
+    access_key_id: Cow<'a, str>,
+    scope: CredentialScope,
+    /// The `SignedHeaders` value, already checked by [`check_signed_headers`].
+    signed_headers: Cow<'a, str>,
+    signature: Cow<'a, str>,
+    amz_date: Cow<'a, str>,
+    signed_at: Timestamp,
+    expires_seconds: Option<u32>,
+    security_token: Option<Cow<'a, str>>,
+}
+
+impl<R: SecretResolver> Verifier<R> {
+    /// Creates a verifier that reads time from `clock` and caches up to
+    /// [`SigningKeyCache::DEFAULT_CAPACITY`] signing keys.
+    pub fn new(resolver: R, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            resolver,
+            clock,
+            cache: SigningKeyCache::default(),
+            allowed_regions: None,
+            service_rules: HashMap::new(),
+        }
+    }
+
+    /// Limits the regions accepted in the credential scope.
+    pub fn with_allowed_regions<I, S>(mut self, regions: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_regions = Some(regions.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets how many signing keys the cache holds; 0 disables the cache.
+    pub fn with_cache_capacity(mut self, capacity: usize) -> Self {
+        self.cache = SigningKeyCache::new(capacity);
+        self
+    }
+
+    /// Overrides the canonicalization rules for one service name; other services use
+    /// [`ServiceRules::for_service`].
+    pub fn with_service_rules(mut self, service: impl Into<String>, rules: ServiceRules) -> Self {
+        self.service_rules.insert(service.into(), rules);
+        self
+    }
+
+    /// Returns the signing-key cache.
+    pub fn cache(&self) -> &SigningKeyCache {
+        &self.cache
+    }
+
+    /// Verifies the signature of `request` and returns who signed it.
+    ///
+    /// # Errors
+    ///
+    /// - [`AuthError::MissingAuthentication`] when the request carries no signature.
+    /// - [`AuthError::IncompleteSignature`] when the signature fields are malformed or missing.
+    /// - [`AuthError::SignatureDoesNotMatch`] when the signature is wrong or the credential
+    ///   scope does not match the date, the allowed regions or the `aws4_request` terminator.
+    /// - [`AuthError::RequestExpired`] outside the time window.
+    /// - [`AuthError::InvalidClientTokenId`] for an unknown key, or a temporary (`ASIA`) key
+    ///   without `X-Amz-Security-Token`.
+    /// - [`AuthError::ExpiredToken`] when temporary credentials expired.
+    pub fn verify(
+        &self,
+        request: &HttpRequest<'_>,
+    ) -> Result<VerifiedRequest<R::Principal>, AuthError> {
+        let fields = signature_fields(request)?;
+        let now = self.clock.now();
+        self.check_scope(&fields)?;
+        check_time(&fields, now)?;
+
+        if fields.access_key_id.starts_with("ASIA") && fields.security_token.is_none() {
+            return Err(AuthError::InvalidClientTokenId {
+                access_key_id: fields.access_key_id.into_owned(),
+                reason: "temporary credentials need `X-Amz-Security-Token`",
+            });
+        }
+        let credential = self
+            .resolver
+            .resolve(&fields.access_key_id, fields.security_token.as_deref())?;
+        if let Some(expiration) = credential.expiration
+            && now >= expiration
+        {
+            return Err(AuthError::ExpiredToken { expiration });
+        }
+
+        let rules = self.rules_for(&fields.scope.service);
+        let payload_hash = payload_hash(request, &fields, rules)?;
+        let signed_headers: Vec<&str> = fields.signed_headers.split(';').collect();
+        let mut signature = [0u8; 32];
+        if decode_lower_hex(&fields.signature, &mut signature).is_none() {
+            return Err(AuthError::IncompleteSignature(
+                "the signature is not 64 lower-case hex digits".to_owned(),
+            ));
+        }
+        let key = self
+            .cache
+            .signing_key(&fields.access_key_id, &credential.secret, &fields.scope);
+        let matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
+            let mut canonical_request = String::with_capacity(512);
+            canonical::write_canonical_request(
+                &mut canonical_request,
+                request,
+                &CanonicalParts {
+                    signed_headers: &signed_headers,
+                    payload_hash: &payload_hash,
+                    rules,
+                    skipped_parameters,
+                },
+            )?;
+            let mut string_to_sign = String::with_capacity(160);
+            canonical::write_string_to_sign(
+                &mut string_to_sign,
+                &fields.amz_date,
+                &fields.scope,
+                &canonical_request,
+            );
+            Ok(hmac::verify(&key, string_to_sign.as_bytes(), &signature).is_ok())
+        };
+        let signature_matches = match fields.method {
+            AuthenticationMethod::Header => matches(&[])?,
+            // Where the service allows it, a presigned request whose client appended the session
+            // token after signing also verifies with the token left unsigned. The STS crate
+            // still checks that the token belongs to the access key.
+            AuthenticationMethod::Presigned => {
+                matches(&[SIGNATURE_PARAMETER])?
+                    || (rules.allow_unsigned_presigned_token
+                        && fields.security_token.is_some()
+                        && matches(&[SIGNATURE_PARAMETER, SECURITY_TOKEN_PARAMETER])?)
+            }
+        };
+        if !signature_matches {
+            return Err(AuthError::SignatureDoesNotMatch(
+                "the calculated signature differs from the one provided".to_owned(),
+            ));
+        }
+
+        Ok(VerifiedRequest {
+            principal: credential.principal,
+            access_key_id: fields.access_key_id.into_owned(),
+            payload_signed: payload_hash != UNSIGNED_PAYLOAD && payload_hash != STREAMING_PAYLOAD,
+            scope: fields.scope,
+            security_token: fields.security_token.map(SecurityToken::new),
+            signed_at: fields.signed_at,
+            method: fields.method,
+            signature: fields.signature.into_owned(),
+        })
+    }
+
+    fn rules_for(&self, service: &str) -> ServiceRules {
+        self.service_rules
+            .get(service)
+            .copied()
+            .unwrap_or_else(|| ServiceRules::for_service(service))
+    }
+
+    fn check_scope(&self, fields: &SignatureFields<'_>) -> Result<(), AuthError> {
+        let date_of_request = fields.amz_date.get(..8).unwrap_or_default();
+        if fields.scope.date != date_of_request {
+            return Err(AuthError::SignatureDoesNotMatch(format!(
+                "credential scope date `{}` does not match the request date `{}`",
+                fields.scope.date, fields.amz_date
+            )));
+        }
+        if let Some(allowed) = &self.allowed_regions
+            && !allowed.contains(&fields.scope.region)
+        {
+            return Err(AuthError::SignatureDoesNotMatch(format!(
+                "credential scope region `{}` is not an allowed region",
+                fields.scope.region
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl<R> std::fmt::Debug for Verifier<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("cache", &self.cache)
+            .field("allowed_regions", &self.allowed_regions)
+            .field("service_rules", &self.service_rules)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Finds and parses the signature fields in the `Authorization` header or the query.
+fn signature_fields<'a>(request: &HttpRequest<'a>) -> Result<SignatureFields<'a>, AuthError> {
+    let authorization = request
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        .map(|(_, value)| *value);
+    let presigned = query_parameter(request.query, "X-Amz-Algorithm").is_some();
+    match (authorization, presigned) {
+        (Some(_), true) => Err(AuthError::IncompleteSignature(
+            "the request is signed both in the `Authorization` header and in the query".to_owned(),
+        )),
+        (Some(authorization), false) => header_fields(request, authorization),
+        (None, true) => query_fields(request),
+        (None, false) => Err(AuthError::MissingAuthentication),
+    }
+}
+
+fn header_fields<'a>(
+    request: &HttpRequest<'a>,
+    authorization: &'a str,
+) -> Result<SignatureFields<'a>, AuthError> {
+    let authorization = authorization.trim();
+    let (algorithm, components) = authorization
+        .split_once([' ', '\t'])
+        .unwrap_or((authorization, ""));
+    if algorithm != ALGORITHM {
+        return Err(AuthError::IncompleteSignature(format!(
+            "unsupported authorization algorithm `{}`, expected `{ALGORITHM}`",
+            truncate(algorithm)
+        )));
+    }
+    let mut credential = None;
+    let mut signed_headers = None;
+    let mut signature = None;
+    for component in components.split(',').map(str::trim) {
+        let (name, value) = component.split_once('=').ok_or_else(|| {
+            AuthError::IncompleteSignature(format!(
+                "authorization component `{}` is not of the form name=value",
+                truncate(component)
+            ))
+        })?;
+        let slot = match name {
+            "Credential" => &mut credential,
+            "SignedHeaders" => &mut signed_headers,
+            "Signature" => &mut signature,
+            _ => continue,
+        };
+        if slot.replace(value).is_some() {
+            return Err(AuthError::IncompleteSignature(format!(
+                "authorization component `{name}` appears twice"
+            )));
+        }
+    }
+    let missing = |name: &str| {
+        AuthError::IncompleteSignature(format!("authorization header is missing `{name}`"))
+    };
+    let credential = credential.ok_or_else(|| missing("Credential"))?;
+    let signed_headers = signed_headers.ok_or_else(|| missing("SignedHeaders"))?;
+    let signature = signature.ok_or_else(|| missing("Signature"))?;
+
+    let (amz_date, signed_at) = match request.header("x-amz-date") {
+        Some(amz_date) => {
+            let amz_date = amz_date.trim();
+            (Cow::Borrowed(amz_date), parse_amz_date(amz_date)?)
+        }
+        None => {
+            let date = request.header("date").ok_or_else(|| {
+                AuthError::IncompleteSignature(
+                    "the request has neither `X-Amz-Date` nor `Date`".to_owned(),
+                )
+            })?;
+            let signed_at = parse_http_date(date)?;
+            (Cow::Owned(format_amz_date(signed_at)), signed_at)
+        }
+    };
+    let (access_key_id, scope) = parse_credential(Cow::Borrowed(credential))?;
+    check_signed_headers(signed_headers)?;
+    Ok(SignatureFields {
+        method: AuthenticationMethod::Header,
+        access_key_id,
+        scope,
+        signed_headers: Cow::Borrowed(signed_headers),
+        signature: Cow::Borrowed(signature),
+        amz_date,
+        signed_at,
+        expires_seconds: None,
+        security_token: request.header("x-amz-security-token").map(Cow::Borrowed),
+    })
+}
+
+fn query_fields<'a>(request: &HttpRequest<'a>) -> Result<SignatureFields<'a>, AuthError> {
+    let required = |name: &str| {
+        query_parameter(request.query, name)
+            .ok_or_else(|| {
+                AuthError::IncompleteSignature(format!("presigned request is missing `{name}`"))
+            })
+            .and_then(|value| decode_text(name, value))
+    };
+    let algorithm = required("X-Amz-Algorithm")?;
+    if algorithm != ALGORITHM {
+        return Err(AuthError::IncompleteSignature(format!(
+            "unsupported `X-Amz-Algorithm` `{}`, expected `{ALGORITHM}`",
+            truncate(&algorithm)
+        )));
+    }
+    let credential = required("X-Amz-Credential")?;
+    let amz_date = required("X-Amz-Date")?;
+    let expires = required("X-Amz-Expires")?;
+    let signed_headers = required("X-Amz-SignedHeaders")?;
+    let signature = required(SIGNATURE_PARAMETER)?;
+    let security_token = query_parameter(request.query, SECURITY_TOKEN_PARAMETER)
+        .map(|token| decode_text(SECURITY_TOKEN_PARAMETER, token))
+        .transpose()?;
+
+    let expires_seconds = expires
+        .parse::<u32>()
+        .ok()
+        .filter(|seconds| (1..=MAX_PRESIGNED_EXPIRES_SECONDS).contains(seconds))
+        .ok_or_else(|| {
+            AuthError::IncompleteSignature(format!(
+                "`X-Amz-Expires` is `{}`, expected whole seconds from 1 to \
+                 {MAX_PRESIGNED_EXPIRES_SECONDS}",
+                truncate(&expires)
+            ))
+        })?;
+    let signed_at = parse_amz_date(&amz_date)?;
+    let (access_key_id, scope) = parse_credential(credential)?;
+    check_signed_headers(&signed_headers)?;
+    Ok(SignatureFields {
+        method: AuthenticationMethod::Presigned,
+        access_key_id,
+        scope,
+        signed_headers,
+        signature,
+        amz_date,
+        signed_at,
+        expires_seconds: Some(expires_seconds),
+        security_token,
+    })
+}
+
+/// Splits `AKID/date/region/service/aws4_request` into the key id and the scope.
+fn parse_credential(
+    credential: Cow<'_, str>,
+) -> Result<(Cow<'_, str>, CredentialScope), AuthError> {
+    let malformed = || {
+        AuthError::IncompleteSignature(format!(
+            "credential `{}` is not of the form `access-key-id/YYYYMMDD/region/service/aws4_request`",
+            truncate(&credential)
+        ))
+    };
+    let mut parts = credential.split('/');
+    let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Err(malformed());
+    };
+    let access_key_id_is_valid = !access_key_id.is_empty()
+        && access_key_id.len() <= MAX_ACCESS_KEY_ID_LEN
+        && access_key_id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
+    let date_is_valid = date.len() == 8 && date.bytes().all(|byte| byte.is_ascii_digit());
+    let scope_part_is_valid = |part: &str| {
+        !part.is_empty()
+            && part.len() <= MAX_SCOPE_PART_LEN
+            && part
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'))
+    };
+    if !access_key_id_is_valid
+        || !date_is_valid
+        || !scope_part_is_valid(region)
+        || !scope_part_is_valid(service)
+    {
+        return Err(malformed());
+    }
+    if terminator != "aws4_request" {
+        return Err(AuthError::SignatureDoesNotMatch(format!(
+            "credential scope terminator is `{}`, expected `aws4_request`",
+            truncate(terminator)
+        )));
+    }
+    let scope = CredentialScope {
+        date: date.to_owned(),
+        region: region.to_owned(),
+        service: service.to_owned(),
+    };
+    let access_key_id = match credential {
+        Cow::Borrowed(credential) => {
+            Cow::Borrowed(credential.split('/').next().unwrap_or_default())
+        }
+        Cow::Owned(ref credential) => {
+            Cow::Owned(credential.split('/').next().unwrap_or_default().to_owned())
+        }
+    };
+    Ok((access_key_id, scope))
+}
+
+/// Checks that `SignedHeaders` is a list of lower-case header names, sorted, unique and
+/// including `host`, as every SigV4 signer writes it.
+fn check_signed_headers(signed_headers: &str) -> Result<(), AuthError> {
+    let mut previous: Option<&str> = None;
+    let mut has_host = false;
+    for (count, name) in signed_headers.split(';').enumerate() {
+        let name_is_valid = !name.is_empty()
+            && name
+                .bytes()
+                .all(|byte| byte.is_ascii_graphic() && !byte.is_ascii_uppercase());
+        if !name_is_valid || count >= MAX_SIGNED_HEADERS {
+            return Err(AuthError::IncompleteSignature(format!(
+                "`SignedHeaders` `{}` is not a list of at most {MAX_SIGNED_HEADERS} lower-case \
+                 header names separated by `;`",
+                truncate(signed_headers)
+            )));
+        }
+        if previous.is_some_and(|previous| previous >= name) {
+            return Err(AuthError::IncompleteSignature(format!(
+                "`SignedHeaders` `{}` is not sorted or repeats a name",
+                truncate(signed_headers)
+            )));
+        }
+        has_host |= name == "host";
+        previous = Some(name);
+    }
+    if !has_host {
+        return Err(AuthError::IncompleteSignature(
+            "`host` must be a signed header".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the signing time against the clock.
+fn check_time(fields: &SignatureFields<'_>, now: Timestamp) -> Result<(), AuthError> {
+    let signed_at = fields.signed_at.as_second();
+    let now_seconds = now.as_second();
+    let expired = |reason| AuthError::RequestExpired {
+        signed_at: fields.signed_at,
+        now,
+        reason,
+    };
+    match fields.expires_seconds {
+        None => {
+            if (now_seconds - signed_at).abs() > MAX_CLOCK_SKEW_SECONDS {
+                return Err(expired(
+                    "header-signed requests must be within 15 minutes of the server time",
+                ));
+            }
+        }
+        Some(expires_seconds) => {
+            if now_seconds > signed_at + i64::from(expires_seconds) {
+                return Err(expired("the presigned request is past its `X-Amz-Expires`"));
+            }
+            if signed_at - now_seconds > MAX_CLOCK_SKEW_SECONDS {
+                return Err(expired(
+                    "the presigned request is dated more than 15 minutes ahead",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Chooses the payload hash the signature covers.
+fn payload_hash(
+    request: &HttpRequest<'_>,
+    fields: &SignatureFields<'_>,
+    rules: ServiceRules,
+) -> Result<String, AuthError> {
+    let Some(declared) = request.header("x-amz-content-sha256").map(str::trim) else {
+        let unsigned = fields.method == AuthenticationMethod::Presigned
+            && rules.presigned_payload == PresignedPayload::Unsigned;
+        return Ok(if unsigned {
+            UNSIGNED_PAYLOAD.to_owned()
+        } else {
+            canonical::payload_sha256(request.body)
+        });
+    };
+    if declared == UNSIGNED_PAYLOAD || declared == STREAMING_PAYLOAD {
+        if !rules.allow_unsigned_payload {
+            return Err(AuthError::SignatureDoesNotMatch(format!(
+                "`x-amz-content-sha256` `{declared}` is not accepted by service `{}`; sign the \
+                 payload",
+                fields.scope.service
+            )));
+        }
+        return Ok(declared.to_owned());
+    }
+    let actual = canonical::payload_sha256(request.body);
+    if declared != actual {
+        return Err(AuthError::SignatureDoesNotMatch(
+            "`x-amz-content-sha256` is not the SHA-256 of the body".to_owned(),
+        ));
+    }
+    Ok(actual)
+}
+
+/// Returns the raw value of the first query parameter named exactly `name`.
+fn query_parameter<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query
+        .split('&')
+        .filter_map(|parameter| parameter.split_once('=').or(Some((parameter, ""))))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// Percent-decodes a query value that must be UTF-8.
+fn decode_text<'a>(name: &str, value: &'a str) -> Result<Cow<'a, str>, AuthError> {
+    if !value.contains('%') {
+        return Ok(Cow::Borrowed(value));
+    }
+    String::from_utf8(canonical::percent_decode(value))
+        .map(Cow::Owned)
+        .map_err(|_| {
+            AuthError::IncompleteSignature(format!("query parameter `{name}` is not UTF-8"))
+        })
+}
+
+/// Parses `YYYYMMDDTHHMMSSZ`.
+fn parse_amz_date(amz_date: &str) -> Result<Timestamp, AuthError> {
+    let invalid = || {
+        AuthError::IncompleteSignature(format!(
+            "date `{}` is not of the form `YYYYMMDDTHHMMSSZ`",
+            truncate(amz_date)
+        ))
+    };
+    let bytes = amz_date.as_bytes();
+    let [
+        y1,
+        y2,
+        y3,
+        y4,
+        mo1,
+        mo2,
+        d1,
+        d2,
+        b'T',
+        h1,
+        h2,
+        mi1,
+        mi2,
+        s1,
+        s2,
+        b'Z',
+    ] = bytes
+    else {
+        return Err(invalid());
+    };
+    let number = |digits: &[u8]| -> Option<i16> {
+        digits.iter().try_fold(0i16, |value, digit| {
+            digit
+                .is_ascii_digit()
+                .then(|| value * 10 + i16::from(digit - b'0'))
+        })
+    };
+    let narrow = |value: Option<i16>| value.and_then(|value| i8::try_from(value).ok());
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
+        number(&[*y1, *y2, *y3, *y4]),
+        narrow(number(&[*mo1, *mo2])),
+        narrow(number(&[*d1, *d2])),
+        narrow(number(&[*h1, *h2])),
+        narrow(number(&[*mi1, *mi2])),
+        narrow(number(&[*s1, *s2])),
+    ) else {
+        return Err(invalid());
+    };
+    jiff::civil::DateTime::new(year, month, day, hour, minute, second, 0)
+        .and_then(|datetime| jiff::tz::TimeZone::UTC.to_timestamp(datetime))
+        .map_err(|_| invalid())
+}
+
+/// Parses an HTTP `Date` header (RFC 7231 IMF-fixdate, which RFC 2822 parsing accepts).
+fn parse_http_date(date: &str) -> Result<Timestamp, AuthError> {
+    jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(date.trim())
+        .map_err(|_| {
+            AuthError::IncompleteSignature(format!(
+                "`Date` header `{}` is not an HTTP date",
+                truncate(date)
+            ))
+        })
+}
+
+/// Formats a time as `YYYYMMDDTHHMMSSZ`.
+pub(crate) fn format_amz_date(time: Timestamp) -> String {
+    time.strftime("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// Shortens client-supplied text quoted in an error message.
+fn truncate(text: &str) -> &str {
+    const MAX_QUOTED: usize = 128;
+    match text.char_indices().nth(MAX_QUOTED) {
+        Some((end, _)) => text.get(..end).unwrap_or(text),
+        None => text,
+    }
+}
