@@ -13,15 +13,21 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use iam_audit::{AuditSink, UserIdentity};
+use iam_audit::{AuditSink, Authorization};
+use iam_auth::seal::Keyring;
 use iam_model::{Clock, RandomSource};
+use iam_store::IamStore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tracing::{Instrument, field};
 
 use crate::audit::{AuditRecorder, CallRecord, changes_state};
+use crate::authorize::authorize;
+use crate::bootstrap::RootAccount;
 use crate::config::Settings;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, service_failure};
+use crate::identity::{Authenticated, Authenticator, credential};
 use crate::metrics::Metrics;
+use crate::operations::{self, Call};
 use crate::query::QueryParameters;
 use crate::service::Service;
 use crate::xml::{self, Fields};
@@ -41,17 +47,41 @@ pub struct AppState {
     pub random: Arc<dyn RandomSource>,
     /// The audit recorder; `None` when auditing is switched off.
     pub audit: Option<AuditRecorder>,
+    /// The store of all IAM state.
+    pub store: Arc<dyn IamStore>,
+    /// The keyring that seals stored secrets.
+    pub keyring: Arc<Keyring>,
+    /// The signature verifier.
+    pub authenticator: Authenticator,
 }
 
 impl AppState {
-    /// Creates the state from settings and the injected clock and random source.
-    pub fn new(settings: Settings, clock: Arc<dyn Clock>, random: Arc<dyn RandomSource>) -> Self {
+    /// Creates the state from settings, the injected clock and random source, the store, the
+    /// keyring and the root account.
+    pub fn new(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn RandomSource>,
+        store: Arc<dyn IamStore>,
+        keyring: Arc<Keyring>,
+        root: RootAccount,
+    ) -> Self {
+        let authenticator = Authenticator::new(
+            Arc::clone(&store),
+            Arc::clone(&keyring),
+            root,
+            Arc::clone(&clock),
+            &settings.allowed_regions,
+        );
         Self {
             settings,
             metrics: Metrics::new(),
             clock,
             random,
             audit: None,
+            store,
+            keyring,
+            authenticator,
         }
     }
 
@@ -107,6 +137,8 @@ struct Outcome {
     service: Option<Service>,
     action: Option<&'static str>,
     parameters: QueryParameters,
+    authenticated: Option<Authenticated>,
+    authorization: Option<Authorization>,
     result: Result<Option<Fields>, ApiError>,
 }
 
@@ -129,16 +161,9 @@ async fn handle_query(
         arn = field::Empty,
     );
 
-    let mut outcome = handle_decoded(
-        &state,
-        &parts.method,
-        &parts.uri,
-        &parts.headers,
-        body,
-        source,
-    )
-    .instrument(span.clone())
-    .await;
+    let mut outcome = handle_decoded(&state, &parts, body)
+        .instrument(span.clone())
+        .await;
     if let (Some(audit), Some(service), Some(action)) =
         (&state.audit, outcome.service, outcome.action)
     {
@@ -151,9 +176,20 @@ async fn handle_query(
                 .unwrap_or_default(),
             user_agent: header_text(&parts.headers, header::USER_AGENT),
             parameters: &outcome.parameters,
-            user_identity: UserIdentity::default(),
-            recipient_account_id: None,
-            authorization: None,
+            user_identity: outcome
+                .authenticated
+                .as_ref()
+                .map(|authenticated| {
+                    authenticated
+                        .caller
+                        .audit_identity(&authenticated.access_key_id)
+                })
+                .unwrap_or_default(),
+            recipient_account_id: outcome
+                .authenticated
+                .as_ref()
+                .map(|authenticated| authenticated.caller.account()),
+            authorization: outcome.authorization.take(),
             result: &outcome.result,
         };
         if let Err(error) = audit.record(call).instrument(span.clone()).await {
@@ -195,58 +231,79 @@ fn log_error(error: &ApiError) {
 /// Decodes, routes and runs one request.
 async fn handle_decoded(
     state: &AppState,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
+    parts: &Parts,
     body: Result<Bytes, BytesRejection>,
-    _source: Option<SocketAddr>,
 ) -> Outcome {
     let mut outcome = Outcome {
-        service: scope_service(headers, uri.query()),
+        service: scope_service(&parts.headers, parts.uri.query()),
         action: None,
         parameters: QueryParameters::default(),
+        authenticated: None,
+        authorization: None,
         result: Ok(None),
     };
-
-    match decode_parameters(method, uri, headers, body) {
-        Ok(parameters) => outcome.parameters = parameters,
-        Err(error) => {
-            outcome.result = Err(error);
-            return outcome;
-        }
-    }
-    let (service, routed) = route(outcome.service, &outcome.parameters);
-    outcome.service = Some(service);
-    let action = match routed {
-        Ok(action) => action,
-        Err(error) => {
-            outcome.result = Err(error);
-            return outcome;
-        }
-    };
-    outcome.action = Some(action);
-    tracing::Span::current().record("action", action);
-
-    if let (true, Some(audit)) = (changes_state(service, action), &state.audit)
-        && let Err(error) = audit.ready()
-    {
-        outcome.result = Err(error);
-        return outcome;
-    }
-    outcome.result = Err(not_implemented(service, action, state));
+    let result = run_pipeline(state, parts, body, &mut outcome).await;
+    outcome.result = result;
     outcome
 }
 
-/// Reads the parameters from the query string and, for `POST`, the form body.
-fn decode_parameters(
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
+/// Decodes, routes, authenticates, authorizes and runs one request, filling `outcome` as each
+/// step learns more about the call.
+async fn run_pipeline(
+    state: &AppState,
+    parts: &Parts,
     body: Result<Bytes, BytesRejection>,
-) -> Result<QueryParameters, ApiError> {
-    let body = body.map_err(|rejection| {
-        let status = rejection.status();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
+    outcome: &mut Outcome,
+) -> Result<Option<Fields>, ApiError> {
+    let body = read_body(body)?;
+    outcome.parameters = decode_parameters(&parts.method, &parts.uri, &parts.headers, &body)?;
+    let (service, routed) = route(outcome.service, &outcome.parameters);
+    outcome.service = Some(service);
+    let action = routed?;
+    outcome.action = Some(action);
+    let span = tracing::Span::current();
+    span.record("action", action);
+
+    let authenticated = state.authenticator.authenticate(parts, &body).await?;
+    span.record("arn", authenticated.caller.arn());
+    let caller = authenticated.caller.clone();
+    outcome.authenticated = Some(authenticated);
+    let verdict = authorize(
+        state.store.as_ref(),
+        &state.metrics,
+        state.settings.enforcement,
+        &caller,
+        service,
+        action,
+        &outcome.parameters,
+    )
+    .await?;
+    outcome.authorization = Some(verdict.authorization);
+    if let Some(denial) = verdict.denial {
+        if !verdict.allowed {
+            return Err(denial);
+        }
+        tracing::info!(message = %denial.message, "log-only mode: allowing a denied call");
+    }
+
+    if let (true, Some(audit)) = (changes_state(service, action), &state.audit) {
+        audit.ready()?;
+    }
+    let call = Call {
+        state,
+        caller: &caller,
+        parameters: &outcome.parameters,
+    };
+    match operations::execute(service, action, &call).await {
+        Some(result) => result,
+        None => Err(not_implemented(service, action)),
+    }
+}
+
+/// Turns a body that could not be read into the client error.
+fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 ErrorCode::InvalidParameterValue,
                 "The request body is larger than the server accepts.",
@@ -257,8 +314,16 @@ fn decode_parameters(
                 format!("The request body could not be read: {rejection}"),
             )
         }
-    })?;
+    })
+}
 
+/// Reads the parameters from the query string and, for `POST`, the form body.
+fn decode_parameters(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<QueryParameters, ApiError> {
     let form_body = if *method == Method::POST && !body.is_empty() {
         let content_type = headers
             .get(header::CONTENT_TYPE)
@@ -330,28 +395,14 @@ fn route_action(service: Service, parameters: &QueryParameters) -> Result<&'stat
 /// (`AKID/20260101/us-east-1/iam/aws4_request`) of the `Authorization` header or the
 /// `X-Amz-Credential` query parameter, without verifying anything.
 fn scope_service(headers: &HeaderMap, query: Option<&str>) -> Option<Service> {
-    let from_header = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| {
-            value
-                .split([' ', ','])
-                .find_map(|part| part.trim().strip_prefix("Credential="))
-                .map(str::to_owned)
-        });
-    let from_query = || {
-        form_urlencoded::parse(query?.as_bytes())
-            .find(|(name, _)| name == "X-Amz-Credential")
-            .map(|(_, value)| value.into_owned())
-    };
-    let credential = from_header.or_else(from_query)?;
+    let credential = credential(headers, query.unwrap_or(""))?;
     let service = credential.split('/').nth(3)?;
     Service::from_name(service)
 }
 
-fn not_implemented(service: Service, action: &str, _state: &AppState) -> ApiError {
-    // TODO: Every action returns this error until the store, authentication and policy crates
-    // are wired in. Clients see a 400 `InvalidAction` naming the action, never a 5xx.
+fn not_implemented(service: Service, action: &str) -> ApiError {
+    // TODO: Actions not built yet return this error. Clients see a 400 `InvalidAction` naming
+    // the action, never a 5xx.
     ApiError::new(
         ErrorCode::InvalidAction,
         format!(
@@ -390,10 +441,7 @@ fn panic_response(state: &AppState, panic: &(dyn Any + Send)) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("non-text panic payload");
     tracing::error!(request_id = %request_id, panic = message, "request handler panicked");
-    let error = ApiError::new(
-        ErrorCode::ServiceFailure,
-        "The request processing has failed because of an unknown error, exception or failure.",
-    );
+    let error = service_failure();
     let body = xml::render_error(Service::Iam.namespace(), &error, &request_id);
     xml_response(error.code.status(), body, &request_id)
 }

@@ -3,6 +3,8 @@
 use std::fmt;
 
 use axum::http::StatusCode;
+use iam_auth::AuthError;
+use iam_store::StoreError;
 
 /// A failure that stops the server from starting or running.
 #[derive(Debug, thiserror::Error)]
@@ -252,6 +254,135 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+impl From<AuthError> for ApiError {
+    /// Maps an authentication failure to the code and message AWS returns for it. Failures of
+    /// the server itself (a broken sealed secret, a store error) are logged here and returned as
+    /// `ServiceFailure` without detail.
+    fn from(error: AuthError) -> Self {
+        let (code, message) = match &error {
+            AuthError::MissingAuthentication => (
+                ErrorCode::MissingAuthenticationToken,
+                "Request is missing Authentication Token".to_owned(),
+            ),
+            AuthError::IncompleteSignature(reason) => (
+                ErrorCode::IncompleteSignature,
+                format!("Incomplete signature: {reason}"),
+            ),
+            AuthError::InvalidClientTokenId { .. } | AuthError::InvalidAccessKeyIdFormat(_) => (
+                ErrorCode::InvalidClientTokenId,
+                "The security token included in the request is invalid.".to_owned(),
+            ),
+            AuthError::SignatureDoesNotMatch(_) => (
+                ErrorCode::SignatureDoesNotMatch,
+                "The request signature we calculated does not match the signature you provided. \
+                 Check your AWS Secret Access Key and signing method. Consult the service \
+                 documentation for details."
+                    .to_owned(),
+            ),
+            AuthError::RequestExpired { signed_at, now, .. } => (
+                ErrorCode::RequestExpired,
+                format!("Request has expired. Signed at {signed_at}, server time {now}."),
+            ),
+            AuthError::ExpiredToken { .. } => (
+                ErrorCode::ExpiredToken,
+                "The security token included in the request is expired".to_owned(),
+            ),
+            AuthError::PasswordPolicyViolation(_) | AuthError::PasswordReused(_) => {
+                (ErrorCode::PasswordPolicyViolation, error.to_string())
+            }
+            AuthError::MfaCodeMismatch
+            | AuthError::MfaCodeReused { .. }
+            | AuthError::MfaCodesNotConsecutive => (
+                ErrorCode::InvalidAuthenticationCode,
+                "Authentication code for the MFA device is not valid.".to_owned(),
+            ),
+            AuthError::InvalidPasswordPolicy { .. }
+            | AuthError::PasswordTooLong { .. }
+            | AuthError::InvalidPassword(_)
+            | AuthError::InvalidMfaCodeFormat { .. }
+            | AuthError::InvalidTotpSeed(_)
+            | AuthError::InvalidTotpParameters(_) => {
+                (ErrorCode::ValidationError, error.to_string())
+            }
+            AuthError::CredentialLookup(_)
+            | AuthError::InvalidKeyId(_)
+            | AuthError::InvalidKeyEncryptionKey { .. }
+            | AuthError::MalformedSealedSecret(_)
+            | AuthError::UnknownKeyId(_)
+            | AuthError::SealedSecretTampered(_)
+            | AuthError::MalformedPasswordHash(_)
+            | AuthError::QrCode(_) => {
+                tracing::error!(%error, "authentication failed inside the server");
+                return service_failure();
+            }
+        };
+        ApiError::new(code, message)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    /// Maps a store failure to the code and message AWS returns for it. Engine and data
+    /// failures are logged here and returned as `ServiceFailure` without detail.
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NoSuchEntity { kind, name } => ApiError::new(
+                ErrorCode::NoSuchEntity,
+                format!("The {kind} with name {name} cannot be found."),
+            ),
+            StoreError::EntityAlreadyExists { kind, name } => ApiError::new(
+                ErrorCode::EntityAlreadyExists,
+                format!(
+                    "{} with name {name} already exists.",
+                    upper_first(kind.as_str())
+                ),
+            ),
+            StoreError::DeleteConflict { reason, .. } => ApiError::new(
+                ErrorCode::DeleteConflict,
+                format!("Cannot delete entity, {reason}."),
+            ),
+            StoreError::LimitExceeded { quota, limit } => ApiError::new(
+                ErrorCode::LimitExceeded,
+                format!("Cannot exceed quota for {quota}: {limit}"),
+            ),
+            StoreError::InvalidInput(message) => ApiError::new(ErrorCode::InvalidInput, message),
+            StoreError::RevisionMismatch { .. } | StoreError::Contention { .. } => ApiError::new(
+                ErrorCode::ConcurrentModification,
+                "The request was rejected because multiple requests to change this object were \
+                 submitted simultaneously. Wait a few minutes and submit your request again.",
+            ),
+            error => {
+                tracing::error!(%error, "store failed");
+                service_failure()
+            }
+        }
+    }
+}
+
+impl From<iam_model::ModelError> for ApiError {
+    /// Maps a domain validation failure to `ValidationError` with the model's message, which
+    /// names the field and value.
+    fn from(error: iam_model::ModelError) -> Self {
+        ApiError::new(ErrorCode::ValidationError, error.to_string())
+    }
+}
+
+/// Returns the `ServiceFailure` error, in AWS's wording.
+pub fn service_failure() -> ApiError {
+    ApiError::new(
+        ErrorCode::ServiceFailure,
+        "The request processing has failed because of an unknown error, exception or failure.",
+    )
+}
+
+/// Upper-cases the first letter, for messages that start with an entity kind.
+fn upper_first(text: &str) -> String {
+    let mut characters = text.chars();
+    match characters.next() {
+        Some(first) => first.to_uppercase().chain(characters).collect(),
+        None => String::new(),
+    }
+}
 
 /// Lower-cases the first letter, as AWS names members in validation messages (`userName`).
 pub(crate) fn lower_first(name: &str) -> String {

@@ -11,11 +11,15 @@
 
 pub mod app;
 pub mod audit;
+pub mod authorize;
+pub mod bootstrap;
 pub mod config;
 pub mod encode;
 pub mod error;
+pub mod identity;
 pub mod keys;
 pub mod metrics;
+pub mod operations;
 pub mod query;
 pub mod resource;
 pub mod server;

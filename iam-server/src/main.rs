@@ -5,12 +5,22 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::Parser;
 use iam_audit::{Trail, TrailConfig};
+use iam_auth::SystemRandomSource;
+use iam_auth::seal::{KeyEncryptionKey, Keyring};
+use iam_model::Quotas;
 use iam_model::{Clock, RandomSource};
 use iam_server::app::AppState;
+use iam_server::bootstrap::{GivenRootKey, load_or_create_root};
 use iam_server::config::{LogFormat, Options, Settings};
 use iam_server::keys::DataDir;
-use iam_server::system::{SystemClock, SystemRandom};
+use iam_server::system::SystemClock;
+use iam_store::kv::SledOptions;
+use iam_store::{IamStore, SledStore};
 use tracing_subscriber::EnvFilter;
+
+/// The id of the key-encryption key kept in the data directory, recorded in each sealed
+/// secret so that a later key can be added without losing the old one.
+const KEY_ENCRYPTION_KEY_ID: &str = "kek-1";
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -30,14 +40,44 @@ async fn main() -> Result<()> {
         "starting"
     );
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let random: Arc<dyn RandomSource> = Arc::new(SystemRandom::new());
+    let random: Arc<dyn RandomSource> = Arc::new(SystemRandomSource::new());
     let data_dir = DataDir::prepare(&settings.data_dir)?;
-    // TODO: The key-encryption key seals stored secrets once the store and iam-auth are wired
-    // in; until then it is only created and kept.
-    data_dir.key_encryption_key(random.as_ref())?;
+    let key_encryption_key = data_dir.key_encryption_key(random.as_ref())?;
+    let keyring = Arc::new(Keyring::new(
+        KeyEncryptionKey::new(KEY_ENCRYPTION_KEY_ID, &key_encryption_key)
+            .context("invalid key-encryption key")?,
+    ));
+    let root = load_or_create_root(
+        &data_dir,
+        &keyring,
+        random.as_ref(),
+        settings.account_id,
+        GivenRootKey::from_environment()?,
+    )?;
+    let store = SledStore::open_sled(&SledOptions::new(data_dir.store()), Quotas::default())
+        .await
+        .with_context(|| {
+            format!(
+                "failed to open the store in `{}`",
+                data_dir.store().display()
+            )
+        })?;
+    let store = Arc::new(store);
+    tracing::info!(
+        path = %data_dir.store().display(),
+        account = %root.account,
+        "store opened"
+    );
 
     let audit_enabled = settings.audit;
-    let mut state = AppState::new(settings, Arc::clone(&clock), Arc::clone(&random));
+    let mut state = AppState::new(
+        settings,
+        Arc::clone(&clock),
+        Arc::clone(&random),
+        Arc::clone(&store) as Arc<dyn IamStore>,
+        keyring,
+        root,
+    );
     let mut audit_trail = None;
     if audit_enabled {
         let key_pair = data_dir.audit_signing_key(random.as_ref())?;
@@ -56,6 +96,7 @@ async fn main() -> Result<()> {
     }
     let state = Arc::new(state);
     let result = iam_server::server::serve(state, shutdown_signal()).await;
+    drop(store);
     if let Some(trail) = audit_trail {
         // Signing a last digest on the way out covers every event of this run.
         match trail.sign() {

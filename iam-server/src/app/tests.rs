@@ -2,22 +2,76 @@ use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
-use iam_model::{FixedClock, SeededRandom};
+use iam_auth::SecretAccessKey;
+use iam_auth::seal::KeyEncryptionKey;
+use iam_auth::sigv4::{Credentials, HttpRequest, Signer};
+use iam_model::{FixedClock, Quotas, SeededRandom};
+use iam_store::MemoryStore;
+use jiff::Timestamp;
 use tower::ServiceExt;
 
 use super::*;
 use crate::config::{Options, Settings};
+
+const ROOT_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+const ROOT_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const NOW: &str = "2026-01-01T00:00:00Z";
 
 fn state() -> Arc<AppState> {
     let options = Options {
         max_body_bytes: Some(4096),
         ..Options::default()
     };
+    let root = RootAccount {
+        account: "111122223333".parse().unwrap(),
+        access_key_id: ROOT_KEY_ID.to_owned(),
+        secret: SecretAccessKey::new(ROOT_SECRET),
+    };
     Arc::new(AppState::new(
         Settings::resolve(options).unwrap(),
-        Arc::new(FixedClock::new("2026-01-01T00:00:00Z".parse().unwrap())),
+        Arc::new(FixedClock::new(NOW.parse().unwrap())),
         Arc::new(SeededRandom::new(7)),
+        Arc::new(MemoryStore::in_memory(Quotas::default())),
+        Arc::new(Keyring::new(
+            KeyEncryptionKey::new("test", &[1_u8; 32]).unwrap(),
+        )),
+        root,
     ))
+}
+
+/// Builds a POST request signed by the root user for `service`.
+fn signed_post(service: &str, body: &str) -> Request<Body> {
+    let signer = Signer::new(
+        Credentials {
+            access_key_id: ROOT_KEY_ID.to_owned(),
+            secret_access_key: SecretAccessKey::new(ROOT_SECRET),
+            session_token: None,
+        },
+        "us-east-1",
+        service,
+    );
+    let headers = [
+        ("host", "127.0.0.1:9500"),
+        (
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        ),
+    ];
+    let request = HttpRequest {
+        method: "POST",
+        path: "/",
+        query: "",
+        headers: &headers,
+        body: body.as_bytes(),
+    };
+    let signed = signer
+        .sign(&request, NOW.parse::<Timestamp>().unwrap())
+        .unwrap();
+    let mut builder = Request::post("/");
+    for (name, value) in &signed.headers {
+        builder = builder.header(name, value);
+    }
+    builder.body(Body::from(body.to_owned())).unwrap()
 }
 
 async fn send(request: Request<Body>) -> (StatusCode, HeaderMap, String) {
@@ -144,20 +198,111 @@ async fn presigned_credential_routes_to_sts() {
 }
 
 #[tokio::test]
-async fn get_query_is_decoded() {
+async fn unsigned_request_is_missing_authentication() {
     let (status, _, body) = send(get_query("Action=ListUsers&Version=2010-05-08")).await;
 
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("ListUsers"), "{body}");
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body.contains("<Code>MissingAuthenticationToken</Code>"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn known_action_not_built_is_a_client_error() {
-    let (status, _, body) = send(post("Action=CreateUser&Version=2010-05-08&UserName=a")).await;
+    let request = signed_post("iam", "Action=ListRoles&Version=2010-05-08");
+
+    let (status, _, body) = send(request).await;
 
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("<Code>InvalidAction</Code>"), "{body}");
     assert!(body.contains("not implemented"), "{body}");
+}
+
+#[tokio::test]
+async fn root_gets_caller_identity() {
+    let request = signed_post("sts", "Action=GetCallerIdentity&Version=2011-06-15");
+
+    let (status, headers, body) = send(request).await;
+
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let request_id = headers[REQUEST_ID_HEADER].to_str().unwrap();
+    let expected = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<GetCallerIdentityResponse \
+         xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>\
+         <UserId>111122223333</UserId><Account>111122223333</Account>\
+         <Arn>arn:aws:iam::111122223333:root</Arn></GetCallerIdentityResult>\
+         <ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>\
+         </GetCallerIdentityResponse>"
+    );
+    assert_eq!(body, expected);
+}
+
+#[tokio::test]
+async fn wrong_signature_is_rejected() {
+    let mut request = signed_post("iam", "Action=ListUsers&Version=2010-05-08");
+    *request.body_mut() = Body::from("Action=ListUsers&Version=2010-05-08&MaxItems=1");
+
+    let (status, _, body) = send(request).await;
+
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn user_lifecycle_through_router() {
+    let state = state();
+    let app = router(Arc::clone(&state));
+    let call = |body: &str| {
+        let app = app.clone();
+        let request = signed_post("iam", body);
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            (status, String::from_utf8(body.to_vec()).unwrap())
+        }
+    };
+
+    let (status, created) =
+        call("Action=CreateUser&Version=2010-05-08&UserName=alice&Path=%2Feng%2F").await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert!(
+        created.contains("<Arn>arn:aws:iam::111122223333:user/eng/alice</Arn>"),
+        "{created}"
+    );
+
+    let (status, duplicate) = call("Action=CreateUser&Version=2010-05-08&UserName=ALICE").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        duplicate.contains("<Code>EntityAlreadyExists</Code>"),
+        "{duplicate}"
+    );
+
+    let (status, invalid) = call("Action=CreateUser&Version=2010-05-08&UserName=bad%20name").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        invalid.contains("<Code>ValidationError</Code>"),
+        "{invalid}"
+    );
+
+    let (status, listed) = call("Action=ListUsers&Version=2010-05-08&PathPrefix=%2Feng%2F").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(listed.contains("<UserName>alice</UserName>"), "{listed}");
+    assert!(
+        listed.contains("<IsTruncated>false</IsTruncated>"),
+        "{listed}"
+    );
+
+    let (status, deleted) = call("Action=DeleteUser&Version=2010-05-08&UserName=alice").await;
+    assert_eq!(status, StatusCode::OK, "{deleted}");
+
+    let (status, missing) = call("Action=GetUser&Version=2010-05-08&UserName=alice").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(missing.contains("<Code>NoSuchEntity</Code>"), "{missing}");
 }
 
 #[tokio::test]
