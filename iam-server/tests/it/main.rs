@@ -4,6 +4,8 @@
 #[cfg(test)]
 mod authorization;
 #[cfg(test)]
+mod e2e;
+#[cfg(test)]
 mod models;
 #[cfg(test)]
 mod shapes;
