@@ -210,12 +210,12 @@ impl Chain {
         }
     }
 
-    /// The sequence number the next record gets.
+    /// Returns the sequence number of the next record.
     pub fn next_sequence(&self) -> u64 {
         self.next_sequence
     }
 
-    /// The hash of the last record, or [`RecordHash::ZERO`] before the first.
+    /// Returns the hash of the last record, or [`RecordHash::ZERO`] before the first.
     pub fn last_hash(&self) -> RecordHash {
         self.last_hash
     }
@@ -255,14 +255,16 @@ impl Chain {
         let digest = Digest::sign(self.next_sequence, self.last_hash, time, key_pair);
         let start = buffer.len();
         self.open_record(buffer, "digest");
-        // NOTE: serializing a `Digest` cannot fail: it holds only strings and integers.
+        // Serializing a `Digest` cannot fail, because it contains only strings, integers and a
+        // timestamp, none of which serde_json rejects.
         let _ = serde_json::to_writer(&mut *buffer, &digest);
         (self.close_record(buffer, start), digest)
     }
 
     fn open_record(&self, buffer: &mut Vec<u8>, kind: &str) {
         buffer.extend_from_slice(b"{\"seq\":");
-        // Formatting into the buffer directly avoids allocating a string per record.
+        // Formatting into the buffer directly avoids allocating a string per record, and writing
+        // to a `Vec` cannot fail.
         let _ = write!(buffer, "{}", self.next_sequence);
         buffer.extend_from_slice(b",\"prevHash\":\"");
         let mut hex = [0_u8; 64];
@@ -308,7 +310,7 @@ impl EncodedEvent {
         Ok(Self(bytes))
     }
 
-    /// The length of the JSON in bytes.
+    /// Returns the length of the JSON in bytes.
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -330,7 +332,7 @@ pub(crate) struct Envelope<E> {
     pub(crate) digest: Option<Digest>,
 }
 
-/// What a record line holds.
+/// The content of a record line: an event or a digest.
 #[derive(Debug)]
 pub(crate) enum Body<E> {
     Event(E),

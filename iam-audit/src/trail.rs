@@ -17,10 +17,10 @@ use crate::record::{
 use crate::segment::{self, DIGESTS_FILE, SegmentFile};
 use crate::{AuditError, AuditEvent, AuditSink, Receipt};
 
-/// Where a trail lives and when it rotates, signs and forgets.
+/// The settings of a trail: its directory, rotation, digest intervals and retention.
 #[derive(Debug, Clone)]
 pub struct TrailConfig {
-    /// The directory that holds the segments and the digests file.
+    /// The directory that contains the segments and the digests file.
     pub directory: PathBuf,
     /// The size in bytes past which the next record starts a new segment.
     pub segment_max_bytes: u64,
@@ -30,7 +30,7 @@ pub struct TrailConfig {
     pub digest_interval_records: u64,
     /// How long after a digest the next append signs a new one.
     pub digest_interval: SignedDuration,
-    /// Which old segments rotation removes.
+    /// The limits past which rotation removes old segments.
     pub retention: Retention,
 }
 
@@ -72,8 +72,8 @@ impl TrailConfig {
     }
 }
 
-/// Which old segments to remove. Removal takes whole segments, oldest first, and never the
-/// segment being written.
+/// Limits on the age and size of old segments. Removal takes whole segments, oldest first, and
+/// never the segment being written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Retention {
     /// Removes a segment once its last record is older than this.
@@ -82,7 +82,7 @@ pub struct Retention {
     pub max_bytes: Option<u64>,
 }
 
-/// What opening a trail found and repaired.
+/// A summary of what opening a trail found and repaired.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenReport {
     /// The sequence number of the next record.
@@ -218,7 +218,7 @@ impl Trail {
     /// # Errors
     ///
     /// Returns an error when the event is too large to store, and [`AuditError::Unavailable`]
-    /// or [`AuditError::Io`] when the trail cannot be written; the caller must then not
+    /// or [`AuditError::Io`] when the trail cannot be written. The caller must then not
     /// acknowledge the call the event describes.
     pub fn append(&self, event: AuditEvent) -> Result<Receipt, AuditError> {
         let sequences = self.append_batch(vec![event])?;
@@ -622,7 +622,7 @@ struct Scan {
 /// Reads the newest segment and finds its last good record.
 ///
 /// A crash can leave only the end of the last write unfinished, so a bad record is cut only
-/// when nothing readable follows it; otherwise the segment was damaged and opening fails.
+/// when nothing readable follows it. Otherwise the segment was damaged and opening fails.
 fn scan_newest(newest: &SegmentFile) -> Result<Scan, AuditError> {
     let bytes = segment::read_file(&newest.path)?;
     let (lines, _) = segment::complete_lines(&bytes);
@@ -694,7 +694,7 @@ fn scan_newest(newest: &SegmentFile) -> Result<Scan, AuditError> {
 }
 
 /// Resumes the chain from the last record of the segment before `newest`, for a newest segment
-/// that holds no record yet.
+/// that contains no record yet.
 fn resume_before(segments: &[SegmentFile], newest: &SegmentFile) -> Result<Chain, AuditError> {
     let Some(previous) = segments.iter().rev().nth(1) else {
         return Ok(Chain::resume(newest.first_sequence, RecordHash::ZERO));
