@@ -42,11 +42,10 @@ impl RecordHash {
         data_encoding::HEXLOWER.encode(&self.0)
     }
 
-    /// Parses 64 hexadecimal digits.
+    /// Parses 64 lowercase hexadecimal digits. Uppercase is rejected, so that each hash has
+    /// exactly one spelling in a record.
     pub fn from_hex(text: &str) -> Option<Self> {
-        let bytes = data_encoding::HEXLOWER_PERMISSIVE
-            .decode(text.as_bytes())
-            .ok()?;
+        let bytes = data_encoding::HEXLOWER.decode(text.as_bytes()).ok()?;
         bytes.try_into().ok().map(Self)
     }
 }
@@ -167,8 +166,7 @@ impl Digest {
         let Some(key) = keys.iter().find(|key| key.key_id() == self.key_id) else {
             return false;
         };
-        let Ok(signature) = data_encoding::HEXLOWER_PERMISSIVE.decode(self.signature.as_bytes())
-        else {
+        let Ok(signature) = data_encoding::HEXLOWER.decode(self.signature.as_bytes()) else {
             return false;
         };
         let message = signed_message(self.count, &self.last_hash, self.time);
