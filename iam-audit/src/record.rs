@@ -298,7 +298,9 @@ impl EncodedEvent {
     /// Returns [`AuditError::Encode`] when serialization fails and
     /// [`AuditError::EventTooLarge`] when the JSON exceeds [`MAX_EVENT_BYTES`].
     pub fn new(event: &AuditEvent) -> Result<Self, AuditError> {
-        let bytes = serde_json::to_vec(event).map_err(AuditError::Encode)?;
+        // Most events are under 1 KiB, so one allocation usually suffices.
+        let mut bytes = Vec::with_capacity(1024);
+        serde_json::to_writer(&mut bytes, event).map_err(AuditError::Encode)?;
         if bytes.len() > MAX_EVENT_BYTES {
             return Err(AuditError::EventTooLarge {
                 size: bytes.len(),
