@@ -2,7 +2,6 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
@@ -221,21 +220,25 @@ impl Trail {
     /// or [`AuditError::Io`] when the trail cannot be written. The caller must then not
     /// acknowledge the call the event describes.
     pub fn append(&self, event: AuditEvent) -> Result<Receipt, AuditError> {
-        let sequences = self.append_batch(vec![event])?;
-        Ok(Receipt {
-            sequence: sequences.start,
-        })
+        let receipts = self.append_batch(vec![event])?;
+        receipts
+            .into_iter()
+            .next()
+            .ok_or_else(|| AuditError::Unavailable {
+                reason: "the trail returned no receipt for an appended event".to_owned(),
+            })
     }
 
-    /// Appends `events` in order, after redacting them, and returns their sequence numbers
-    /// once all are synced to disk.
+    /// Appends `events` in order, after redacting them, and returns their receipts once all are
+    /// synced to disk.
     ///
-    /// The whole batch is rejected, and nothing of it stored, when any event is too large.
+    /// The sequence numbers need not be consecutive, because a digest that opens a new segment
+    /// can fall between two events of the batch. The whole batch is rejected, and nothing of it stored, when any event is too large.
     ///
     /// # Errors
     ///
     /// As for [`Trail::append`].
-    pub fn append_batch(&self, events: Vec<AuditEvent>) -> Result<Range<u64>, AuditError> {
+    pub fn append_batch(&self, events: Vec<AuditEvent>) -> Result<Vec<Receipt>, AuditError> {
         let encoded = events
             .into_iter()
             .map(|mut event| {
@@ -247,12 +250,13 @@ impl Trail {
 
         let mut state = self.lock_state();
         check_failure(&state)?;
-        let start = state.chain.next_sequence();
+        let mut receipts = Vec::with_capacity(encoded.len());
         for event in &encoded {
             self.rotate_if_due(&mut state, now);
             let state = &mut *state;
             let before = state.buffer.len();
-            state.chain.append_encoded(event, &mut state.buffer);
+            let sequence = state.chain.append_encoded(event, &mut state.buffer);
+            receipts.push(Receipt { sequence });
             state.segment_bytes += u64::try_from(state.buffer.len() - before).unwrap_or(u64::MAX);
             state.records_since_digest += 1;
         }
@@ -264,7 +268,7 @@ impl Trail {
         }
 
         self.wait_durable(state, end)?;
-        Ok(start..end)
+        Ok(receipts)
     }
 
     /// Signs a digest of the trail as it is now and returns it once it is synced.
