@@ -39,7 +39,7 @@ pub struct AuditEvent {
     /// The client's `User-Agent` header.
     #[serde(rename = "userAgent")]
     pub user_agent: String,
-    /// Who made the request, as far as authentication established it.
+    /// The caller, as far as authentication established it.
     #[serde(rename = "userIdentity")]
     pub user_identity: UserIdentity,
     /// The request's parameters, with secrets redacted before the event is stored.
@@ -273,7 +273,7 @@ pub struct PolicyReference {
     /// The managed policy's ARN, absent for inline and session policies.
     #[serde(serialize_with = "display::optional")]
     pub arn: Option<Arn>,
-    /// The inline policy's name, or the entity that holds a resource policy.
+    /// The inline policy's name, or the entity that a resource policy is attached to.
     pub name: Option<String>,
     /// The managed policy version that was evaluated, such as `v3`.
     #[serde(rename = "versionId")]
