@@ -12,19 +12,7 @@ fn small_segments(config: &mut TrailConfig) {
 }
 
 fn count_events(test: &TestTrail) -> usize {
-    let mut query = Query {
-        max_results: 1000,
-        ..Query::default()
-    };
-    let mut total = 0;
-    loop {
-        let page = iam_audit::query(test.path(), &query).unwrap();
-        total += page.events.len();
-        match page.next_token {
-            Some(token) => query.next_token = Some(token),
-            None => return total,
-        }
-    }
+    support::all_pages(test.path(), Query::default()).len()
 }
 
 #[test]
