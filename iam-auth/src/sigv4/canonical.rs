@@ -228,6 +228,17 @@ pub(crate) fn percent_decode(text: &str, plus_as_space: bool) -> Vec<u8> {
 /// Appends a header value with leading and trailing whitespace removed and every inner run of
 /// whitespace, folded line breaks included, replaced by one space.
 fn push_trimmed_value(out: &mut String, value: &str) {
+    let bytes = value.as_bytes();
+    let is_clean = bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && !bytes.windows(2).any(|pair| pair == b"  ")
+        && !bytes
+            .iter()
+            .any(|byte| matches!(byte, b'\t' | b'\r' | b'\n'));
+    if is_clean {
+        out.push_str(value);
+        return;
+    }
     for (index, word) in value
         .split([' ', '\t', '\r', '\n'])
         .filter(|word| !word.is_empty())

@@ -1,7 +1,7 @@
 //! Signing-key derivation and a bounded cache of derived keys.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ring::hmac;
 
@@ -41,19 +41,15 @@ pub struct SigningKeyCache {
 
 #[derive(Default)]
 struct CacheState {
-    entries: HashMap<CacheKey, CacheEntry>,
-    insertion_order: VecDeque<CacheKey>,
-}
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct CacheKey {
-    access_key_id: String,
-    scope: CredentialScope,
+    /// Entries by `access key id/date/region/service`. Every part is free of `/` (the verifier
+    /// checks this), so distinct tuples give distinct keys.
+    entries: HashMap<String, CacheEntry>,
+    insertion_order: VecDeque<String>,
 }
 
 struct CacheEntry {
     secret: SecretAccessKey,
-    key: hmac::Key,
+    key: Arc<hmac::Key>,
 }
 
 impl SigningKeyCache {
@@ -85,26 +81,34 @@ impl SigningKeyCache {
         access_key_id: &str,
         secret: &SecretAccessKey,
         scope: &CredentialScope,
-    ) -> hmac::Key {
+    ) -> Arc<hmac::Key> {
         if self.capacity == 0 {
-            return derive_signing_key(secret, scope);
+            return Arc::new(derive_signing_key(secret, scope));
         }
-        let cache_key = CacheKey {
-            access_key_id: access_key_id.to_owned(),
-            scope: scope.clone(),
-        };
+        let mut cache_key = String::with_capacity(
+            access_key_id.len() + scope.date.len() + scope.region.len() + scope.service.len() + 3,
+        );
+        for (index, part) in [access_key_id, &scope.date, &scope.region, &scope.service]
+            .into_iter()
+            .enumerate()
+        {
+            if index > 0 {
+                cache_key.push('/');
+            }
+            cache_key.push_str(part);
+        }
         if let Some(entry) = self.lock().entries.get(&cache_key)
             && constant_time_eq(entry.secret.expose().as_bytes(), secret.expose().as_bytes())
         {
-            return entry.key.clone();
+            return Arc::clone(&entry.key);
         }
 
-        let key = derive_signing_key(secret, scope);
+        let key = Arc::new(derive_signing_key(secret, scope));
 
         let mut state = self.lock();
         let entry = CacheEntry {
             secret: secret.clone(),
-            key: key.clone(),
+            key: Arc::clone(&key),
         };
         if state.entries.insert(cache_key.clone(), entry).is_none() {
             state.insertion_order.push_back(cache_key);

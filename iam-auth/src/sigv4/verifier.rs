@@ -128,7 +128,7 @@ struct SignatureFields<'a> {
     method: AuthenticationMethod,
     access_key_id: Cow<'a, str>,
     scope: CredentialScope,
-    /// The `SignedHeaders` value, already checked by [`check_signed_headers`].
+    /// The `SignedHeaders` value, checked by [`signed_header_names`] during verification.
     signed_headers: Cow<'a, str>,
     signature: Cow<'a, str>,
     amz_date: Cow<'a, str>,
@@ -198,6 +198,13 @@ impl<R: SecretResolver> Verifier<R> {
         let now = self.clock.now();
         self.check_scope(&fields)?;
         check_time(&fields, now)?;
+        let signed_headers = signed_header_names(&fields.signed_headers)?;
+        let mut signature = [0u8; 32];
+        if decode_lower_hex(&fields.signature, &mut signature).is_none() {
+            return Err(AuthError::IncompleteSignature(
+                "the signature is not 64 lower-case hex digits".to_owned(),
+            ));
+        }
 
         if fields.access_key_id.starts_with("ASIA") && fields.security_token.is_none() {
             return Err(AuthError::InvalidClientTokenId {
@@ -216,13 +223,6 @@ impl<R: SecretResolver> Verifier<R> {
 
         let rules = self.rules_for(&fields.scope.service);
         let payload_hash = payload_hash(request, &fields, rules)?;
-        let signed_headers: Vec<&str> = fields.signed_headers.split(';').collect();
-        let mut signature = [0u8; 32];
-        if decode_lower_hex(&fields.signature, &mut signature).is_none() {
-            return Err(AuthError::IncompleteSignature(
-                "the signature is not 64 lower-case hex digits".to_owned(),
-            ));
-        }
         let key = self
             .cache
             .signing_key(&fields.access_key_id, &credential.secret, &fields.scope);
@@ -391,7 +391,6 @@ fn header_fields<'a>(
         }
     };
     let (access_key_id, scope) = parse_credential(Cow::Borrowed(credential))?;
-    check_signed_headers(signed_headers)?;
     Ok(SignatureFields {
         method: AuthenticationMethod::Header,
         access_key_id,
@@ -442,7 +441,6 @@ fn query_fields<'a>(request: &HttpRequest<'a>) -> Result<SignatureFields<'a>, Au
         })?;
     let signed_at = parse_amz_date(&amz_date)?;
     let (access_key_id, scope) = parse_credential(credential)?;
-    check_signed_headers(&signed_headers)?;
     Ok(SignatureFields {
         method: AuthenticationMethod::Presigned,
         access_key_id,
@@ -508,20 +506,23 @@ fn parse_credential(
         region: region.to_owned(),
         service: service.to_owned(),
     };
+    let access_key_id_len = access_key_id.len();
     let access_key_id = match credential {
         Cow::Borrowed(credential) => {
-            Cow::Borrowed(credential.split('/').next().unwrap_or_default())
+            Cow::Borrowed(credential.get(..access_key_id_len).unwrap_or_default())
         }
-        Cow::Owned(ref credential) => {
-            Cow::Owned(credential.split('/').next().unwrap_or_default().to_owned())
+        Cow::Owned(mut credential) => {
+            credential.truncate(access_key_id_len);
+            Cow::Owned(credential)
         }
     };
     Ok((access_key_id, scope))
 }
 
-/// Checks that `SignedHeaders` is a list of lower-case header names, sorted, unique and
-/// including `host`, as every SigV4 signer writes it.
-fn check_signed_headers(signed_headers: &str) -> Result<(), AuthError> {
+/// Splits `SignedHeaders` into its names, checking that they are lower-case, sorted, unique
+/// and include `host`, as every SigV4 signer writes them.
+fn signed_header_names(signed_headers: &str) -> Result<Vec<&str>, AuthError> {
+    let mut names = Vec::with_capacity(8);
     let mut previous: Option<&str> = None;
     let mut has_host = false;
     for (count, name) in signed_headers.split(';').enumerate() {
@@ -544,13 +545,14 @@ fn check_signed_headers(signed_headers: &str) -> Result<(), AuthError> {
         }
         has_host |= name == "host";
         previous = Some(name);
+        names.push(name);
     }
     if !has_host {
         return Err(AuthError::IncompleteSignature(
             "`host` must be a signed header".to_owned(),
         ));
     }
-    Ok(())
+    Ok(names)
 }
 
 /// Checks the signing time against the clock.
