@@ -226,26 +226,28 @@ impl<R: SecretResolver> Verifier<R> {
         let key = self
             .cache
             .signing_key(&fields.access_key_id, &credential.secret, &fields.scope);
-        let matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
-            let mut canonical_request = String::with_capacity(512);
+        let mut buffer = String::with_capacity(512);
+        let mut matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
+            buffer.clear();
             canonical::write_canonical_request(
-                &mut canonical_request,
+                &mut buffer,
                 request,
                 &CanonicalParts {
                     signed_headers: &signed_headers,
-                    payload_hash: &payload_hash,
+                    payload_hash: payload_hash.as_str(),
                     rules,
                     skipped_parameters,
                 },
             )?;
-            let mut string_to_sign = String::with_capacity(160);
+            let canonical_request_sha256 = canonical::sha256(&buffer);
+            buffer.clear();
             canonical::write_string_to_sign(
-                &mut string_to_sign,
+                &mut buffer,
                 &fields.amz_date,
                 &fields.scope,
-                &canonical_request,
+                canonical_request_sha256.as_ref(),
             );
-            Ok(hmac::verify(&key, string_to_sign.as_bytes(), &signature).is_ok())
+            Ok(hmac::verify(&key, buffer.as_bytes(), &signature).is_ok())
         };
         let signature_matches = match fields.method {
             AuthenticationMethod::Header => matches(&[])?,
@@ -268,7 +270,7 @@ impl<R: SecretResolver> Verifier<R> {
         Ok(VerifiedRequest {
             principal: credential.principal,
             access_key_id: fields.access_key_id.into_owned(),
-            payload_signed: payload_hash != UNSIGNED_PAYLOAD && payload_hash != STREAMING_PAYLOAD,
+            payload_signed: !matches!(payload_hash, PayloadHash::Unsigned(_)),
             scope: fields.scope,
             security_token: fields.security_token.map(SecurityToken::new),
             signed_at: fields.signed_at,
@@ -586,19 +588,36 @@ fn check_time(fields: &SignatureFields<'_>, now: Timestamp) -> Result<(), AuthEr
     Ok(())
 }
 
+/// The payload hash line of a canonical request.
+enum PayloadHash<'a> {
+    /// The SHA-256 of the body.
+    Body(canonical::HexSha256),
+    /// A literal that leaves the body unsigned: `UNSIGNED-PAYLOAD` or a streaming marker.
+    Unsigned(&'a str),
+}
+
+impl PayloadHash<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            PayloadHash::Body(hash) => hash.as_str(),
+            PayloadHash::Unsigned(literal) => literal,
+        }
+    }
+}
+
 /// Chooses the payload hash the signature covers.
-fn payload_hash(
-    request: &HttpRequest<'_>,
+fn payload_hash<'a>(
+    request: &HttpRequest<'a>,
     fields: &SignatureFields<'_>,
     rules: ServiceRules,
-) -> Result<String, AuthError> {
+) -> Result<PayloadHash<'a>, AuthError> {
     let Some(declared) = request.header("x-amz-content-sha256").map(str::trim) else {
         let unsigned = fields.method == AuthenticationMethod::Presigned
             && rules.presigned_payload == PresignedPayload::Unsigned;
         return Ok(if unsigned {
-            UNSIGNED_PAYLOAD.to_owned()
+            PayloadHash::Unsigned(UNSIGNED_PAYLOAD)
         } else {
-            canonical::payload_sha256(request.body)
+            PayloadHash::Body(canonical::payload_sha256(request.body))
         });
     };
     if declared == UNSIGNED_PAYLOAD || declared == STREAMING_PAYLOAD {
@@ -609,15 +628,15 @@ fn payload_hash(
                 fields.scope.service
             )));
         }
-        return Ok(declared.to_owned());
+        return Ok(PayloadHash::Unsigned(declared));
     }
     let actual = canonical::payload_sha256(request.body);
-    if declared != actual {
+    if declared != actual.as_str() {
         return Err(AuthError::SignatureDoesNotMatch(
             "`x-amz-content-sha256` is not the SHA-256 of the body".to_owned(),
         ));
     }
-    Ok(actual)
+    Ok(PayloadHash::Body(actual))
 }
 
 /// Returns the raw value of the first query parameter named exactly `name`.
