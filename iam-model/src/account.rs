@@ -56,7 +56,9 @@ impl fmt::Display for AccountId {
 }
 
 /// An AWS partition: a group of regions with its own ARN prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub enum Partition {
     /// The commercial partition, `aws`.
@@ -131,4 +133,17 @@ impl fmt::Display for Partition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// An AWS account as IAM stores it: its id, its alias and its password policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Account {
+    /// The 12-digit account id.
+    pub id: AccountId,
+    /// The account alias, such as `example-corp`: 3 to 63 lower-case letters, digits and single
+    /// hyphens, used in the console sign-in URL. An account has at most one.
+    pub alias: Option<String>,
+    /// The password policy, or `None` when the account never set one.
+    pub password_policy: Option<crate::PasswordPolicy>,
 }

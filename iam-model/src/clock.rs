@@ -27,18 +27,29 @@ impl FixedClock {
 
     /// Moves the clock to `now`.
     pub fn set(&self, now: Timestamp) {
-        *self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = now;
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = now;
     }
 
     /// Moves the clock forward by `seconds`.
     pub fn advance(&self, seconds: i64) {
-        let mut now = self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        *now = now.saturating_add(jiff::SignedDuration::from_secs(seconds)).unwrap_or(*now);
+        let mut now = self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *now = now
+            .saturating_add(jiff::SignedDuration::from_secs(seconds))
+            .unwrap_or(*now);
     }
 }
 
 impl Clock for FixedClock {
     fn now(&self) -> Timestamp {
-        *self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -21,4 +21,116 @@ pub enum ModelError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A string that is not a unique id of a known kind.
+    #[error("invalid unique id `{value}`: {reason}")]
+    InvalidUniqueId {
+        /// The text that failed to parse.
+        value: String,
+        /// The rule the text breaks.
+        reason: &'static str,
+    },
+    /// A policy version id that is not `v` followed by a positive number.
+    #[error("invalid policy version id `{0}`, expected `v1`, `v2`, ...")]
+    InvalidPolicyVersionId(String),
+    /// A policy version id that names no stored version of the policy.
+    #[error("policy version `{0}` not found")]
+    PolicyVersionNotFound(crate::PolicyVersionId),
+    /// A request to delete the version in force, which a policy always keeps.
+    #[error(
+        "cannot delete the default policy version `{0}`, make another version the default first"
+    )]
+    DefaultPolicyVersionDeletion(crate::PolicyVersionId),
+    /// An access key status other than `Active` or `Inactive`.
+    #[error("invalid access key status `{0}`, expected `Active` or `Inactive`")]
+    InvalidAccessKeyStatus(String),
+    /// A field whose length in characters is outside AWS's bounds.
+    #[error("invalid {field} `{value}`: {length} characters, expected {min} to {max}")]
+    InvalidLength {
+        /// The AWS parameter name, such as `UserName`.
+        field: &'static str,
+        /// The offending value, shortened to 256 characters.
+        value: String,
+        /// The length of the full value, in characters.
+        length: usize,
+        /// The minimum length.
+        min: usize,
+        /// The maximum length.
+        max: usize,
+    },
+    /// A field with a character outside its allowed set.
+    #[error(
+        "invalid {field} `{value}`: character {character:?} is not allowed, expected {expected}"
+    )]
+    InvalidCharacter {
+        /// The AWS parameter name, such as `UserName`.
+        field: &'static str,
+        /// The offending value, shortened to 256 characters.
+        value: String,
+        /// The first character not in the allowed set.
+        character: char,
+        /// The allowed characters, in words.
+        expected: &'static str,
+    },
+    /// A field whose characters are allowed but whose shape is not, such as a path without
+    /// its closing `/`.
+    #[error("invalid {field} `{value}`, expected {expected}")]
+    InvalidFormat {
+        /// The AWS parameter name, such as `Path`.
+        field: &'static str,
+        /// The offending value, shortened to 256 characters.
+        value: String,
+        /// The expected shape, in words.
+        expected: &'static str,
+    },
+    /// A number outside AWS's bounds.
+    #[error("invalid {field} `{value}`, expected {min} to {max}")]
+    OutOfRange {
+        /// The AWS parameter name, such as `MaxSessionDuration`.
+        field: &'static str,
+        /// The offending number.
+        value: u64,
+        /// The smallest value allowed.
+        min: u64,
+        /// The largest value allowed.
+        max: u64,
+    },
+    /// A list with more members than AWS allows.
+    #[error("too many {field}: {count}, expected at most {max}")]
+    TooManyItems {
+        /// The AWS parameter name, such as `Tags`.
+        field: &'static str,
+        /// The number of members given.
+        count: usize,
+        /// The maximum number of members.
+        max: usize,
+    },
+    /// A password outside AWS's outer limits. The value is left out on purpose.
+    #[error("invalid password: {0}")]
+    InvalidPassword(&'static str),
+    /// Two tags whose keys differ only in case, or not at all.
+    #[error("duplicate tag key `{0}`, tag keys must be unique ignoring case")]
+    DuplicateTagKey(String),
+    /// A tag key that starts with the prefix AWS reserves, `aws:` in any case.
+    #[error("invalid tag key `{0}`: the prefix `aws:` is reserved for AWS")]
+    ReservedTagKey(String),
+    /// An operation that would take the count or size of something past its quota.
+    #[error("quota {quota} exceeded: {requested} requested, limit {limit}")]
+    QuotaExceeded {
+        /// The quota.
+        quota: crate::Quota,
+        /// The count or size the operation would reach.
+        requested: u64,
+        /// The quota's value.
+        limit: u32,
+    },
+    /// A quota override above the highest value AWS lets an account request, or zero.
+    #[error("invalid value `{value}` for quota {quota}, expected 1 to {max}")]
+    InvalidQuota {
+        /// The quota.
+        quota: crate::Quota,
+        /// The value given.
+        value: u32,
+        /// The highest value allowed.
+        max: u32,
+    },
 }

@@ -38,7 +38,10 @@ impl SeededRandom {
 
 impl RandomSource for SeededRandom {
     fn fill(&self, buffer: &mut [u8]) {
-        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for chunk in buffer.chunks_mut(8) {
             let bytes = Self::next_u64(&mut state).to_le_bytes();
             for (target, source) in chunk.iter_mut().zip(bytes) {

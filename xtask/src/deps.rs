@@ -13,10 +13,13 @@ use serde_json::Value;
 const ALLOWED: &[(&str, &[&str])] = &[
     ("iam-model", &[]),
     ("iam-policy", &["iam-model"]),
-    (("iam-store", &["iam-model"])),
+    ("iam-store", &["iam-model"]),
     ("iam-audit", &["iam-model"]),
     ("iam-auth", &["iam-model", "iam-policy", "iam-store"]),
-    ("iam-sts", &["iam-model", "iam-policy", "iam-store", "iam-auth"]),
+    (
+        "iam-sts",
+        &["iam-model", "iam-policy", "iam-store", "iam-auth"],
+    ),
     (
         "iam-server",
         &[
@@ -45,26 +48,37 @@ pub(crate) fn check() -> Result<()> {
     }
     let metadata: Value =
         serde_json::from_slice(&output.stdout).context("`cargo metadata` printed invalid JSON")?;
-    let packages = metadata["packages"]
-        .as_array()
+    let packages = metadata
+        .get("packages")
+        .and_then(Value::as_array)
         .context("`cargo metadata` has no `packages` list")?;
     let members: BTreeSet<&str> = packages
         .iter()
-        .filter_map(|package| package["name"].as_str())
+        .filter_map(|package| package.get("name").and_then(Value::as_str))
         .collect();
 
     let mut violations = Vec::new();
     for package in packages {
-        let name = package["name"].as_str().unwrap_or_default();
+        let name = package
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let Some((_, allowed)) = ALLOWED.iter().find(|(crate_name, _)| *crate_name == name) else {
             violations.push(format!(
                 "crate `{name}` has no row in the dependency table of xtask/src/deps.rs"
             ));
             continue;
         };
-        let dependencies = package["dependencies"].as_array().into_iter().flatten();
+        let dependencies = package
+            .get("dependencies")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
         for dependency in dependencies {
-            let target = dependency["name"].as_str().unwrap_or_default();
+            let target = dependency
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if members.contains(target) && !allowed.contains(&target) {
                 violations.push(format!("`{name}` must not depend on `{target}`"));
             }
@@ -72,8 +86,14 @@ pub(crate) fn check() -> Result<()> {
     }
 
     if !violations.is_empty() {
-        bail!("crate dependency rules broken:\n  {}", violations.join("\n  "));
+        bail!(
+            "crate dependency rules broken:\n  {}",
+            violations.join("\n  ")
+        );
     }
-    println!("xtask deps: {} crates follow the dependency rules", members.len());
+    println!(
+        "xtask deps: {} crates follow the dependency rules",
+        members.len()
+    );
     Ok(())
 }

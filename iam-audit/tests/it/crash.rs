@@ -1,0 +1,204 @@
+//! Recovery after a crash: torn records are cut, damage elsewhere stops the writer.
+
+use std::io::Write;
+
+use crate::support::{self, TestTrail, segments};
+
+fn append_raw(path: &std::path::Path, bytes: &[u8]) {
+    let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    file.write_all(bytes).unwrap();
+}
+
+#[test]
+fn torn_record_is_cut_on_open() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 10);
+    let segment = segments(test.path()).pop().unwrap();
+    let whole = support::read_lines(&segment).pop().unwrap();
+    test.trail = None;
+    // A crash during a write leaves the start of a record without its newline.
+    append_raw(&segment, &whole.as_bytes()[..50]);
+    let torn = test.verify();
+
+    let report = test.reopen(|_| {});
+    test.append_events(10, 2);
+
+    assert_eq!(torn.torn_bytes, 50);
+    assert!(torn.is_intact());
+    assert_eq!(report.cut_bytes, 50);
+    assert_eq!(report.next_sequence, 11);
+    let verified = test.verify();
+    assert!(verified.is_intact(), "{:?}", verified.tamper);
+    assert_eq!(verified.torn_bytes, 0);
+    let page = iam_audit::query(test.path(), &iam_audit::Query::default()).unwrap();
+    assert_eq!(page.events.len(), 12);
+}
+
+#[test]
+fn zero_filled_tail_is_cut_on_open() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 3);
+    let segment = segments(test.path()).pop().unwrap();
+    test.trail = None;
+    // A file system can extend a file before the data reaches it, leaving zeros and newlines.
+    append_raw(&segment, &[0; 4096]);
+    append_raw(&segment, b"\n\0\0\n");
+
+    let report = test.reopen(|_| {});
+
+    assert_eq!(report.cut_bytes, 4100);
+    assert!(test.verify().is_intact());
+}
+
+#[test]
+fn every_acknowledged_record_survives_a_torn_tail() {
+    let mut test = TestTrail::new(|_| {});
+    let mut acknowledged = Vec::new();
+    for index in 0..20 {
+        acknowledged.push(
+            test.trail()
+                .append(support::event(index, support::start_time()))
+                .unwrap()
+                .sequence,
+        );
+    }
+    let segment = segments(test.path()).pop().unwrap();
+    test.trail = None;
+    append_raw(&segment, b"{\"seq\":21,\"prevHash\":\"00");
+
+    test.reopen(|_| {});
+
+    let query = iam_audit::Query {
+        max_results: 100,
+        ..iam_audit::Query::default()
+    };
+    let mut stored: Vec<u64> = iam_audit::query(test.path(), &query)
+        .unwrap()
+        .events
+        .iter()
+        .map(|stored| stored.sequence)
+        .collect();
+    stored.reverse();
+    assert_eq!(stored, acknowledged);
+}
+
+#[test]
+fn damage_before_readable_records_stops_open() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 5);
+    let segment = segments(test.path()).pop().unwrap();
+    test.trail = None;
+    let mut lines = support::read_lines(&segment);
+    lines[2] = "garbage".to_owned();
+    support::write_lines(&segment, &lines);
+
+    let mut config = iam_audit::TrailConfig::new(test.path());
+    config.digest_interval_records = 100;
+    let clock: std::sync::Arc<dyn iam_model::Clock> = test.clock.clone();
+    let result = iam_audit::Trail::open(config, clock, support::key_pair(1));
+
+    match result {
+        Err(iam_audit::AuditError::Corrupt { line, .. }) => assert_eq!(line, 3),
+        other => panic!("expected a corrupt segment, got {other:?}"),
+    }
+    // Nothing was cut.
+    assert_eq!(support::read_lines(&segment).len(), lines.len());
+}
+
+#[test]
+fn broken_link_in_newest_segment_stops_open() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 5);
+    let segment = segments(test.path()).pop().unwrap();
+    test.trail = None;
+    let mut lines = support::read_lines(&segment);
+    lines.remove(2);
+    support::write_lines(&segment, &lines);
+
+    let clock: std::sync::Arc<dyn iam_model::Clock> = test.clock.clone();
+    let result = iam_audit::Trail::open(
+        iam_audit::TrailConfig::new(test.path()),
+        clock,
+        support::key_pair(1),
+    );
+
+    assert!(
+        matches!(result, Err(iam_audit::AuditError::Corrupt { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn missing_digest_copy_is_restored_on_open() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 4);
+    test.trail().sign().unwrap();
+    test.trail = None;
+    // A crash between syncing the segment and syncing the digests file loses the last copy.
+    let digests = test.path().join("digests.jsonl");
+    let mut copies = support::read_lines(&digests);
+    let lost = copies.pop().unwrap();
+    support::write_lines(&digests, &copies);
+
+    let report = test.reopen(|_| {});
+
+    assert_eq!(report.restored_digests, 1);
+    let restored = support::read_lines(&digests);
+    assert!(restored.contains(&lost));
+    assert!(test.verify().is_intact());
+}
+
+#[test]
+fn torn_digest_copy_is_cut_on_open() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 2);
+    test.trail = None;
+    let digests = test.path().join("digests.jsonl");
+    append_raw(&digests, b"{\"seq\":9");
+
+    test.reopen(|_| {});
+
+    let text = std::fs::read_to_string(&digests).unwrap();
+    assert!(text.ends_with('\n'));
+    assert!(!text.contains("{\"seq\":9{"));
+    assert!(test.verify().is_intact());
+}
+
+#[test]
+fn empty_newest_segment_with_wrong_name_stops_open() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 3);
+    test.trail = None;
+    // The chain ends at sequence 3, so an empty segment named 9 leaves a gap.
+    std::fs::write(test.path().join("00000000000000000009.jsonl"), b"").unwrap();
+
+    let clock: std::sync::Arc<dyn iam_model::Clock> = test.clock.clone();
+    let result = iam_audit::Trail::open(
+        iam_audit::TrailConfig::new(test.path()),
+        clock,
+        support::key_pair(1),
+    );
+
+    assert!(
+        matches!(result, Err(iam_audit::AuditError::Corrupt { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn crash_after_rotation_resumes_in_the_empty_segment() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 3);
+    test.trail = None;
+    // A crash right after the new segment file was created leaves it empty.
+    std::fs::write(test.path().join("00000000000000000004.jsonl"), b"").unwrap();
+
+    let report = test.reopen(|_| {});
+    test.append_events(3, 2);
+
+    assert_eq!(report.next_sequence, 4);
+    let newest = segments(test.path()).pop().unwrap();
+    assert!(newest.ends_with("00000000000000000004.jsonl"));
+    assert!(support::read_lines(&newest)[0].contains("\"digest\":"));
+    assert!(test.verify().is_intact());
+}

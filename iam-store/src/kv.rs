@@ -1,0 +1,156 @@
+//! The ordered key/value engine under the generic store, and its two built-in engines.
+//!
+//! An engine stores byte keys in lexicographic order and applies a batch of writes atomically
+//! after checking that nothing the transaction read has changed (optimistic concurrency). The
+//! generic store in [`crate::KvStore`] builds every IAM rule on these few calls, so an ordered
+//! key/value database such as etcd or FoundationDB needs only this trait.
+
+mod memory;
+mod sled;
+
+use async_trait::async_trait;
+
+pub use memory::MemoryEngine;
+pub use sled::{SledEngine, SledOptions};
+
+use crate::StoreError;
+
+/// A store-wide revision: the number of committed write transactions.
+///
+/// It increases by one with every commit. Every value carries the revision of the commit that
+/// last wrote it, which is what transactions validate against.
+pub type Revision = u64;
+
+/// A value as an engine stores it: the revision that wrote it and the opaque payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamped {
+    /// The revision of the commit that wrote this value.
+    pub revision: Revision,
+    /// The bytes the store wrote.
+    pub payload: Vec<u8>,
+}
+
+/// One read of a transaction, checked again at commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadCheck {
+    /// A point read of `key`, which had `revision` (`None` when the key was absent).
+    Key {
+        /// The key read.
+        key: Vec<u8>,
+        /// The revision seen, or `None` for a missing key.
+        revision: Option<Revision>,
+    },
+    /// A range read: the keys in `start..end`, at most `limit` of them, with their revisions.
+    Range {
+        /// The first key of the range, inclusive.
+        start: Vec<u8>,
+        /// The end of the range, exclusive.
+        end: Vec<u8>,
+        /// The maximum number of entries returned, if any.
+        limit: Option<usize>,
+        /// The keys seen, in order, with their revisions.
+        entries: Vec<(Vec<u8>, Revision)>,
+    },
+}
+
+/// The writes of a transaction together with the reads they depend on.
+#[derive(Debug, Clone, Default)]
+pub struct CommitRequest {
+    /// Reads that must still return the same revisions when the writes are applied.
+    pub reads: Vec<ReadCheck>,
+    /// Keys to set (`Some`) or remove (`None`), each key at most once.
+    pub writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+}
+
+/// An ordered key/value engine with optimistic transactions.
+///
+/// Keys that start with byte `0x00` are reserved for the engine's own records, such as its
+/// revision counter; the store never reads or writes them.
+///
+/// Reads go straight to the engine. [`KvEngine::commit`] must check every [`ReadCheck`] and
+/// apply every write as one atomic step: no reader sees part of it and no crash leaves part of
+/// it behind.
+#[async_trait]
+pub trait KvEngine: Send + Sync + 'static {
+    /// Reads one key.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the engine cannot read, or the stored value lacks a revision stamp.
+    fn get(&self, key: &[u8]) -> Result<Option<Stamped>, StoreError>;
+
+    /// Reads the keys in `start..end` in ascending order, at most `limit` of them.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the engine cannot read.
+    fn range(
+        &self,
+        start: &[u8],
+        end: &[u8],
+        limit: Option<usize>,
+    ) -> Result<Vec<(Vec<u8>, Stamped)>, StoreError>;
+
+    /// Validates the reads of `request` and, when all still hold, applies its writes stamped
+    /// with the next revision.
+    ///
+    /// Returns the new revision, or `None` when a read no longer holds (a conflict; the caller
+    /// runs its transaction again). The change need not be durable yet: see
+    /// [`KvEngine::wait_durable`].
+    ///
+    /// # Errors
+    ///
+    /// Fails when the engine cannot write.
+    fn commit(&self, request: CommitRequest) -> Result<Option<Revision>, StoreError>;
+
+    /// Checks that every read in `reads` still holds, atomically with respect to commits.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the engine cannot read.
+    fn validate(&self, reads: &[ReadCheck]) -> Result<bool, StoreError>;
+
+    /// Returns a sequence number that changes whenever a commit is applied, and is odd while
+    /// one is being applied.
+    ///
+    /// Read-only transactions compare it before and after their reads: an equal, even number
+    /// proves that they saw one consistent state without taking a lock.
+    fn sequence(&self) -> u64;
+
+    /// Returns the revision of the last commit.
+    fn revision(&self) -> Revision;
+
+    /// Waits until the commit at `revision` and every earlier one are durable.
+    ///
+    /// An engine that keeps data in memory only returns at once.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the engine cannot make the data durable, for example on a failed fsync.
+    async fn wait_durable(&self, revision: Revision) -> Result<(), StoreError>;
+}
+
+/// Length of the revision stamp that prefixes every stored value.
+pub(crate) const STAMP_LEN: usize = 8;
+
+/// Encodes a payload with its revision stamp, as both built-in engines store values.
+pub(crate) fn stamp(revision: Revision, payload: &[u8]) -> Vec<u8> {
+    let mut value = Vec::with_capacity(STAMP_LEN + payload.len());
+    value.extend_from_slice(&revision.to_be_bytes());
+    value.extend_from_slice(payload);
+    value
+}
+
+/// Splits a stored value into its revision stamp and payload.
+pub(crate) fn unstamp(value: &[u8]) -> Result<Stamped, StoreError> {
+    let Some((revision, payload)) = value.split_first_chunk::<STAMP_LEN>() else {
+        return Err(StoreError::corrupt(format_args!(
+            "stored value of {} bytes is shorter than its revision stamp",
+            value.len()
+        )));
+    };
+    Ok(Stamped {
+        revision: u64::from_be_bytes(*revision),
+        payload: payload.to_vec(),
+    })
+}

@@ -1,0 +1,363 @@
+//! An engine on sled, the embedded database the server uses by default, with group commit.
+//!
+//! A commit applies its writes as one sled batch, which sled recovers all or nothing after a
+//! crash. It is not durable until sled has flushed its log, so [`KvEngine::wait_durable`] wakes
+//! one background thread to flush and waits for it. Every commit applied before a flush starts
+//! is covered by it, so concurrent writers share one fsync instead of paying one each.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+
+use async_trait::async_trait;
+use tokio::sync::watch;
+
+use super::{CommitRequest, KvEngine, ReadCheck, Revision, Stamped, stamp, unstamp};
+use crate::StoreError;
+
+/// The engine's own key holding the last committed revision.
+const REVISION_KEY: &[u8] = b"\x00revision";
+
+/// The location and settings of a sled database.
+#[derive(Debug, Clone)]
+pub struct SledOptions {
+    /// The directory of the database, created when missing.
+    pub path: PathBuf,
+    /// Bytes of sled's page cache; sled's default (1 GiB) when `None`.
+    pub cache_capacity: Option<u64>,
+}
+
+impl SledOptions {
+    /// Options for a database in `path` with sled's default cache.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            cache_capacity: None,
+        }
+    }
+}
+
+/// An engine that stores data in a sled database on disk.
+///
+/// [`KvEngine::wait_durable`] returns only after sled has flushed the commit to disk.
+pub struct SledEngine {
+    shared: Arc<Shared>,
+    flusher: Mutex<Option<JoinHandle<()>>>,
+}
+
+struct Shared {
+    tree: sled::Db,
+    /// The last committed revision; held while a commit validates and applies.
+    commit_lock: Mutex<Revision>,
+    revision: AtomicU64,
+    sequence: AtomicU64,
+    flushes: AtomicU64,
+    flush_request: Mutex<FlushRequest>,
+    flush_wanted: Condvar,
+    durable: watch::Sender<Durability>,
+}
+
+#[derive(Debug, Default)]
+struct FlushRequest {
+    /// The highest revision a writer waits for.
+    wanted: Revision,
+    stop: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Durability {
+    /// Every revision up to this one is on disk.
+    revision: Revision,
+    /// The message of the flush that failed; once set, no later commit is reported durable.
+    failure: Option<String>,
+}
+
+impl std::fmt::Debug for SledEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SledEngine")
+            .field("revision", &self.shared.revision.load(Ordering::Acquire))
+            .finish_non_exhaustive()
+    }
+}
+
+impl SledEngine {
+    /// Opens or creates the database described by `options` and starts its flush thread.
+    ///
+    /// # Errors
+    ///
+    /// Fails when sled cannot open the directory (for example while another process has it
+    /// open), or the stored revision is corrupt.
+    pub fn open(options: &SledOptions) -> Result<Self, StoreError> {
+        let mut config = sled::Config::new().path(&options.path);
+        if let Some(capacity) = options.cache_capacity {
+            config = config.cache_capacity(capacity);
+        }
+        let tree = config.open().map_err(StoreError::backend)?;
+        let revision = match tree.get(REVISION_KEY).map_err(StoreError::backend)? {
+            Some(value) => {
+                let bytes: [u8; 8] = value.as_ref().try_into().map_err(|_| {
+                    StoreError::corrupt(format_args!(
+                        "engine revision has {} bytes, expected 8",
+                        value.len()
+                    ))
+                })?;
+                u64::from_be_bytes(bytes)
+            }
+            None => 0,
+        };
+
+        let (durable, _) = watch::channel(Durability {
+            revision,
+            failure: None,
+        });
+        let shared = Arc::new(Shared {
+            tree,
+            commit_lock: Mutex::new(revision),
+            revision: AtomicU64::new(revision),
+            sequence: AtomicU64::new(0),
+            flushes: AtomicU64::new(0),
+            flush_request: Mutex::new(FlushRequest::default()),
+            flush_wanted: Condvar::new(),
+            durable,
+        });
+        let flusher = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("iam-store-flush".to_owned())
+                .spawn(move || shared.run_flusher())
+                .map_err(StoreError::backend)?
+        };
+        Ok(Self {
+            shared,
+            flusher: Mutex::new(Some(flusher)),
+        })
+    }
+
+    /// Returns how many flushes the engine has made for waiting writers since it opened.
+    ///
+    /// Concurrent writers share flushes, so this grows more slowly than the number of commits.
+    pub fn flushes(&self) -> u64 {
+        self.shared.flushes.load(Ordering::Relaxed)
+    }
+
+    /// Returns the size of the database files in bytes.
+    ///
+    /// # Errors
+    ///
+    /// Fails when sled cannot read the directory.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        self.shared.tree.size_on_disk().map_err(StoreError::backend)
+    }
+}
+
+impl Drop for SledEngine {
+    fn drop(&mut self) {
+        {
+            let mut request = self
+                .shared
+                .flush_request
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            request.stop = true;
+        }
+        self.shared.flush_wanted.notify_all();
+        let handle = self
+            .flusher
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(handle) = handle {
+            // NOTE: A panic in the flush thread has already been reported by the panic hook,
+            // and the waiters have seen its channel close.
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Shared {
+    /// Flushes whenever a writer waits for a revision that is not durable yet, until stopped.
+    fn run_flusher(&self) {
+        loop {
+            {
+                let mut request = self
+                    .flush_request
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                loop {
+                    let durable = self.durable.borrow().revision;
+                    if request.wanted > durable {
+                        break;
+                    }
+                    if request.stop {
+                        return;
+                    }
+                    request = self
+                        .flush_wanted
+                        .wait(request)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+
+            // INVARIANT (applied before counted): `revision` is raised only after a commit's
+            // batch is applied, so the flush below covers every revision up to `target`.
+            let target = self.revision.load(Ordering::Acquire);
+            let outcome = self.tree.flush();
+            self.flushes.fetch_add(1, Ordering::Relaxed);
+            self.durable.send_modify(|durability| match outcome {
+                Ok(_) => durability.revision = durability.revision.max(target),
+                Err(error) => {
+                    tracing::error!(?error, "sled flush failed, later writes are rejected");
+                    durability.failure = Some(error.to_string());
+                }
+            });
+            if self.durable.borrow().failure.is_some() {
+                return;
+            }
+        }
+    }
+
+    fn range(
+        &self,
+        start: &[u8],
+        end: &[u8],
+        limit: Option<usize>,
+    ) -> Result<Vec<(Vec<u8>, Stamped)>, StoreError> {
+        if start >= end {
+            return Ok(Vec::new());
+        }
+        self.tree
+            .range(start..end)
+            .take(limit.unwrap_or(usize::MAX))
+            .map(|entry| {
+                let (key, value) = entry.map_err(StoreError::backend)?;
+                Ok((key.to_vec(), unstamp(&value)?))
+            })
+            .collect()
+    }
+
+    fn revision_at(&self, key: &[u8]) -> Result<Option<Revision>, StoreError> {
+        let value = self.tree.get(key).map_err(StoreError::backend)?;
+        value
+            .map(|value| unstamp(&value).map(|stamped| stamped.revision))
+            .transpose()
+    }
+
+    fn holds(&self, reads: &[ReadCheck]) -> Result<bool, StoreError> {
+        for read in reads {
+            let holds = match read {
+                ReadCheck::Key { key, revision } => self.revision_at(key)? == *revision,
+                ReadCheck::Range {
+                    start,
+                    end,
+                    limit,
+                    entries,
+                } => {
+                    let now = self.range(start, end, *limit)?;
+                    now.len() == entries.len()
+                        && now
+                            .iter()
+                            .zip(entries)
+                            .all(|((key, value), (seen_key, seen))| {
+                                key == seen_key && value.revision == *seen
+                            })
+                }
+            };
+            if !holds {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+#[async_trait]
+impl KvEngine for SledEngine {
+    fn get(&self, key: &[u8]) -> Result<Option<Stamped>, StoreError> {
+        let value = self.shared.tree.get(key).map_err(StoreError::backend)?;
+        value.map(|value| unstamp(&value)).transpose()
+    }
+
+    fn range(
+        &self,
+        start: &[u8],
+        end: &[u8],
+        limit: Option<usize>,
+    ) -> Result<Vec<(Vec<u8>, Stamped)>, StoreError> {
+        self.shared.range(start, end, limit)
+    }
+
+    fn commit(&self, request: CommitRequest) -> Result<Option<Revision>, StoreError> {
+        let shared = &*self.shared;
+        let mut last = shared
+            .commit_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if !shared.holds(&request.reads)? {
+            return Ok(None);
+        }
+
+        let revision = *last + 1;
+        let mut batch = sled::Batch::default();
+        for (key, value) in request.writes {
+            match value {
+                Some(payload) => batch.insert(key, stamp(revision, &payload)),
+                None => batch.remove(key),
+            }
+        }
+        batch.insert(REVISION_KEY, &revision.to_be_bytes());
+        shared.sequence.fetch_add(1, Ordering::AcqRel);
+        let applied = shared.tree.apply_batch(batch);
+        if applied.is_ok() {
+            *last = revision;
+            shared.revision.store(revision, Ordering::Release);
+        }
+        shared.sequence.fetch_add(1, Ordering::AcqRel);
+        applied.map_err(StoreError::backend)?;
+        Ok(Some(revision))
+    }
+
+    fn validate(&self, reads: &[ReadCheck]) -> Result<bool, StoreError> {
+        let _commits_held = self
+            .shared
+            .commit_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.shared.holds(reads)
+    }
+
+    fn sequence(&self) -> u64 {
+        self.shared.sequence.load(Ordering::Acquire)
+    }
+
+    fn revision(&self) -> Revision {
+        self.shared.revision.load(Ordering::Acquire)
+    }
+
+    async fn wait_durable(&self, revision: Revision) -> Result<(), StoreError> {
+        let mut durable = self.shared.durable.subscribe();
+        if durable.borrow().revision >= revision {
+            return Ok(());
+        }
+        {
+            let mut request = self
+                .shared
+                .flush_request
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            request.wanted = request.wanted.max(revision);
+        }
+        self.shared.flush_wanted.notify_one();
+
+        let reached = durable
+            .wait_for(|durability| durability.revision >= revision || durability.failure.is_some())
+            .await
+            .map_err(StoreError::backend)?;
+        match &reached.failure {
+            Some(message) if reached.revision < revision => Err(StoreError::backend(
+                std::io::Error::other(format!("sled flush failed: {message}")),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
