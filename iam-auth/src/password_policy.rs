@@ -180,9 +180,9 @@ pub fn check_reuse(
 }
 
 /// Checks `password` against AWS's default rules, which apply while the account has no
-/// password policy: at least 8 characters, at least three of upper-case letters, lower-case
-/// letters, numbers and symbols, and not equal to any of `account_names` (the account name or
-/// email address).
+/// password policy. The password needs at least 8 characters and three of the four classes
+/// (upper-case letters, lower-case letters, numbers, symbols), and must not equal any of
+/// `account_names`, the account name or email address.
 ///
 /// # Errors
 ///

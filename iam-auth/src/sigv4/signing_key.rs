@@ -30,7 +30,7 @@ pub(crate) fn derive_signing_key(secret: &SecretAccessKey, scope: &CredentialSco
 
 /// A bounded cache of derived signing keys, keyed by access key id, date, region and service.
 ///
-/// A key derivation costs four HMAC computations; a client signs every request of a day with
+/// A key derivation costs four HMAC computations. A client signs every request of a day with
 /// the same key, so the cache saves them on all but the first request. Each entry also keeps
 /// the secret it was derived from, and a lookup with a different secret misses, so a changed
 /// secret never verifies with a stale key. When full, the oldest entry is evicted first.
@@ -53,10 +53,10 @@ struct CacheEntry {
 }
 
 impl SigningKeyCache {
-    /// The number of entries a cache holds unless told otherwise.
+    /// The default maximum number of entries.
     pub const DEFAULT_CAPACITY: usize = 4096;
 
-    /// Creates a cache that holds at most `capacity` keys; a capacity of 0 disables caching.
+    /// Creates a cache of at most `capacity` keys. A capacity of 0 disables caching.
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
@@ -69,7 +69,7 @@ impl SigningKeyCache {
         self.lock().entries.len()
     }
 
-    /// Returns whether the cache holds no keys.
+    /// Returns whether the cache is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

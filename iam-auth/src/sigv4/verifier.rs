@@ -477,6 +477,7 @@ fn parse_credential(
     ) else {
         return Err(malformed());
     };
+
     let access_key_id_is_valid = !access_key_id.is_empty()
         && access_key_id.len() <= MAX_ACCESS_KEY_ID_LEN
         && access_key_id
@@ -503,11 +504,13 @@ fn parse_credential(
             truncate(terminator)
         )));
     }
+
     let scope = CredentialScope {
         date: date.to_owned(),
         region: region.to_owned(),
         service: service.to_owned(),
     };
+    // The key id is the credential's prefix, so the credential's own storage is reused.
     let access_key_id_len = access_key_id.len();
     let access_key_id = match credential {
         Cow::Borrowed(credential) => {
