@@ -127,6 +127,13 @@ impl SessionClaims {
             .map(|at| now.duration_since(at).as_secs().max(0))
     }
 
+    /// Whether session policies were passed. A federated user session without any has no
+    /// permissions at all, because its permissions are the intersection of the calling user's
+    /// policies and its session policies.
+    pub fn has_session_policies(&self) -> bool {
+        self.session_policy.is_some() || !self.session_policy_arns.is_empty()
+    }
+
     /// Returns the session tags that pass on to a session chained from this one.
     pub fn transitive_tags(&self) -> impl Iterator<Item = &SessionTag> {
         self.tags.iter().filter(|tag| tag.transitive)

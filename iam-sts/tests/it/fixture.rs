@@ -1,0 +1,154 @@
+//! A test world: one in-memory store, a fixed clock, seeded randomness and the STS service.
+
+use std::sync::Arc;
+
+use iam_auth::seal::{KeyEncryptionKey, Keyring};
+use iam_auth::totp::{Totp, TotpAlgorithm, TotpParameters, TotpSeed};
+use iam_model::{
+    AccountId, Arn, FixedClock, Partition, Quotas, SealedBytes, SeededRandom, UniqueId,
+    UniqueIdKind, User, VirtualMfaDevice,
+};
+use iam_store::{IamStore, MemoryStore};
+use iam_sts::mfa::StoredTotpVerifier;
+use iam_sts::{Caller, SessionTokens, Sts, VerifiedSession};
+use jiff::Timestamp;
+
+pub(crate) const MAIN_ACCOUNT: &str = "111122223333";
+
+/// The context the fixture seals MFA seeds with.
+pub(crate) fn seed_context(serial_number: &Arn) -> Vec<u8> {
+    format!("mfa seed {serial_number}").into_bytes()
+}
+
+pub(crate) fn account(id: &str) -> AccountId {
+    id.parse().unwrap()
+}
+
+pub(crate) struct World {
+    pub(crate) store: Arc<dyn IamStore>,
+    pub(crate) sts: Sts,
+    pub(crate) clock: Arc<FixedClock>,
+    pub(crate) random: Arc<SeededRandom>,
+    pub(crate) secrets: Arc<Keyring>,
+}
+
+impl World {
+    pub(crate) fn new() -> Self {
+        let store: Arc<dyn IamStore> = Arc::new(MemoryStore::in_memory(Quotas::default()));
+        let clock = Arc::new(FixedClock::new(start_time()));
+        let random = Arc::new(SeededRandom::new(42));
+        let secrets = Arc::new(Keyring::new(
+            KeyEncryptionKey::new("secrets-1", &[7; 32]).unwrap(),
+        ));
+        let token_keyring = Arc::new(Keyring::new(
+            KeyEncryptionKey::new("tokens-1", &[9; 32]).unwrap(),
+        ));
+        let mfa = Arc::new(StoredTotpVerifier::new(
+            store.clone(),
+            secrets.clone(),
+            seed_context,
+        ));
+        let sts = Sts::new(
+            store.clone(),
+            SessionTokens::new(token_keyring),
+            mfa,
+            clock.clone(),
+            random.clone(),
+        );
+        Self {
+            store,
+            sts,
+            clock,
+            random,
+            secrets,
+        }
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        iam_model::Clock::now(self.clock.as_ref())
+    }
+
+    pub(crate) async fn user(&self, account_id: &str, name: &str) -> User {
+        let id = UniqueId::generate(UniqueIdKind::User, self.random.as_ref());
+        let user = User::new(
+            Partition::Aws,
+            account(account_id),
+            "/",
+            name,
+            id,
+            self.now(),
+        )
+        .unwrap();
+        self.store
+            .create_user(account(account_id), user)
+            .await
+            .unwrap()
+            .record
+    }
+
+    /// Creates a virtual MFA device with a fresh seed and enables it for `owner`.
+    pub(crate) async fn mfa_device(&self, account_id: &str, owner: &str) -> (Arn, Totp) {
+        let seed = TotpSeed::generate(TotpAlgorithm::Sha1, self.random.as_ref());
+        let totp = Totp::new(seed.clone(), TotpParameters::default()).unwrap();
+        let device_name = format!("{owner}-device").replace(['<', '>'], "");
+        let serial: Arn = format!("arn:aws:iam::{account_id}:mfa/{device_name}")
+            .parse()
+            .unwrap();
+        let sealed = self
+            .secrets
+            .seal(seed.expose(), &seed_context(&serial), self.random.as_ref())
+            .unwrap();
+        let device = VirtualMfaDevice::new(
+            Partition::Aws,
+            account(account_id),
+            "/",
+            &device_name,
+            SealedBytes(sealed.as_str().as_bytes().to_vec()),
+        )
+        .unwrap();
+        assert_eq!(device.serial_number, serial);
+        let store = self.store.as_ref();
+        store
+            .create_virtual_mfa_device(account(account_id), device)
+            .await
+            .unwrap();
+        store
+            .enable_mfa_device(account(account_id), owner, &serial, self.now())
+            .await
+            .unwrap();
+        (serial, totp)
+    }
+
+    /// Opens issued credentials as the server would when they sign a request.
+    pub(crate) fn session_caller(&self, credentials: &iam_sts::SessionCredentials) -> Caller {
+        let session: VerifiedSession = self
+            .sts
+            .tokens()
+            .verify(
+                credentials.session_token.expose(),
+                credentials.access_key_id.as_str(),
+                self.now(),
+            )
+            .unwrap();
+        Caller::Session(Box::new(session))
+    }
+}
+
+pub(crate) fn start_time() -> Timestamp {
+    "2026-03-01T12:00:10Z".parse().unwrap()
+}
+
+pub(crate) fn user_caller(user: &User) -> Caller {
+    let account = user.arn.account().parse().unwrap();
+    Caller::User {
+        account,
+        user: Box::new(user.clone()),
+    }
+}
+
+pub(crate) fn root_caller(account_id: &str) -> Caller {
+    Caller::Root {
+        partition: Partition::Aws,
+        account: account(account_id),
+    }
+}
