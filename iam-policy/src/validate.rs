@@ -1,10 +1,10 @@
 //! Validation of a policy document for the kind of policy it will become.
 //!
 //! The checks run in the order AWS IAM applies them, so the first finding is the one AWS
-//! reports: JSON and element syntax, version, legacy parsing, duplicate `Sid`s, missing
-//! actions, resource formats, action formats, missing resources, and then the rules of the
-//! policy kind (required and forbidden elements, and the special rules of resource control
-//! policies).
+//! reports. The order is: JSON and element syntax, version, legacy parsing, `Sid` characters and
+//! duplicates, missing actions, resource formats, action formats and missing resources. The
+//! rules of the policy kind come last: required and forbidden elements, principal forms, and
+//! the special rules of resource control policies.
 
 use std::collections::HashSet;
 
@@ -31,7 +31,7 @@ pub struct ValidationOptions {
 }
 
 impl ValidationOptions {
-    /// Validates as a customer policy of `kind` with the given quota.
+    /// Builds the options for a customer policy of `kind` with the given quota.
     pub fn new(kind: PolicyKind, size_quota: Option<SizeQuota>) -> ValidationOptions {
         ValidationOptions {
             kind,
