@@ -407,3 +407,33 @@ fn syntax_error_has_no_document() {
     assert_eq!(validation.findings.len(), 1);
     assert_eq!(validation.findings[0].message, "Syntax errors in policy.");
 }
+
+#[test]
+fn findings_for_many_problems_snapshot() {
+    let text = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "Read-Only", "Effect": "Allow", "Action": "s3:Get:Object", "Resource": "bucket"},
+    {"Sid": "Read-Only", "Effect": "Deny", "Principal": "*", "Action": "GetObject"},
+    {"Effect": "Allow", "Resource": "arn:aws:iam:us-east-1::user/alice",
+     "Condition": {"stringEquals": {"aws:username": "alice"}}}
+  ]
+}"#;
+
+    let rendered: Vec<String> = findings(text, PolicyKind::Identity)
+        .iter()
+        .map(|finding| {
+            format!(
+                "{:?} at {} line {} column {}\n  message: {}\n  detail: {}",
+                finding.kind,
+                finding.span.path,
+                finding.span.line,
+                finding.span.column,
+                finding.message,
+                finding.detail
+            )
+        })
+        .collect();
+
+    insta::assert_snapshot!(rendered.join("\n"));
+}
