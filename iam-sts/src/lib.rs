@@ -32,7 +32,8 @@ pub use caller::{Caller, CallerIdentity, root_arn};
 pub use claims::{PrincipalKind, SessionClaims, SessionTag};
 pub use error::StsError;
 pub use service::{
-    GetFederationTokenRequest, GetSessionTokenRequest, IssuedSession, ROOT_MFA_OWNER, Sts,
+    AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, GetFederationTokenRequest,
+    GetSessionTokenRequest, IssuedSession, ROOT_MFA_OWNER, Sts, WebIdentitySession,
 };
 pub use token::{
     MAX_SESSION_TOKEN_LEN, SESSION_TOKEN_CONTEXT, SessionCredentials, SessionTokens,

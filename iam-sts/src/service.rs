@@ -1,14 +1,19 @@
 //! The STS operations as the server calls them: one method of [`Sts`] per operation.
 
+mod assume_role;
+mod authorize;
 mod federation;
+mod web_identity;
 
 use std::sync::Arc;
 
-use iam_model::{Clock, RandomSource};
+use iam_model::{Arn, Clock, RandomSource};
 use iam_store::IamStore;
 use jiff::{SignedDuration, Timestamp};
 
+pub use assume_role::AssumeRoleRequest;
 pub use federation::GetFederationTokenRequest;
+pub use web_identity::{AssumeRoleWithWebIdentityRequest, WebIdentitySession};
 
 use crate::mfa::MfaVerifier;
 use crate::params;
@@ -18,19 +23,11 @@ use crate::{Caller, PrincipalKind, SessionClaims, SessionCredentials, SessionTok
 /// The STS service: issues temporary credentials after checking the caller, the request and
 /// the policies involved.
 pub struct Sts {
-    #[expect(
-        dead_code,
-        reason = "AssumeRole reads roles and policies from the store"
-    )]
     store: Arc<dyn IamStore>,
     tokens: SessionTokens,
     mfa: Arc<dyn MfaVerifier>,
     clock: Arc<dyn Clock>,
     random: Arc<dyn RandomSource>,
-    #[expect(
-        dead_code,
-        reason = "AssumeRoleWithWebIdentity checks token times with it"
-    )]
     max_clock_skew_seconds: i64,
 }
 
@@ -214,3 +211,14 @@ impl Sts {
 /// root is recorded under this name, which no IAM user can take because user names cannot
 /// contain `<`.
 pub const ROOT_MFA_OWNER: &str = "<root>";
+
+/// Builds the `assumed-role` ARN of a session: the role's name without its path.
+fn assumed_role_arn(role_arn: &Arn, role_name: &str, session_name: &str) -> Arn {
+    Arn::new(
+        role_arn.partition(),
+        "sts",
+        "",
+        role_arn.account(),
+        format!("assumed-role/{role_name}/{session_name}"),
+    )
+}

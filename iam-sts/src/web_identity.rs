@@ -155,9 +155,9 @@ impl Jwks {
     }
 }
 
-/// An OpenID Connect identity provider registered in an account.
+/// An OpenID Connect identity provider as token verification needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OidcProvider {
+pub struct IdentityProvider {
     /// The provider's ARN, `arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`.
     pub arn: iam_model::Arn,
     /// The issuer URL, such as `https://token.example.com`; tokens' `iss` must match it.
@@ -170,7 +170,32 @@ pub struct OidcProvider {
     pub algorithms: Vec<JwtAlgorithm>,
 }
 
-impl OidcProvider {
+impl IdentityProvider {
+    /// Builds the verification view of a provider registered in IAM, accepting RS256 and
+    /// ES256.
+    ///
+    /// # Errors
+    ///
+    /// [`StsError::InvalidIdentityToken`] when the provider has no stored JWKS, since this
+    /// service never fetches keys over the network, or the stored JWKS does not parse.
+    pub fn from_registered(provider: &iam_model::OidcProvider) -> Result<Self, StsError> {
+        let document = provider.jwks.as_deref().ok_or_else(|| {
+            StsError::InvalidIdentityToken(format!(
+                "the provider `{}` has no signing keys registered",
+                provider.arn
+            ))
+        })?;
+        let jwks = Jwks::parse(document)
+            .map_err(|error| StsError::InvalidIdentityToken(error.to_string()))?;
+        Ok(Self {
+            arn: provider.arn.clone(),
+            issuer_url: provider.url.clone(),
+            client_ids: provider.client_id_list.clone(),
+            jwks,
+            algorithms: vec![JwtAlgorithm::Rs256, JwtAlgorithm::Es256],
+        })
+    }
+
     /// Returns the issuer without its `https://` scheme or a trailing `/`: the prefix of the
     /// provider's condition keys, such as `token.example.com:sub`.
     pub fn condition_key_prefix(&self) -> &str {
@@ -210,7 +235,7 @@ pub struct IdentityTokenClaims {
 /// - [`StsError::ExpiredWebIdentityToken`] for a token past its `exp`, or without one.
 pub fn verify_identity_token(
     token: &str,
-    provider: &OidcProvider,
+    provider: &IdentityProvider,
     now: Timestamp,
     max_skew_seconds: i64,
 ) -> Result<IdentityTokenClaims, StsError> {
@@ -315,7 +340,7 @@ fn verify_signature(
 
 fn check_claims(
     payload: Map<String, Value>,
-    provider: &OidcProvider,
+    provider: &IdentityProvider,
     now: Timestamp,
     max_skew_seconds: i64,
 ) -> Result<IdentityTokenClaims, StsError> {
@@ -384,8 +409,16 @@ fn check_claims(
     })
 }
 
+/// Reads the `iss` claim of a token without verifying it, to find the provider whose keys
+/// verify it.
+pub fn unverified_issuer(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let claims = decode_json_part(payload)?;
+    claims.get("iss")?.as_str().map(str::to_owned)
+}
+
 /// Strips the `https://` scheme and any trailing `/` from an issuer URL.
-fn normalize_issuer(issuer: &str) -> &str {
+pub fn normalize_issuer(issuer: &str) -> &str {
     let without_scheme = issuer.strip_prefix("https://").unwrap_or(issuer);
     without_scheme.strip_suffix('/').unwrap_or(without_scheme)
 }

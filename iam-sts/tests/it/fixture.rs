@@ -5,7 +5,7 @@ use std::sync::Arc;
 use iam_auth::seal::{KeyEncryptionKey, Keyring};
 use iam_auth::totp::{Totp, TotpAlgorithm, TotpParameters, TotpSeed};
 use iam_model::{
-    AccountId, Arn, FixedClock, Partition, Quotas, SealedBytes, SeededRandom, UniqueId,
+    AccountId, Arn, FixedClock, Partition, Quotas, Role, SealedBytes, SeededRandom, UniqueId,
     UniqueIdKind, User, VirtualMfaDevice,
 };
 use iam_store::{IamStore, MemoryStore};
@@ -14,6 +14,7 @@ use iam_sts::{Caller, SessionTokens, Sts, VerifiedSession};
 use jiff::Timestamp;
 
 pub(crate) const MAIN_ACCOUNT: &str = "111122223333";
+pub(crate) const OTHER_ACCOUNT: &str = "444455556666";
 
 /// The context the fixture seals MFA seeds with.
 pub(crate) fn seed_context(serial_number: &Arn) -> Vec<u8> {
@@ -86,6 +87,52 @@ impl World {
             .record
     }
 
+    pub(crate) async fn role(&self, account_id: &str, name: &str, trust_policy: &str) -> Role {
+        self.role_with_path(account_id, "/", name, trust_policy)
+            .await
+    }
+
+    pub(crate) async fn role_with_path(
+        &self,
+        account_id: &str,
+        path: &str,
+        name: &str,
+        trust_policy: &str,
+    ) -> Role {
+        self.role_with_max(account_id, path, name, trust_policy, 3600)
+            .await
+    }
+
+    pub(crate) async fn role_with_max(
+        &self,
+        account_id: &str,
+        path: &str,
+        name: &str,
+        trust_policy: &str,
+        max_session_duration: u32,
+    ) -> Role {
+        let id = UniqueId::generate(UniqueIdKind::Role, self.random.as_ref());
+        let role = Role::new(
+            Partition::Aws,
+            account(account_id),
+            path,
+            name,
+            id,
+            trust_policy.to_owned(),
+            self.now(),
+        )
+        .unwrap();
+        let role = Role {
+            max_session_duration,
+            ..role
+        };
+        self.store
+            .create_role(account(account_id), role)
+            .await
+            .unwrap()
+            .record
+    }
+
     /// Creates a virtual MFA device with a fresh seed and enables it for `owner`.
     pub(crate) async fn mfa_device(&self, account_id: &str, owner: &str) -> (Arn, Totp) {
         let seed = TotpSeed::generate(TotpAlgorithm::Sha1, self.random.as_ref());
@@ -151,4 +198,118 @@ pub(crate) fn root_caller(account_id: &str) -> Caller {
         partition: Partition::Aws,
         account: account(account_id),
     }
+}
+
+/// Stores `document` as the inline policy `name` of the user `user_name`.
+pub(crate) async fn put_user_policy(
+    world: &World,
+    account_id: &str,
+    user_name: &str,
+    name: &str,
+    document: &str,
+) {
+    world
+        .store
+        .put_inline_policy(
+            account(account_id),
+            &iam_store::Identity::User(user_name.to_owned()),
+            iam_model::InlinePolicy {
+                policy_name: name.to_owned(),
+                policy_document: document.to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// Stores `document` as the inline policy `name` of the role `role_name`.
+pub(crate) async fn put_role_policy(
+    world: &World,
+    account_id: &str,
+    role_name: &str,
+    name: &str,
+    document: &str,
+) {
+    world
+        .store
+        .put_inline_policy(
+            account(account_id),
+            &iam_store::Identity::Role(role_name.to_owned()),
+            iam_model::InlinePolicy {
+                policy_name: name.to_owned(),
+                policy_document: document.to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// Creates a customer managed policy and makes it the permissions boundary of a user.
+pub(crate) async fn set_user_boundary(
+    world: &World,
+    account_id: &str,
+    user_name: &str,
+    document: &str,
+) {
+    let id = UniqueId::generate(UniqueIdKind::Policy, world.random.as_ref());
+    let policy = iam_model::ManagedPolicy::new(
+        Partition::Aws,
+        account(account_id),
+        "/",
+        "boundary",
+        id,
+        document.to_owned(),
+        world.now(),
+    )
+    .unwrap();
+    let arn = policy.arn.clone();
+    world
+        .store
+        .create_policy(account(account_id), policy)
+        .await
+        .unwrap();
+    world
+        .store
+        .set_permissions_boundary(
+            account(account_id),
+            &iam_store::Identity::User(user_name.to_owned()),
+            Some(&arn),
+        )
+        .await
+        .unwrap();
+}
+
+/// Issues a session of `role` directly, standing for a session obtained earlier.
+pub(crate) fn role_session(world: &World, role: &Role, session_name: &str) -> Caller {
+    let now = world.now();
+    let claims = iam_sts::SessionClaims {
+        kind: iam_sts::PrincipalKind::AssumedRole,
+        account: role.arn.account().parse().unwrap(),
+        principal_arn: format!(
+            "arn:aws:sts::{}:assumed-role/{}/{session_name}",
+            role.arn.account(),
+            role.role_name
+        )
+        .parse()
+        .unwrap(),
+        source_arn: role.arn.clone(),
+        source_id: role.role_id.as_str().to_owned(),
+        session_name: session_name.to_owned(),
+        issued_at: now,
+        expires_at: now + jiff::SignedDuration::from_secs(3600),
+        source_identity: None,
+        tags: Vec::new(),
+        session_policy: None,
+        session_policy_arns: Vec::new(),
+        mfa_authenticated_at: None,
+        chained: false,
+        iam_denied: false,
+        federated_provider: None,
+    };
+    let credentials = world
+        .sts
+        .tokens()
+        .issue(&claims, world.random.as_ref())
+        .unwrap();
+    world.session_caller(&credentials)
 }

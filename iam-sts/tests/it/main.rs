@@ -8,7 +8,9 @@
     reason = "helpers of tests fail loudly on any unexpected error"
 )]
 
+mod assume_role;
 mod behaviour_cases;
 mod federation;
 mod fixture;
 mod session_token;
+mod web_identity;
