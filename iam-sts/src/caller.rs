@@ -4,7 +4,7 @@ use iam_model::{AccountId, Arn, IamArn, IamResource, Partition, User};
 
 use crate::{PrincipalKind, VerifiedSession};
 
-/// Who signed a request, as the server established it from the access key.
+/// The signer of a request, as the server established it from the access key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
     /// The account's root user, with a long-term access key.
@@ -38,7 +38,7 @@ pub struct CallerIdentity {
 }
 
 impl Caller {
-    /// The account the caller belongs to.
+    /// Returns the account the caller belongs to.
     pub fn account(&self) -> AccountId {
         match self {
             Caller::Root { account, .. } | Caller::User { account, .. } => *account,
@@ -46,7 +46,7 @@ impl Caller {
         }
     }
 
-    /// The caller's ARN: the root or user ARN, or the session's own ARN.
+    /// Returns the caller's ARN: the root or user ARN, or the session's own ARN.
     pub fn arn(&self) -> Arn {
         match self {
             Caller::Root { partition, account } => root_arn(*partition, *account),
@@ -55,12 +55,12 @@ impl Caller {
         }
     }
 
-    /// Whether the caller uses temporary credentials.
+    /// Returns whether the caller uses temporary credentials.
     pub fn is_session(&self) -> bool {
         matches!(self, Caller::Session(_))
     }
 
-    /// Whether the caller is the root user, with long-term or temporary credentials.
+    /// Returns whether the caller is the root user, with long-term or temporary credentials.
     pub fn is_root(&self) -> bool {
         match self {
             Caller::Root { .. } => true,

@@ -81,7 +81,8 @@ impl Sts {
         }
     }
 
-    /// The token issuer and verifier, for the server's authentication of session credentials.
+    /// Returns the token issuer and verifier, which the server uses to authenticate session
+    /// credentials.
     pub fn tokens(&self) -> &SessionTokens {
         &self.tokens
     }

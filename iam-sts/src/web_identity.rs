@@ -3,7 +3,7 @@
 //!
 //! The server may have no network, so each provider's signing keys (a JWKS document) are
 //! stored with the provider instead of being fetched from its discovery endpoint. Signatures
-//! are checked with ring; only the algorithms pinned on the provider are accepted, so a token
+//! are checked with ring. Only the algorithms pinned on the provider are accepted, so a token
 //! cannot pick `none`, an HMAC algorithm, or a key type the provider does not use.
 
 use base64::Engine;
@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::StsError;
 
-/// The shortest and longest `WebIdentityToken` STS accepts, in characters.
+/// The minimum and maximum length of a `WebIdentityToken`, in characters.
 pub const WEB_IDENTITY_TOKEN_CHARS: std::ops::RangeInclusive<usize> = 4..=20_000;
 
 /// The default clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
@@ -24,10 +24,10 @@ pub const WEB_IDENTITY_TOKEN_CHARS: std::ops::RangeInclusive<usize> = 4..=20_000
 /// NOTE: AWS does not publish its tolerance; five minutes is this service's choice.
 pub const DEFAULT_MAX_CLOCK_SKEW_SECONDS: i64 = 300;
 
-/// The largest JWKS document accepted, in bytes.
+/// The maximum size of a JWKS document, in bytes.
 pub const MAX_JWKS_BYTES: usize = 64 * 1024;
 
-/// The most keys a JWKS document may hold.
+/// The maximum number of keys in a JWKS document.
 pub const MAX_JWKS_KEYS: usize = 100;
 
 /// A JWS signature algorithm this service can verify.
@@ -62,7 +62,7 @@ impl JwtAlgorithm {
 pub struct Jwk {
     /// The key id (`kid`), which tokens name in their header.
     pub key_id: Option<String>,
-    /// The algorithm the key is restricted to (`alg`), if the document says.
+    /// The algorithm the key is restricted to (`alg`), if the document sets one.
     pub algorithm: Option<String>,
     /// The key material.
     pub key: JwkKey,
@@ -228,10 +228,10 @@ pub struct IdentityTokenClaims {
 /// # Errors
 ///
 /// - [`StsError::Validation`] for a token outside 4 to 20,000 characters.
-/// - [`StsError::InvalidIdentityToken`] for a token that is not a three-part JWS, names an
-///   algorithm the provider does not accept, names an unknown key, fails its signature check,
-///   has another issuer, none of the provider's audiences, no subject, or a `nbf` or `iat` in
-///   the future.
+/// - [`StsError::InvalidIdentityToken`] for a token that is not a three-part JWS, or whose
+///   header names an algorithm the provider does not accept or an unknown key. The same error
+///   covers a failed signature check, another issuer, none of the provider's audiences, no
+///   subject, and a `nbf` or `iat` in the future.
 /// - [`StsError::ExpiredWebIdentityToken`] for a token past its `exp`, or without one.
 pub fn verify_identity_token(
     token: &str,

@@ -48,9 +48,9 @@ impl Sts {
     ///
     /// The role's trust policy and the caller's policies decide `sts:AssumeRole`, plus
     /// `sts:TagSession` when tags are passed and `sts:SetSourceIdentity` when a source identity
-    /// is set, by AWS's rules: in one account a trust policy that names the caller (or the
-    /// caller's role) is enough, one that names the account needs an allow in the caller's
-    /// policies too, and across accounts both sides must allow.
+    /// is set. AWS's rules apply. In one account, a trust policy that names the caller or the
+    /// caller's role is enough, and one that names the account also needs an allow in the
+    /// caller's policies. Across accounts, both sides must allow.
     ///
     /// # Errors
     ///

@@ -51,7 +51,7 @@ impl Sts {
     /// OpenID Connect token from a provider registered in the role's account.
     ///
     /// The token's signature, issuer, audience and times are verified against the provider's
-    /// stored keys; then the role's trust policy must allow `sts:AssumeRoleWithWebIdentity`
+    /// stored keys. Then the role's trust policy must allow `sts:AssumeRoleWithWebIdentity`
     /// for the provider, with conditions on `PROVIDER:aud`, `PROVIDER:sub` and `PROVIDER:amr`.
     ///
     /// # Errors

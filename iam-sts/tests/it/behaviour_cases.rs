@@ -62,8 +62,8 @@ fn duration(step: &Value) -> Option<i64> {
     step["params"]["DurationSeconds"].as_i64()
 }
 
-/// GetCallerIdentity answers whatever the caller's policies say; the decision side of the case
-/// (ListUsers denied) belongs to the policy engine.
+/// GetCallerIdentity returns the identity whatever the caller's policies contain. The decision
+/// side of the case (ListUsers denied) belongs to the policy engine.
 #[tokio::test]
 async fn b19_caller_identity_ignores_policies() {
     let case = case("B19");
