@@ -307,18 +307,7 @@ impl Parser<'_> {
         self.bump();
         let mut value = String::new();
         loop {
-            let run_start = self.offset;
-            while let Some(byte) = self.peek() {
-                if byte == b'"' || byte == b'\\' || byte < 0x20 {
-                    break;
-                }
-                self.bump();
-            }
-            // INVARIANT (char boundaries): the run stops only at ASCII bytes, so both ends fall
-            // on character boundaries of the original `&str`.
-            if let Some(run) = self.text.get(run_start..self.offset) {
-                value.push_str(run);
-            }
+            self.take_plain_run(&mut value);
 
             match self.peek() {
                 Some(b'"') => {
@@ -336,6 +325,27 @@ impl Parser<'_> {
                 None => return Err(self.error("unterminated string", path)),
             }
         }
+    }
+
+    /// Appends the characters up to the next quote, backslash or control character, moving
+    /// the column once for the whole run. The run contains no line break, since a line feed is
+    /// a control character.
+    fn take_plain_run(&mut self, value: &mut String) {
+        let rest = self.bytes.get(self.offset..).unwrap_or_default();
+        let run_len = rest
+            .iter()
+            .position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20)
+            .unwrap_or(rest.len());
+        // INVARIANT (char boundaries): the run stops only at an ASCII byte or at the end of the
+        // text, so both ends fall on character boundaries of the original `&str`.
+        if let Some(run) = self.text.get(self.offset..self.offset + run_len) {
+            value.push_str(run);
+            let characters = run.chars().count();
+            self.column = self
+                .column
+                .saturating_add(u32::try_from(characters).unwrap_or(u32::MAX));
+        }
+        self.offset += run_len;
     }
 
     fn parse_escape(&mut self, path: &str) -> Result<char, PolicyError> {
