@@ -100,8 +100,8 @@ pub(crate) fn path_with_key(path: &str, key: &str) -> String {
         .next()
         .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    // Paths are built for every value of a document, so they are assembled by hand rather
-    // than with `format!`, which costs several times more.
+    // Paths are built for every value of a document, so they are assembled by hand: `format!`
+    // was a large share of the parse time in a callgrind profile.
     let mut extended = String::with_capacity(path.len() + key.len() + 5);
     extended.push_str(path);
     if plain {
