@@ -41,6 +41,24 @@ impl PolicyDocument {
     /// Returns [`PolicyError::Malformed`] for invalid JSON, an element of the wrong shape, or a
     /// value that AWS's legacy parser rejects, and [`PolicyError::DocumentTooLarge`] above
     /// [`MAX_DOCUMENT_BYTES`](crate::MAX_DOCUMENT_BYTES).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iam_policy::{ActionKind, Effect, PolicyDocument};
+    ///
+    /// let document = PolicyDocument::parse(
+    ///     r#"{"Version": "2012-10-17",
+    ///         "Statement": {"Effect": "Deny", "NotAction": ["iam:*", "sts:*"], "Resource": "*"}}"#,
+    /// )?;
+    ///
+    /// let statement = &document.statements[0];
+    /// assert_eq!(statement.effect.value, Effect::Deny);
+    /// assert_eq!(statement.action.kind, ActionKind::NotAction);
+    /// assert_eq!(statement.action.values[1].span.path, "$.Statement.NotAction[1]");
+    /// assert_eq!(PolicyDocument::parse(&document.to_json())?.without_spans(), document.without_spans());
+    /// # Ok::<(), iam_policy::PolicyError>(())
+    /// ```
     pub fn parse(text: &str) -> Result<PolicyDocument, PolicyError> {
         let parsed = parse_document(text)?;
         match parsed.legacy_findings.into_iter().next() {
