@@ -360,10 +360,26 @@ impl From<StoreError> for ApiError {
 }
 
 impl From<iam_model::ModelError> for ApiError {
-    /// Maps a domain validation failure to `ValidationError` with the model's message, which
-    /// names the field and value.
+    /// Maps a domain rule failure: a quota to `LimitExceeded`, a missing or default policy
+    /// version to `NoSuchEntity` or `DeleteConflict`, and every other failure to
+    /// `ValidationError` with the model's message, which names the field and value.
     fn from(error: iam_model::ModelError) -> Self {
-        ApiError::new(ErrorCode::ValidationError, error.to_string())
+        use iam_model::ModelError;
+        match error {
+            ModelError::QuotaExceeded { quota, limit, .. } => ApiError::new(
+                ErrorCode::LimitExceeded,
+                format!("Cannot exceed quota for {quota}: {limit}"),
+            ),
+            ModelError::PolicyVersionNotFound(version) => ApiError::new(
+                ErrorCode::NoSuchEntity,
+                format!("Policy version {version} does not exist."),
+            ),
+            ModelError::DefaultPolicyVersionDeletion(_) => ApiError::new(
+                ErrorCode::DeleteConflict,
+                "Cannot delete the default version of a policy.",
+            ),
+            error => ApiError::new(ErrorCode::ValidationError, error.to_string()),
+        }
     }
 }
 

@@ -150,6 +150,7 @@ fn boto3_and_cli_against_real_server() {
 
     let server = Server::start(&data_dir);
     run_script("lifecycle.py", &server, &data_dir);
+    run_script("roles_policies.py", &server, &data_dir);
     server.stop();
 
     let restarted = Server::start(&data_dir);
