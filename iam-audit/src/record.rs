@@ -7,6 +7,7 @@
 //! all-zero `prevHash`.
 
 use std::fmt;
+use std::io::Write as _;
 
 use jiff::Timestamp;
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
@@ -261,7 +262,8 @@ impl Chain {
 
     fn open_record(&self, buffer: &mut Vec<u8>, kind: &str) {
         buffer.extend_from_slice(b"{\"seq\":");
-        buffer.extend_from_slice(self.next_sequence.to_string().as_bytes());
+        // Formatting into the buffer directly avoids allocating a string per record.
+        let _ = write!(buffer, "{}", self.next_sequence);
         buffer.extend_from_slice(b",\"prevHash\":\"");
         let mut hex = [0_u8; 64];
         data_encoding::HEXLOWER.encode_mut(&self.last_hash.0, &mut hex);

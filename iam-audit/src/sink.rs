@@ -31,6 +31,9 @@ pub trait AuditSink: Send + Sync {
     /// Checks that the sink can still accept events, so that the server can reject a change
     /// before making it instead of making it unrecorded.
     ///
+    /// NOTE: the first failure shows only in `record`, after the change it describes was made.
+    /// The server then fails that request, and `ready` rejects every later change.
+    ///
     /// # Errors
     ///
     /// Returns [`AuditError::Unavailable`] when an earlier write failed.

@@ -584,18 +584,22 @@ fn recover_segments(directory: &Path, now: Timestamp) -> Result<Recovered, Audit
 
     let chain = match scan.chain {
         Some(chain) => chain,
-        None => resume_before(&segments, newest)?,
+        None => {
+            let chain = resume_before(&segments, newest)?;
+            if chain.next_sequence() != newest.first_sequence {
+                return Err(AuditError::Corrupt {
+                    path: newest.path.clone(),
+                    line: 1,
+                    reason: format!(
+                        "the previous segment ends before sequence `{}`, but this segment's name starts at `{}`",
+                        chain.next_sequence(),
+                        newest.first_sequence
+                    ),
+                });
+            }
+            chain
+        }
     };
-    if chain.next_sequence() < newest.first_sequence {
-        return Err(AuditError::Corrupt {
-            path: newest.path.clone(),
-            line: 1,
-            reason: format!(
-                "the previous segment ends before sequence `{}` that this segment's name starts at",
-                newest.first_sequence
-            ),
-        });
-    }
     Ok(Recovered {
         chain,
         segment_path: newest.path.clone(),

@@ -33,7 +33,7 @@ pub enum Tamper {
     Modified {
         /// The changed record's sequence number.
         sequence: u64,
-        /// Where the changed record is.
+        /// The changed record's location.
         location: Location,
     },
     /// Records are missing before `location`.
@@ -45,23 +45,23 @@ pub enum Tamper {
         /// The record found where the first missing one belongs.
         location: Location,
     },
-    /// A record of the chain stands out of its place.
+    /// A record of the chain is out of order.
     Reordered {
         /// The sequence number of the record out of place.
         sequence: u64,
-        /// Where it stands.
+        /// The misplaced record's location.
         location: Location,
     },
     /// A record that is not part of the chain.
     Inserted {
-        /// Where the foreign record stands.
+        /// The foreign record's location.
         location: Location,
     },
     /// A digest's signature does not verify with any of the given keys.
     BadSignature {
         /// The digest's sequence number.
         sequence: u64,
-        /// Where the digest is.
+        /// The digest's location.
         location: Location,
     },
     /// A correctly signed digest does not match the chain before it: some record after the
@@ -71,19 +71,20 @@ pub enum Tamper {
         from: u64,
         /// The sequence number of the digest that exposed the change.
         to: u64,
-        /// Where that digest is.
+        /// That digest's location.
         location: Location,
     },
     /// The chain ends before a record that a digest, or the caller's anchor, proves existed.
     Truncated {
-        /// How many records the trail held at least.
+        /// The sequence number the chain should at least reach past: one more than the last
+        /// record proven to exist.
         expected: u64,
-        /// How many records the chain now ends after.
+        /// The sequence number the chain now ends before.
         found: u64,
     },
     /// The oldest record is not a signed digest, so nothing anchors the chain.
     Unanchored {
-        /// Where the oldest record is.
+        /// The oldest record's location.
         location: Location,
     },
 }
@@ -123,7 +124,8 @@ impl fmt::Display for Tamper {
             ),
             Tamper::Truncated { expected, found } => write!(
                 f,
-                "the trail was truncated: it held at least {expected} record(s) but ends after {found}"
+                "the trail was truncated: it held records up to `{}` but now ends before `{found}`",
+                expected.saturating_sub(1)
             ),
             Tamper::Unanchored { location } => {
                 write!(f, "the oldest record at {location} is not a signed digest")
@@ -132,7 +134,7 @@ impl fmt::Display for Tamper {
     }
 }
 
-/// What the verifier read and found.
+/// A summary of what the verifier read, with the first tampering it found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
     /// How many segment files it read.
@@ -162,7 +164,7 @@ impl VerifyReport {
     }
 }
 
-/// One record line as the verifier sees it.
+/// One record line, decoded where possible.
 struct Entry {
     location: Location,
     /// The decoded record, or why the line does not decode.
@@ -179,7 +181,7 @@ struct Link {
 
 /// Verifies the trail in `directory` against the digest keys `keys`.
 ///
-/// The oldest kept segment must open with a signed digest; from there every record must link to
+/// The oldest kept segment must open with a signed digest. From there every record must link to
 /// the one before, and every digest must carry a valid signature and match the chain. The
 /// digests file must agree with the digests in the chain and must not name a record past the
 /// end of the chain. `anchor`, a digest the caller kept elsewhere, catches a truncation that
@@ -374,13 +376,13 @@ fn check_digest(
     None
 }
 
-/// Names what happened at `here`, the entry at `index` and the first record that does not
+/// Names what happened at `suspect`, the entry at `index` and the first record that does not
 /// continue the chain whose next record should have the `expected` sequence number and
 /// `prevHash`.
 fn classify(
     entries: &[Entry],
     index: usize,
-    here: &Entry,
+    suspect: &Entry,
     expected: (u64, RecordHash),
     accepted: &HashMap<u64, usize>,
 ) -> Tamper {
@@ -392,16 +394,16 @@ fn classify(
             .skip(from)
             .filter_map(|(position, entry)| entry.record.as_ref().ok().map(|link| (position, link)))
     };
-    let Ok(link) = &here.record else {
+    let Ok(link) = &suspect.record else {
         return Tamper::Modified {
             sequence: expected_sequence,
-            location: here.location.clone(),
+            location: suspect.location.clone(),
         };
     };
 
-    // The chain goes on further down, so the records from here to there are out of place. A
-    // record that another record links to belongs to the chain and was moved; an exact copy of
-    // an accepted record, or a record nothing links to, was inserted.
+    // The chain goes on further down, so the records from the suspect up to there are out of
+    // place. A record that another record links to belongs to the chain and was moved. An exact
+    // copy of an accepted record, or a record that nothing links to, was inserted.
     let continues = links(index + 1)
         .find(|(_, later)| later.sequence == expected_sequence && later.prev_hash == expected_prev);
     if continues.is_some() {
@@ -414,11 +416,11 @@ fn classify(
         return if linked && !copy_of_accepted {
             Tamper::Reordered {
                 sequence: link.sequence,
-                location: here.location.clone(),
+                location: suspect.location.clone(),
             }
         } else {
             Tamper::Inserted {
-                location: here.location.clone(),
+                location: suspect.location.clone(),
             }
         };
     }
@@ -440,7 +442,7 @@ fn classify(
             },
             _ => Tamper::Modified {
                 sequence: expected_sequence,
-                location: here.location.clone(),
+                location: suspect.location.clone(),
             },
         };
     }
@@ -449,7 +451,7 @@ fn classify(
         return Tamper::Deleted {
             sequence: expected_sequence,
             count: link.sequence - expected_sequence,
-            location: here.location.clone(),
+            location: suspect.location.clone(),
         };
     }
 
@@ -464,7 +466,7 @@ fn classify(
             location: earlier.location.clone(),
         },
         _ => Tamper::Inserted {
-            location: here.location.clone(),
+            location: suspect.location.clone(),
         },
     }
 }

@@ -163,3 +163,42 @@ fn torn_digest_copy_is_cut_on_open() {
     assert!(!text.contains("{\"seq\":9{"));
     assert!(test.verify().is_intact());
 }
+
+#[test]
+fn empty_newest_segment_with_wrong_name_stops_open() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 3);
+    test.trail = None;
+    // The chain ends at sequence 3, so an empty segment named 9 leaves a gap.
+    std::fs::write(test.path().join("00000000000000000009.jsonl"), b"").unwrap();
+
+    let clock: std::sync::Arc<dyn iam_model::Clock> = test.clock.clone();
+    let result = iam_audit::Trail::open(
+        iam_audit::TrailConfig::new(test.path()),
+        clock,
+        support::key_pair(1),
+    );
+
+    assert!(
+        matches!(result, Err(iam_audit::AuditError::Corrupt { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn crash_after_rotation_resumes_in_the_empty_segment() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 3);
+    test.trail = None;
+    // A crash right after the new segment file was created leaves it empty.
+    std::fs::write(test.path().join("00000000000000000004.jsonl"), b"").unwrap();
+
+    let report = test.reopen(|_| {});
+    test.append_events(3, 2);
+
+    assert_eq!(report.next_sequence, 4);
+    let newest = segments(test.path()).pop().unwrap();
+    assert!(newest.ends_with("00000000000000000004.jsonl"));
+    assert!(support::read_lines(&newest)[0].contains("\"digest\":"));
+    assert!(test.verify().is_intact());
+}

@@ -5,7 +5,7 @@ use jiff::SignedDuration;
 
 use crate::support::{TestTrail, principal_arn};
 
-/// A trail of 60 sample events over three segments, one event a minute.
+/// Builds a trail of 60 sample events over three segments, one event a minute.
 fn trail_of_sixty() -> TestTrail {
     let test = TestTrail::new(|config| config.segment_max_age = SignedDuration::from_mins(20));
     for index in 0..60 {

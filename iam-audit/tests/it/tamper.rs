@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::support::{self, TestTrail, read_lines, segments, write_lines};
 
-/// A closed trail of one segment: the opening digest (sequence 0, line 1), events 1 to 20
+/// Builds a closed trail of one segment: the opening digest (sequence 0, line 1), events 1 to 20
 /// (lines 2 to 21) and a closing digest (sequence 21, line 22).
 fn sealed_trail() -> TestTrail {
     let mut test = TestTrail::new(|config| config.digest_interval_records = 1000);
@@ -16,7 +16,7 @@ fn sealed_trail() -> TestTrail {
     test
 }
 
-/// A closed trail of three segments, each opened by a digest.
+/// Builds a closed trail of three segments, each opened by a digest.
 fn three_segments() -> TestTrail {
     let mut test = TestTrail::new(|config| config.segment_max_age = SignedDuration::from_hours(1));
     for hour in 0..3 {
@@ -443,9 +443,9 @@ fn removed_oldest_segment_looks_like_retention() {
 
     std::fs::remove_file(oldest).unwrap();
 
-    // NOTE: removing the oldest segments is what retention does, so the rest still verifies;
-    // a digest kept elsewhere as an anchor does not help either, because it lies before the
-    // oldest kept record.
+    // NOTE: removing the oldest segments is what retention does, so the rest still verifies. A
+    // digest kept elsewhere as an anchor does not help either, because it lies before the oldest
+    // kept record.
     let report = test.verify();
     assert!(report.is_intact(), "{:?}", report.tamper);
     assert_eq!(report.first_sequence, Some(6));

@@ -24,7 +24,7 @@ pub(crate) const SIGNATURE_PARAMETER: &str = "X-Amz-Signature";
 /// The query parameter that carries the session token of a presigned request.
 pub(crate) const SECURITY_TOKEN_PARAMETER: &str = "X-Amz-Security-Token";
 
-/// What goes into a canonical request besides the request itself.
+/// The inputs of a canonical request besides the request itself.
 pub(crate) struct CanonicalParts<'a> {
     /// The lower-case, sorted, unique names of the signed headers.
     pub(crate) signed_headers: &'a [&'a str],
@@ -117,7 +117,7 @@ pub(crate) fn payload_sha256(body: &[u8]) -> String {
     crate::encoding::to_hex(digest.as_ref())
 }
 
-/// Writes the canonical URI: the path, normalized if the rules say so, with each segment
+/// Writes the canonical URI: the path, normalized when the rules ask for it, with each segment
 /// percent-encoded.
 pub(crate) fn write_canonical_uri(out: &mut String, path: &str, rules: ServiceRules) {
     if path.is_empty() || path == "/" {
@@ -133,8 +133,7 @@ pub(crate) fn write_canonical_uri(out: &mut String, path: &str, rules: ServiceRu
         return;
     }
 
-    // Remove `.` and `..` segments and empty segments from repeated slashes, as RFC 3986
-    // section 5.2.4 does for dot segments.
+    // Remove `.` and `..` segments, and the empty segments that repeated slashes make.
     let mut segments: Vec<&str> = Vec::new();
     let mut ends_with_slash = false;
     for segment in path.split('/') {
@@ -159,8 +158,10 @@ pub(crate) fn write_canonical_uri(out: &mut String, path: &str, rules: ServiceRu
 /// Writes the canonical query: every parameter decoded, encoded again per RFC 3986 and sorted
 /// by name, then by value.
 ///
-/// A `+` is a literal plus sign, never a space, so it becomes `%2B`. Parameters without `=`
-/// get an empty value.
+/// Decoding follows `application/x-www-form-urlencoded`, so the signature covers the values a
+/// form parser reads: a `+` on the wire is a space and becomes `%20`, while a plus sign sent
+/// as `%2B` stays `%2B`. botocore relies on this because it sends spaces in query strings as
+/// `+` but signs them as `%20`. Parameters without `=` get an empty value.
 pub(crate) fn write_canonical_query(out: &mut String, query: &str, skipped: &[&str]) {
     if query.is_empty() {
         return;
@@ -199,8 +200,9 @@ pub(crate) fn push_uri_encoded(out: &mut String, bytes: &[u8]) {
     }
 }
 
-/// Decodes `%XX` escapes; a `%` not followed by two hex digits stays as it is.
-pub(crate) fn percent_decode(text: &str) -> Vec<u8> {
+/// Decodes `%XX` escapes, and `+` as a space when `plus_as_space` is set (query strings). A
+/// `%` not followed by two hex digits stays as it is.
+pub(crate) fn percent_decode(text: &str, plus_as_space: bool) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut rest = bytes;
@@ -213,7 +215,11 @@ pub(crate) fn percent_decode(text: &str) -> Vec<u8> {
             rest = after;
             continue;
         }
-        decoded.push(byte);
+        decoded.push(if plus_as_space && byte == b'+' {
+            b' '
+        } else {
+            byte
+        });
         rest = tail;
     }
     decoded
@@ -238,7 +244,7 @@ fn push_path_segment(out: &mut String, segment: &str, double_encode: bool) {
     if double_encode {
         push_uri_encoded(out, segment.as_bytes());
     } else {
-        push_uri_encoded(out, &percent_decode(segment));
+        push_uri_encoded(out, &percent_decode(segment, false));
     }
 }
 
@@ -247,7 +253,7 @@ fn reencode(text: &str) -> String {
     if text.bytes().all(is_unreserved) {
         encoded.push_str(text);
     } else {
-        push_uri_encoded(&mut encoded, &percent_decode(text));
+        push_uri_encoded(&mut encoded, &percent_decode(text, true));
     }
     encoded
 }

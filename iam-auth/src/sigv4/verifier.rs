@@ -629,10 +629,10 @@ fn query_parameter<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 
 /// Percent-decodes a query value that must be UTF-8.
 fn decode_text<'a>(name: &str, value: &'a str) -> Result<Cow<'a, str>, AuthError> {
-    if !value.contains('%') {
+    if !value.contains(['%', '+']) {
         return Ok(Cow::Borrowed(value));
     }
-    String::from_utf8(canonical::percent_decode(value))
+    String::from_utf8(canonical::percent_decode(value, true))
         .map(Cow::Owned)
         .map_err(|_| {
             AuthError::IncompleteSignature(format!("query parameter `{name}` is not UTF-8"))

@@ -95,15 +95,15 @@ fn canonical_query_cases() {
         "step c: lower-case hex on the wire"
     );
 
-    // Step e leaves the choice open. This service treats `+` on the wire as a literal plus
-    // (RFC 3986), so it does not match a signature over `%20`.
+    // Step e leaves the choice open. This service reads `+` on the wire as a space, as form
+    // decoding and the server's parameter parsing do, because botocore sends spaces in query
+    // strings as `+` while signing `%20`.
     let plus_for_space = query_a.replace("%20", "+");
-    assert_ne!(
+    assert_eq!(
         canonical_query(&plus_for_space),
         expected_a["fields"]["canonical query"],
         "step e"
     );
-    assert!(canonical_query(&plus_for_space).contains("Description=a%2Bb%2Bc~d%2Fe"));
 }
 
 fn update_from(params: &Value) -> PasswordPolicyUpdate {

@@ -1,7 +1,7 @@
 //! An engine on sled, the embedded database the server uses by default, with group commit.
 //!
 //! A commit applies its writes as one sled batch, which sled recovers all or nothing after a
-//! crash. It is not durable until sled has flushed its log, so [`KvEngine::wait_durable`] asks
+//! crash. It is not durable until sled has flushed its log, so [`KvEngine::wait_durable`] wakes
 //! one background thread to flush and waits for it. Every commit applied before a flush starts
 //! is covered by it, so concurrent writers share one fsync instead of paying one each.
 
@@ -19,7 +19,7 @@ use crate::StoreError;
 /// The engine's own key holding the last committed revision.
 const REVISION_KEY: &[u8] = b"\x00revision";
 
-/// Where and how to open a sled database.
+/// The location and settings of a sled database.
 #[derive(Debug, Clone)]
 pub struct SledOptions {
     /// The directory of the database, created when missing.
@@ -52,6 +52,7 @@ struct Shared {
     commit_lock: Mutex<Revision>,
     revision: AtomicU64,
     sequence: AtomicU64,
+    flushes: AtomicU64,
     flush_request: Mutex<FlushRequest>,
     flush_wanted: Condvar,
     durable: watch::Sender<Durability>,
@@ -85,8 +86,8 @@ impl SledEngine {
     ///
     /// # Errors
     ///
-    /// Fails when sled cannot open the directory (for example while another process holds
-    /// it), or the stored revision is corrupt.
+    /// Fails when sled cannot open the directory (for example while another process has it
+    /// open), or the stored revision is corrupt.
     pub fn open(options: &SledOptions) -> Result<Self, StoreError> {
         let mut config = sled::Config::new().path(&options.path);
         if let Some(capacity) = options.cache_capacity {
@@ -115,6 +116,7 @@ impl SledEngine {
             commit_lock: Mutex::new(revision),
             revision: AtomicU64::new(revision),
             sequence: AtomicU64::new(0),
+            flushes: AtomicU64::new(0),
             flush_request: Mutex::new(FlushRequest::default()),
             flush_wanted: Condvar::new(),
             durable,
@@ -130,6 +132,13 @@ impl SledEngine {
             shared,
             flusher: Mutex::new(Some(flusher)),
         })
+    }
+
+    /// Returns how many flushes the engine has made for waiting writers since it opened.
+    ///
+    /// Concurrent writers share flushes, so this grows more slowly than the number of commits.
+    pub fn flushes(&self) -> u64 {
+        self.shared.flushes.load(Ordering::Relaxed)
     }
 
     /// Returns the size of the database files in bytes.
@@ -194,6 +203,7 @@ impl Shared {
             // batch is applied, so the flush below covers every revision up to `target`.
             let target = self.revision.load(Ordering::Acquire);
             let outcome = self.tree.flush();
+            self.flushes.fetch_add(1, Ordering::Relaxed);
             self.durable.send_modify(|durability| match outcome {
                 Ok(_) => durability.revision = durability.revision.max(target),
                 Err(error) => {
