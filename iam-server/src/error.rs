@@ -359,6 +359,27 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<iam_policy::PolicyError> for ApiError {
+    /// Maps a rejected policy document: grammar and rule violations to
+    /// `MalformedPolicyDocument` with AWS's message, sizes to `LimitExceeded`.
+    fn from(error: iam_policy::PolicyError) -> Self {
+        use iam_policy::PolicyError;
+        match error {
+            PolicyError::Malformed(finding) => {
+                ApiError::new(ErrorCode::MalformedPolicyDocument, finding.message)
+            }
+            PolicyError::SizeQuotaExceeded { quota, .. } => ApiError::new(
+                ErrorCode::LimitExceeded,
+                format!("Cannot exceed quota for PolicySize: {quota}"),
+            ),
+            PolicyError::DocumentTooLarge { max, .. } => ApiError::new(
+                ErrorCode::LimitExceeded,
+                format!("Cannot exceed quota for PolicySize: {max}"),
+            ),
+        }
+    }
+}
+
 impl From<iam_model::ModelError> for ApiError {
     /// Maps a domain rule failure: a quota to `LimitExceeded`, a missing or default policy
     /// version to `NoSuchEntity` or `DeleteConflict`, and every other failure to

@@ -8,6 +8,7 @@ mod roles;
 mod users;
 
 use iam_model::{AccountId, Arn, Partition, Quota, Tag, UniqueId, UniqueIdKind, validate};
+use iam_policy::{PolicyKind, ValidationOptions, validate_policy};
 use iam_store::ListOptions;
 
 use crate::app::AppState;
@@ -207,29 +208,26 @@ pub fn optional_arn(parameters: &QueryParameters, name: &str) -> Result<Option<A
         .transpose()
 }
 
-/// Checks a policy document before it is stored: its characters and length, that it is JSON,
-/// and its size against `quota`.
+/// Checks a policy document before it is stored: its characters and length, its size against
+/// `quota`, and the policy grammar for its kind (a trust policy for `AssumeRolePolicySize`, an
+/// identity policy otherwise).
 ///
 /// # Errors
 ///
-/// `MalformedPolicyDocument` for text that is not a JSON object, `LimitExceeded` over the size
-/// quota, `ValidationError` for characters AWS does not accept.
+/// `ValidationError` for characters AWS does not accept, `LimitExceeded` over the size quota,
+/// `MalformedPolicyDocument` with AWS's message for a grammar or rule violation.
 pub fn check_policy_document(
     call: &Call<'_>,
     quota: Quota,
     document: &str,
 ) -> Result<(), ApiError> {
     validate::policy_document("PolicyDocument", document)?;
-    // TODO: Check the policy grammar (Version, Effect, Action/NotAction, condition operators)
-    // with iam-policy once it lands; until then any JSON object is accepted.
-    let is_object =
-        serde_json::from_str::<serde_json::Value>(document).is_ok_and(|value| value.is_object());
-    if !is_object {
-        return Err(ApiError::new(
-            ErrorCode::MalformedPolicyDocument,
-            "Syntax errors in policy.",
-        ));
-    }
     call.state.quotas.check_policy_size(quota, [document])?;
+    let kind = if quota == Quota::AssumeRolePolicySize {
+        PolicyKind::Trust
+    } else {
+        PolicyKind::Identity
+    };
+    validate_policy(document, &ValidationOptions::new(kind, None))?;
     Ok(())
 }

@@ -125,6 +125,11 @@ async fn list_policies(call: &Call<'_>) -> OperationResult {
             ));
         }
     };
+    // NOTE: ListPolicies takes a policy path (`/` or `/a/b/`, ending in a slash) as its prefix,
+    // unlike ListUsers, whose prefix may end anywhere.
+    if let Some(prefix) = parameters.optional("PathPrefix") {
+        validate::policy_path(prefix)?;
+    }
     let options = ListPoliciesOptions {
         scope,
         only_attached: parameters.boolean("OnlyAttached")?.unwrap_or(false),
