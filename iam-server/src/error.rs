@@ -376,6 +376,15 @@ impl From<iam_policy::PolicyError> for ApiError {
                 ErrorCode::LimitExceeded,
                 format!("Cannot exceed quota for PolicySize: {max}"),
             ),
+            PolicyError::InvalidPrincipal { value, reason } => ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("Invalid principal {value}: {reason}"),
+            ),
+            // Scenario files are read only by the conformance runner, never by the server.
+            PolicyError::InvalidScenario { .. } => {
+                tracing::error!(%error, "policy engine failed");
+                service_failure()
+            }
         }
     }
 }
