@@ -15,9 +15,10 @@ const CHUNK_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
 
 /// The chain of chunk signatures of one streaming upload.
 ///
-/// Each chunk's string to sign holds the previous signature, starting from the seed signature
-/// of the request (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`), so chunks cannot be reordered,
-/// dropped or replaced. The upload ends with an empty chunk.
+/// Each chunk's string to sign contains the previous signature, starting from the seed
+/// signature of the request (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`), so a reordered or replaced
+/// chunk fails. The upload ends with an empty chunk, and the caller must check that it came,
+/// because a chain cut short verifies up to the cut.
 pub struct ChunkSignatures {
     key: hmac::Key,
     amz_date: String,
