@@ -276,7 +276,7 @@ fn aws_c_auth_header_cases() {
         let signed_headers = signed_header_names(&expected_canonical);
         let resign = |mutated: &RawRequest| {
             let unsigned = ["authorization", "x-amz-security-token"];
-            let kept: Vec<(&str, &str)> = mutated
+            let headers_to_sign: Vec<(&str, &str)> = mutated
                 .headers
                 .iter()
                 .filter(|(name, _)| !unsigned.contains(&name.to_ascii_lowercase().as_str()))
@@ -284,7 +284,7 @@ fn aws_c_auth_header_cases() {
                 .map(|(name, value)| (name.as_str(), value.as_str()))
                 .collect();
             signer
-                .sign(&mutated.http(&kept), time)
+                .sign(&mutated.http(&headers_to_sign), time)
                 .ok()
                 .map(|signed| signed.signature)
         };
@@ -525,7 +525,7 @@ fn botocore_suite_cases() {
 
         let signed_headers = signed_header_names(&signed.canonical_request);
         let resign = |mutated: &RawRequest| {
-            let kept: Vec<(&str, &str)> = mutated
+            let headers_to_sign: Vec<(&str, &str)> = mutated
                 .headers
                 .iter()
                 .filter(|(name, _)| {
@@ -535,7 +535,7 @@ fn botocore_suite_cases() {
                 .map(|(name, value)| (name.as_str(), value.as_str()))
                 .collect();
             signer
-                .sign(&mutated.http(&kept), time)
+                .sign(&mutated.http(&headers_to_sign), time)
                 .ok()
                 .map(|signed| signed.signature)
         };
