@@ -113,8 +113,9 @@ pub struct VerifiedRequest<P> {
 /// Verifies SigV4 signatures against credentials from a [`SecretResolver`].
 ///
 /// Any region in the credential scope is accepted unless an allow-list is set. Header-signed
-/// requests must be within [`MAX_CLOCK_SKEW_SECONDS`] of the clock; presigned requests are
-/// valid from their `X-Amz-Date` for exactly `X-Amz-Expires` seconds.
+/// requests must be within [`MAX_CLOCK_SKEW_SECONDS`] of the clock. Presigned requests expire
+/// exactly `X-Amz-Expires` seconds after their `X-Amz-Date`, and are accepted from up to
+/// [`MAX_CLOCK_SKEW_SECONDS`] before it, for a client clock that runs ahead.
 pub struct Verifier<R> {
     resolver: R,
     clock: Arc<dyn Clock>,
