@@ -485,3 +485,22 @@ fn any_changed_byte_is_found() {
         })
         .unwrap();
 }
+
+#[test]
+fn segment_without_opening_digest_is_unanchored() {
+    let test = sealed_trail();
+    let segment = segments(test.path()).remove(0);
+    let mut lines = read_lines(&segment);
+    // Drop the opening digest and rename the segment so its name matches its first event.
+    lines.remove(0);
+    std::fs::remove_file(&segment).unwrap();
+    write_lines(&test.path().join("00000000000000000001.jsonl"), &lines);
+
+    let report = test.verify();
+
+    assert!(
+        matches!(report.tamper, Some(Tamper::Unanchored { .. })),
+        "{:?}",
+        report.tamper
+    );
+}
