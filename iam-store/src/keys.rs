@@ -131,9 +131,14 @@ pub(crate) fn fold(name: &str) -> String {
     name.to_lowercase()
 }
 
-/// Returns the bounds of every account record, for export and emptiness checks.
+/// Returns the bounds of every account and global record, for emptiness checks.
 pub(crate) fn data_bounds() -> (Vec<u8>, Vec<u8>) {
     (vec![SCOPE_ACCOUNT], vec![SCOPE_META])
+}
+
+/// Returns the bounds of every account record.
+pub(crate) fn account_bounds() -> (Vec<u8>, Vec<u8>) {
+    (vec![SCOPE_ACCOUNT], vec![SCOPE_GLOBAL])
 }
 
 /// Splits the components after `prefix` off `key`.

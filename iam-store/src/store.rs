@@ -59,8 +59,11 @@ pub type SledStore = KvStore<SledEngine>;
 impl MemoryStore {
     /// Creates an empty in-memory store with `quotas` for every account.
     pub fn in_memory(quotas: Quotas) -> Self {
+        let engine = MemoryEngine::new();
+        // INVARIANT (empty engine): a new engine contains nothing, so writing the format succeeds.
+        let _ = check_format(&engine);
         Self {
-            engine: Arc::new(MemoryEngine::new()),
+            engine: Arc::new(engine),
             quotas,
             feed: Feed::default(),
         }
@@ -88,31 +91,14 @@ impl<E: KvEngine> KvStore<E> {
     /// [`StoreError::UnsupportedFormat`] for data of a newer format, [`StoreError::Corrupt`]
     /// for data without a format version.
     pub async fn open(engine: E, quotas: Quotas) -> Result<Self, StoreError> {
-        let store = Self {
+        if let Some(revision) = check_format(&engine)? {
+            engine.wait_durable(revision).await?;
+        }
+        Ok(Self {
             engine: Arc::new(engine),
             quotas,
             feed: Feed::default(),
-        };
-        let format_key = Key::meta(FORMAT_KEY).build();
-        store
-            .write(|txn| match txn.get_json::<u32>(&format_key)? {
-                Some(found) if found > FORMAT_VERSION => Err(StoreError::UnsupportedFormat {
-                    found,
-                    supported: FORMAT_VERSION,
-                }),
-                Some(_) => Ok(()),
-                None => {
-                    let (start, end) = crate::keys::data_bounds();
-                    if !txn.range(&start, &end, Some(1))?.is_empty() {
-                        return Err(StoreError::corrupt(
-                            "the engine contains records but no format version",
-                        ));
-                    }
-                    txn.put_json(format_key.clone(), &FORMAT_VERSION)
-                }
-            })
-            .await?;
-        Ok(store)
+        })
     }
 
     /// Returns the engine, for benchmarks and tests that compare against it.
@@ -151,6 +137,25 @@ impl<E: KvEngine> KvStore<E> {
         Ok(txn::run(&*self.engine, body)?.value)
     }
 
+    /// Reads one record without a transaction, because a single read is consistent by itself.
+    fn read_record<T: DeserializeOwned>(
+        &self,
+        key: &[u8],
+        kind: EntityKind,
+        name: &str,
+    ) -> Result<Stored<T>, StoreError> {
+        match self.engine.get(key)? {
+            Some(stamped) => Ok(Stored {
+                revision: stamped.revision,
+                record: txn::decode(&stamped.payload)?,
+            }),
+            None => Err(StoreError::NoSuchEntity {
+                kind,
+                name: name.to_owned(),
+            }),
+        }
+    }
+
     /// Fails with [`StoreError::LimitExceeded`] when `count` is above `quota`.
     fn check_quota(&self, quota: Quota, count: usize) -> Result<(), StoreError> {
         let limit = self.quotas.value(quota);
@@ -161,6 +166,29 @@ impl<E: KvEngine> KvStore<E> {
             Err(StoreError::LimitExceeded { quota, limit })
         }
     }
+}
+
+/// Checks the stored format version, writing the current one into an empty engine, and returns
+/// the revision of that write.
+fn check_format(engine: &dyn KvEngine) -> Result<Option<Revision>, StoreError> {
+    let format_key = Key::meta(FORMAT_KEY).build();
+    let committed = txn::run(engine, |txn| match txn.get_json::<u32>(&format_key)? {
+        Some(found) if found > FORMAT_VERSION => Err(StoreError::UnsupportedFormat {
+            found,
+            supported: FORMAT_VERSION,
+        }),
+        Some(_) => Ok(()),
+        None => {
+            let (start, end) = crate::keys::data_bounds();
+            if !txn.range(&start, &end, Some(1))?.is_empty() {
+                return Err(StoreError::corrupt(
+                    "the engine contains records but no format version",
+                ));
+            }
+            txn.put_json(format_key.clone(), &FORMAT_VERSION)
+        }
+    })?;
+    Ok(committed.revision)
 }
 
 /// Names of the per-account counters behind the account-wide quotas and the account summary.

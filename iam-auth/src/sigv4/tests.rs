@@ -132,10 +132,16 @@ fn canonical_query_keeps_empty_values() {
 }
 
 #[test]
-fn canonical_query_treats_wire_plus_as_literal() {
-    // A `+` on the wire is a literal plus sign (RFC 3986), not a space: a client that sent
-    // `+` for a space and signed `%20` gets SignatureDoesNotMatch.
-    assert_eq!(canonical_query("Description=a+b"), "Description=a%2Bb");
+fn canonical_query_reads_wire_plus_as_space() {
+    assert_eq!(canonical_query("Description=a+b"), "Description=a%20b");
+    assert_eq!(canonical_query("Description=a%2Bb"), "Description=a%2Bb");
+    assert_eq!(canonical_query("a+b=c"), "a%20b=c");
+}
+
+#[test]
+fn canonical_uri_keeps_plus_literal() {
+    assert_eq!(canonical_uri("/a+b", ServiceRules::STANDARD), "/a%2Bb");
+    assert_eq!(canonical_uri("/a+b", ServiceRules::S3), "/a%2Bb");
 }
 
 #[test]

@@ -43,7 +43,7 @@ fn save_account(txn: &mut Txn<'_>, account: &Account) -> Result<(), StoreError> 
 
 /// Finds every account with a record by skipping from one account's keys to the next.
 fn accounts(txn: &mut Txn<'_>) -> Result<Vec<AccountId>, StoreError> {
-    let (mut start, end) = crate::keys::data_bounds();
+    let (mut start, end) = crate::keys::account_bounds();
     let mut accounts = Vec::new();
     loop {
         let Some((key, _)) = txn.range(&start, &end, Some(1))?.into_iter().next() else {
