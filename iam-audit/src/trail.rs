@@ -791,7 +791,7 @@ fn rewrite_digests(directory: &Path, oldest_kept: u64) -> Result<File, AuditErro
     let temporary = directory.join(format!("{DIGESTS_FILE}.tmp"));
     let bytes = segment::read_file(&path)?;
     let (lines, _) = segment::complete_lines(&bytes);
-    let mut kept = Vec::with_capacity(bytes.len());
+    let mut kept_lines = Vec::with_capacity(bytes.len());
     for line in lines {
         let keep = match record::decode::<IgnoredAny>(line) {
             Ok(record) => record.sequence >= oldest_kept,
@@ -799,13 +799,13 @@ fn rewrite_digests(directory: &Path, oldest_kept: u64) -> Result<File, AuditErro
             Err(_) => true,
         };
         if keep {
-            kept.extend_from_slice(line);
-            kept.push(b'\n');
+            kept_lines.extend_from_slice(line);
+            kept_lines.push(b'\n');
         }
     }
     let mut file =
         File::create(&temporary).map_err(|error| AuditError::io("create", &temporary, error))?;
-    file.write_all(&kept)
+    file.write_all(&kept_lines)
         .and_then(|()| file.sync_all())
         .map_err(|error| AuditError::io("write", &temporary, error))?;
     fs::rename(&temporary, &path).map_err(|error| AuditError::io("replace", &path, error))?;
