@@ -504,3 +504,25 @@ fn segment_without_opening_digest_is_unanchored() {
         report.tamper
     );
 }
+
+#[test]
+fn torn_line_in_closed_segment_is_found() {
+    let test = three_segments();
+    let middle = segments(test.path()).remove(1);
+    let mut lines = read_lines(&middle);
+    let last = lines.pop().unwrap();
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text.push_str(&last[..last.len() / 2]);
+    std::fs::write(&middle, text).unwrap();
+
+    let report = test.verify();
+
+    // The middle segment holds sequences 6 to 11, so the cut record is 11 on line 6.
+    assert!(
+        matches!(report.tamper, Some(Tamper::Modified { sequence: 11, .. })),
+        "{:?}",
+        report.tamper
+    );
+    assert_eq!(line_of(report.tamper.as_ref().unwrap()), 6);
+}
