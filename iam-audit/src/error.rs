@@ -11,7 +11,7 @@ pub enum AuditError {
     /// A file system call on the trail failed.
     #[error("failed to {action} `{path}`: {source}")]
     Io {
-        /// What the trail was doing, such as `sync segment`.
+        /// The operation that failed, such as `sync`.
         action: &'static str,
         /// The file or directory involved.
         path: PathBuf,
@@ -37,7 +37,7 @@ pub enum AuditError {
         path: PathBuf,
         /// The 1-based line number of the record.
         line: u64,
-        /// What is wrong with the record.
+        /// The problem with the record.
         reason: String,
     },
     /// An event that could not be encoded as JSON.

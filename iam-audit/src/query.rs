@@ -5,14 +5,15 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
-use crate::record::{self, Body};
-use crate::segment;
+use crate::record::{self, Body, Record};
+use crate::segment::{self, SegmentFile};
 use crate::{AuditError, AuditEvent};
 
 /// The largest page a query returns.
 pub const MAX_PAGE_SIZE: usize = 1000;
 
-/// Which events to return. Every filter that is set must match; unset filters match anything.
+/// A filter on events, with a page size and position. Every filter that is set must match, and
+/// unset filters match anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
     /// Returns only events at or after this time.
@@ -103,7 +104,7 @@ pub struct Page {
 /// Returns [`AuditError::InvalidQuery`] for a page size outside 1 to [`MAX_PAGE_SIZE`],
 /// [`AuditError::InvalidPageToken`] for a token this function did not return, and
 /// [`AuditError::Io`] or [`AuditError::Corrupt`] when a segment cannot be read.
-// TODO: every query scans the segments it needs line by line; there is no index, so a filter
+// TODO: every query scans the segments it needs line by line. There is no index, so a filter
 // that matches few events reads the whole trail.
 pub fn query(directory: &Path, query: &Query) -> Result<Page, AuditError> {
     if !(1..=MAX_PAGE_SIZE).contains(&query.max_results) {
@@ -124,21 +125,12 @@ pub fn query(directory: &Path, query: &Query) -> Result<Page, AuditError> {
         if below.is_some_and(|below| segment_file.first_sequence >= below) {
             continue;
         }
-        let bytes = match std::fs::read(&segment_file.path) {
-            Ok(bytes) => bytes,
-            // Retention removed the segment after it was listed.
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(error) => return Err(AuditError::io("read", &segment_file.path, error)),
+        let Some(bytes) = read_segment(&segment_file)? else {
+            continue;
         };
-        // A line still being written has no newline yet and is not read.
         let (lines, _) = segment::complete_lines(&bytes);
         for (index, line) in lines.iter().enumerate().rev() {
-            let record =
-                record::decode::<AuditEvent>(line).map_err(|reason| AuditError::Corrupt {
-                    path: segment_file.path.clone(),
-                    line: u64::try_from(index + 1).unwrap_or(u64::MAX),
-                    reason,
-                })?;
+            let record = decode_line(&segment_file, index, line)?;
             if below.is_some_and(|below| record.sequence >= below) {
                 continue;
             }
@@ -179,19 +171,12 @@ pub fn query(directory: &Path, query: &Query) -> Result<Page, AuditError> {
 pub fn export(directory: &Path, filter: &Query, out: &mut dyn Write) -> Result<u64, AuditError> {
     let mut written = 0;
     for segment_file in segment::list_segments(directory)? {
-        let bytes = match std::fs::read(&segment_file.path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(error) => return Err(AuditError::io("read", &segment_file.path, error)),
+        let Some(bytes) = read_segment(&segment_file)? else {
+            continue;
         };
         let (lines, _) = segment::complete_lines(&bytes);
         for (index, line) in lines.iter().enumerate() {
-            let record =
-                record::decode::<AuditEvent>(line).map_err(|reason| AuditError::Corrupt {
-                    path: segment_file.path.clone(),
-                    line: u64::try_from(index + 1).unwrap_or(u64::MAX),
-                    reason,
-                })?;
+            let record = decode_line(&segment_file, index, line)?;
             let Body::Event(event) = record.body else {
                 continue;
             };
@@ -205,6 +190,29 @@ pub fn export(directory: &Path, filter: &Query, out: &mut dyn Write) -> Result<u
         }
     }
     Ok(written)
+}
+
+/// Reads a segment, or returns `None` when retention removed it after it was listed.
+///
+/// The caller reads only complete lines, because the last line may still be being written.
+fn read_segment(segment_file: &SegmentFile) -> Result<Option<Vec<u8>>, AuditError> {
+    match std::fs::read(&segment_file.path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(AuditError::io("read", &segment_file.path, error)),
+    }
+}
+
+fn decode_line(
+    segment_file: &SegmentFile,
+    index: usize,
+    line: &[u8],
+) -> Result<Record<AuditEvent>, AuditError> {
+    record::decode(line).map_err(|reason| AuditError::Corrupt {
+        path: segment_file.path.clone(),
+        line: u64::try_from(index + 1).unwrap_or(u64::MAX),
+        reason,
+    })
 }
 
 fn encode_token(sequence: u64) -> String {

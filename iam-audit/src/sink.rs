@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::{AuditError, AuditEvent};
 
-/// Where a stored event sits in the trail.
+/// The position of a stored event in the trail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Receipt {
     /// The record's sequence number: its position in the trail, from 0.
@@ -30,6 +30,9 @@ pub trait AuditSink: Send + Sync {
 
     /// Checks that the sink can still accept events, so that the server can reject a change
     /// before making it instead of making it unrecorded.
+    ///
+    /// NOTE: the first failure shows only in `record`, after the change it describes was made.
+    /// The server then fails that request, and `ready` rejects every later change.
     ///
     /// # Errors
     ///

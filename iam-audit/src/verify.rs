@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::de::IgnoredAny;
 
@@ -33,7 +34,7 @@ pub enum Tamper {
     Modified {
         /// The changed record's sequence number.
         sequence: u64,
-        /// Where the changed record is.
+        /// The changed record's location.
         location: Location,
     },
     /// Records are missing before `location`.
@@ -45,23 +46,23 @@ pub enum Tamper {
         /// The record found where the first missing one belongs.
         location: Location,
     },
-    /// A record of the chain stands out of its place.
+    /// A record of the chain is out of order.
     Reordered {
         /// The sequence number of the record out of place.
         sequence: u64,
-        /// Where it stands.
+        /// The misplaced record's location.
         location: Location,
     },
     /// A record that is not part of the chain.
     Inserted {
-        /// Where the foreign record stands.
+        /// The foreign record's location.
         location: Location,
     },
     /// A digest's signature does not verify with any of the given keys.
     BadSignature {
         /// The digest's sequence number.
         sequence: u64,
-        /// Where the digest is.
+        /// The digest's location.
         location: Location,
     },
     /// A correctly signed digest does not match the chain before it: some record after the
@@ -71,19 +72,20 @@ pub enum Tamper {
         from: u64,
         /// The sequence number of the digest that exposed the change.
         to: u64,
-        /// Where that digest is.
+        /// That digest's location.
         location: Location,
     },
     /// The chain ends before a record that a digest, or the caller's anchor, proves existed.
     Truncated {
-        /// How many records the trail held at least.
+        /// The sequence number the chain should at least reach past: one more than the last
+        /// record proven to exist.
         expected: u64,
-        /// How many records the chain now ends after.
+        /// The sequence number the chain now ends before.
         found: u64,
     },
     /// The oldest record is not a signed digest, so nothing anchors the chain.
     Unanchored {
-        /// Where the oldest record is.
+        /// The oldest record's location.
         location: Location,
     },
 }
@@ -123,7 +125,8 @@ impl fmt::Display for Tamper {
             ),
             Tamper::Truncated { expected, found } => write!(
                 f,
-                "the trail was truncated: it held at least {expected} record(s) but ends after {found}"
+                "the trail was truncated: it held records up to `{}` but now ends before `{found}`",
+                expected.saturating_sub(1)
             ),
             Tamper::Unanchored { location } => {
                 write!(f, "the oldest record at {location} is not a signed digest")
@@ -132,7 +135,7 @@ impl fmt::Display for Tamper {
     }
 }
 
-/// What the verifier read and found.
+/// A summary of what the verifier read, with the first tampering it found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
     /// How many segment files it read.
@@ -162,9 +165,12 @@ impl VerifyReport {
     }
 }
 
-/// One record line as the verifier sees it.
+/// One record line, decoded where possible.
 struct Entry {
-    location: Location,
+    /// The segment file, shared by every entry of the segment.
+    path: Arc<PathBuf>,
+    /// The 1-based line number.
+    line: u64,
     /// The decoded record, or why the line does not decode.
     record: Result<Link, String>,
 }
@@ -174,12 +180,22 @@ struct Link {
     prev_hash: RecordHash,
     hash: RecordHash,
     digest: Option<Digest>,
-    line: Vec<u8>,
+    /// The line as stored, kept for digests only, to compare with their copies.
+    digest_line: Option<Vec<u8>>,
+}
+
+impl Entry {
+    fn location(&self) -> Location {
+        Location {
+            path: self.path.as_ref().clone(),
+            line: self.line,
+        }
+    }
 }
 
 /// Verifies the trail in `directory` against the digest keys `keys`.
 ///
-/// The oldest kept segment must open with a signed digest; from there every record must link to
+/// The oldest kept segment must open with a signed digest. From there every record must link to
 /// the one before, and every digest must carry a valid signature and match the chain. The
 /// digests file must agree with the digests in the chain and must not name a record past the
 /// end of the chain. `anchor`, a digest the caller kept elsewhere, catches a truncation that
@@ -209,22 +225,26 @@ pub fn verify(
     let mut first_named = None;
     for (index, segment_file) in segments.iter().enumerate() {
         first_named.get_or_insert(segment_file.first_sequence);
+        let path = Arc::new(segment_file.path.clone());
         let bytes = segment::read_file(&segment_file.path)?;
         let (lines, complete) = segment::complete_lines(&bytes);
+        for (number, line) in lines.iter().enumerate() {
+            entries.push(Entry {
+                path: Arc::clone(&path),
+                line: line_number(number),
+                record: decode(line),
+            });
+        }
         let tail = u64::try_from(bytes.len() - complete).unwrap_or(u64::MAX);
         if index + 1 == segments.len() {
             torn_bytes = tail;
         } else if tail > 0 {
-            // Only the newest segment can hold a torn record; older ones were synced whole.
+            // Only the newest segment can end in a torn record, because older ones were synced
+            // whole before the next one started.
             entries.push(Entry {
-                location: location(&segment_file.path, lines.len()),
+                path,
+                line: line_number(lines.len()),
                 record: Err("incomplete line in a closed segment".to_owned()),
-            });
-        }
-        for (number, line) in lines.iter().enumerate() {
-            entries.push(Entry {
-                location: location(&segment_file.path, number),
-                record: decode(line),
             });
         }
     }
@@ -249,11 +269,9 @@ pub fn verify(
     Ok(report)
 }
 
-fn location(path: &Path, index: usize) -> Location {
-    Location {
-        path: path.to_owned(),
-        line: u64::try_from(index + 1).unwrap_or(u64::MAX),
-    }
+/// Returns the 1-based line number of the line at `index`.
+fn line_number(index: usize) -> u64 {
+    u64::try_from(index + 1).unwrap_or(u64::MAX)
 }
 
 fn decode(line: &[u8]) -> Result<Link, String> {
@@ -262,11 +280,11 @@ fn decode(line: &[u8]) -> Result<Link, String> {
         sequence: record.sequence,
         prev_hash: record.prev_hash,
         hash: record.hash,
+        digest_line: matches!(record.body, Body::Digest(_)).then(|| line.to_vec()),
         digest: match record.body {
             Body::Digest(digest) => Some(digest),
             Body::Event(_) => None,
         },
-        line: line.to_vec(),
     })
 }
 
@@ -283,7 +301,7 @@ fn walk(
         Err(_) => {
             return Some(Tamper::Modified {
                 sequence: first_named.unwrap_or(0),
-                location: first.location.clone(),
+                location: first.location(),
             });
         }
     };
@@ -293,15 +311,15 @@ fn walk(
         return Some(Tamper::Deleted {
             sequence: named,
             count: anchor.sequence - named,
-            location: first.location.clone(),
+            location: first.location(),
         });
     }
     let Some(digest) = &anchor.digest else {
         return Some(Tamper::Unanchored {
-            location: first.location.clone(),
+            location: first.location(),
         });
     };
-    if let Some(tamper) = check_digest(digest, anchor, &first.location, None, keys) {
+    if let Some(tamper) = check_digest(digest, anchor, &first.location(), None, keys) {
         return Some(tamper);
     }
     report.first_sequence = Some(anchor.sequence);
@@ -317,7 +335,7 @@ fn walk(
             Err(_) => {
                 return Some(Tamper::Modified {
                     sequence: expected_sequence,
-                    location: entry.location.clone(),
+                    location: entry.location(),
                 });
             }
         };
@@ -328,7 +346,7 @@ fn walk(
         }
         if let Some(digest) = &link.digest {
             let previous = Some(last_digest_sequence);
-            if let Some(tamper) = check_digest(digest, link, &entry.location, previous, keys) {
+            if let Some(tamper) = check_digest(digest, link, &entry.location(), previous, keys) {
                 return Some(tamper);
             }
             last_digest_sequence = link.sequence;
@@ -374,13 +392,13 @@ fn check_digest(
     None
 }
 
-/// Names what happened at `here`, the entry at `index` and the first record that does not
+/// Names what happened at `suspect`, the entry at `index` and the first record that does not
 /// continue the chain whose next record should have the `expected` sequence number and
 /// `prevHash`.
 fn classify(
     entries: &[Entry],
     index: usize,
-    here: &Entry,
+    suspect: &Entry,
     expected: (u64, RecordHash),
     accepted: &HashMap<u64, usize>,
 ) -> Tamper {
@@ -392,16 +410,16 @@ fn classify(
             .skip(from)
             .filter_map(|(position, entry)| entry.record.as_ref().ok().map(|link| (position, link)))
     };
-    let Ok(link) = &here.record else {
+    let Ok(link) = &suspect.record else {
         return Tamper::Modified {
             sequence: expected_sequence,
-            location: here.location.clone(),
+            location: suspect.location(),
         };
     };
 
-    // The chain goes on further down, so the records from here to there are out of place. A
-    // record that another record links to belongs to the chain and was moved; an exact copy of
-    // an accepted record, or a record nothing links to, was inserted.
+    // The chain goes on further down, so the records from the suspect up to there are out of
+    // place. A record that another record links to belongs to the chain and was moved. An exact
+    // copy of an accepted record, or a record that nothing links to, was inserted.
     let continues = links(index + 1)
         .find(|(_, later)| later.sequence == expected_sequence && later.prev_hash == expected_prev);
     if continues.is_some() {
@@ -414,11 +432,11 @@ fn classify(
         return if linked && !copy_of_accepted {
             Tamper::Reordered {
                 sequence: link.sequence,
-                location: here.location.clone(),
+                location: suspect.location(),
             }
         } else {
             Tamper::Inserted {
-                location: here.location.clone(),
+                location: suspect.location(),
             }
         };
     }
@@ -436,11 +454,11 @@ fn classify(
         return match previous {
             Some(previous) if !changed_here => Tamper::Modified {
                 sequence: expected_sequence - 1,
-                location: previous.location.clone(),
+                location: previous.location(),
             },
             _ => Tamper::Modified {
                 sequence: expected_sequence,
-                location: here.location.clone(),
+                location: suspect.location(),
             },
         };
     }
@@ -449,7 +467,7 @@ fn classify(
         return Tamper::Deleted {
             sequence: expected_sequence,
             count: link.sequence - expected_sequence,
-            location: here.location.clone(),
+            location: suspect.location(),
         };
     }
 
@@ -461,10 +479,10 @@ fn classify(
     let this_one_continues = links(index + 1).any(|(_, later)| later.prev_hash == link.hash);
     match earlier {
         Some(earlier) if this_one_continues => Tamper::Inserted {
-            location: earlier.location.clone(),
+            location: earlier.location(),
         },
         _ => Tamper::Inserted {
-            location: here.location.clone(),
+            location: suspect.location(),
         },
     }
 }
@@ -508,7 +526,7 @@ fn check_digests_file(
             }));
         }
         if let Some(link) = by_sequence.get(&copy.sequence)
-            && link.line != copy.line
+            && link.digest_line != copy.digest_line
         {
             let location = entries
                 .iter()
@@ -518,8 +536,11 @@ fn check_digests_file(
                         .as_ref()
                         .is_ok_and(|found| found.sequence == copy.sequence)
                 })
-                .map(|entry| entry.location.clone())
-                .unwrap_or_else(|| location(&path, 0));
+                .map(Entry::location)
+                .unwrap_or_else(|| Location {
+                    path: path.clone(),
+                    line: 1,
+                });
             return Ok(Some(Tamper::Modified {
                 sequence: copy.sequence,
                 location,
@@ -550,7 +571,7 @@ fn check_anchor(anchor: &Digest, entries: &[Entry], report: &VerifyReport) -> Op
         .is_ok_and(|link| link.digest.as_ref() == Some(anchor));
     (!matches).then(|| Tamper::Modified {
         sequence: anchor.count,
-        location: entry.location.clone(),
+        location: entry.location(),
     })
 }
 

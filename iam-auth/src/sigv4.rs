@@ -1,10 +1,11 @@
 //! AWS Signature Version 4: request verification and signing.
 //!
-//! The signer and the verifier build the canonical request with the same code
-//! ([`canonical`]), so a request this crate signs is exactly what it verifies. Start reading at
-//! [`Verifier::verify`].
+//! The signer and the verifier build the canonical request with the same code (the private
+//! `canonical` module), so a request this crate signs is exactly what it verifies. Start
+//! reading at [`Verifier::verify`].
 
 mod canonical;
+mod chunked;
 mod signer;
 mod signing_key;
 mod verifier;
@@ -13,6 +14,7 @@ use std::fmt;
 
 pub(crate) use canonical::push_uri_encoded;
 pub use canonical::{EMPTY_PAYLOAD_SHA256, STREAMING_PAYLOAD, UNSIGNED_PAYLOAD};
+pub use chunked::ChunkSignatures;
 pub use signer::{Credentials, PresignedRequest, SignedRequest, Signer};
 pub use signing_key::SigningKeyCache;
 pub use verifier::{
@@ -103,7 +105,7 @@ impl fmt::Display for CredentialScope {
     }
 }
 
-/// Which payload hash a presigned request signs when it sends no `x-amz-content-sha256`.
+/// The payload hash a presigned request signs when it sends no `x-amz-content-sha256`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PresignedPayload {
     /// The SHA-256 of the body, as most services expect.

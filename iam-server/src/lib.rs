@@ -1,3 +1,30 @@
-//! The IAM and STS server: decodes AWS Query API requests, calls the crates below, and encodes their answers as the AWS SDKs expect.
+//! The IAM and STS server: decodes AWS Query API requests, calls the crates below, and encodes
+//! their results as the AWS SDKs expect.
 //!
-//! This crate is still being built; its public items arrive with its first feature.
+//! The server holds no policy logic and no storage keys. A request goes through [`app`]:
+//! parameters are decoded by [`query`], routed to a [`service::Service`] and action, and the
+//! answer is written by [`xml`]. [`error`] maps every failure to an AWS error code and HTTP
+//! status. [`config`] resolves flags, environment variables and the config file; [`server`]
+//! binds the socket, serves TLS and shuts down gracefully.
+//!
+//! Start reading at [`app::router`].
+
+pub mod app;
+pub mod audit;
+pub mod authorize;
+pub mod bootstrap;
+pub mod config;
+pub mod encode;
+pub mod error;
+pub mod identity;
+pub mod keys;
+pub mod metrics;
+pub mod operations;
+pub mod query;
+pub mod resource;
+pub mod server;
+pub mod service;
+pub mod system;
+pub mod xml;
+
+pub use error::{ApiError, ErrorCode, ServerError};

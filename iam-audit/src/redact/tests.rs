@@ -82,3 +82,69 @@ fn redaction_leaves_scalars_alone() {
         assert_eq!(value, before);
     }
 }
+
+/// Builds random JSON in which some object keys are secret field names.
+fn json_with_secrets() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        "[a-z]{0,8}".prop_map(Value::String),
+    ];
+    let key = prop_oneof![
+        3 => "[a-z]{1,6}",
+        1 => prop::sample::select(vec!["SecretAccessKey", "sessionToken", "Password", "tokenCode"]).prop_map(str::to_owned),
+    ];
+    leaf.prop_recursive(4, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(key.clone(), inner, 0..4)
+                .prop_map(|map| Value::Object(map.into_iter().collect())),
+        ]
+    })
+}
+
+/// Reports whether any secret field in `value` still has a value other than the marker.
+fn secret_survives(value: &Value) -> bool {
+    match value {
+        Value::Object(object) => object.iter().any(|(name, field)| {
+            if is_secret_field(name) {
+                field.as_str() != Some(REDACTED)
+            } else {
+                secret_survives(field)
+            }
+        }),
+        Value::Array(items) => items.iter().any(secret_survives),
+        _ => false,
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn redaction_leaves_no_secret_value(mut value in json_with_secrets()) {
+        redact_value(&mut value);
+
+        proptest::prop_assert!(!secret_survives(&value));
+    }
+
+    #[test]
+    fn redaction_is_idempotent(mut value in json_with_secrets()) {
+        redact_value(&mut value);
+        let once = value.clone();
+
+        let second = redact_value(&mut value);
+
+        proptest::prop_assert_eq!(second, 0);
+        proptest::prop_assert_eq!(value, once);
+    }
+
+    #[test]
+    fn json_without_secret_keys_is_unchanged(value in json_with_secrets()) {
+        let mut copy = value.clone();
+        let count = redact_value(&mut copy);
+
+        proptest::prop_assert_eq!(count == 0, copy == value);
+    }
+}

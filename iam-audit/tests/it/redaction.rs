@@ -9,14 +9,14 @@ use serde_json::{Map, Value, json};
 use crate::support::{self, TestTrail, segments};
 
 /// Stores an event with `request` and `response` in a real trail and in a memory sink, and
-/// checks that no `secrets` and every one of `kept` survive in either.
+/// checks that none of `secrets` and every one of `preserved` survive in either.
 fn check(
     source: EventSource,
     name: &str,
     request: Value,
     response: Value,
     secrets: &[&str],
-    kept: &[&str],
+    preserved: &[&str],
 ) {
     let mut event = AuditEvent::new(support::start_time(), source, name);
     event.request_parameters = Some(request);
@@ -33,7 +33,7 @@ fn check(
         for secret in secrets {
             assert!(!text.contains(secret), "{name}: `{secret}` was stored");
         }
-        for value in kept {
+        for value in preserved {
             assert!(text.contains(value), "{name}: `{value}` was lost");
         }
         assert!(text.contains(REDACTED), "{name}: nothing was redacted");
@@ -387,7 +387,7 @@ const UNMARKED_SECRETS: &[&str] = &[
     "DecodedMessage",
 ];
 
-/// A sample document for one operation's input or output shape: every leaf holds a unique
+/// A sample document for one operation's input or output shape: every leaf contains a unique
 /// text, and the texts under secret members are collected apart from the others.
 struct Sample {
     secrets: BTreeSet<String>,

@@ -4,13 +4,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use iam_audit::{
-    AuditEvent, Decision, EventSource, IdentityType, PublicKey, Trail, TrailConfig, UserIdentity,
+    AuditEvent, Decision, EventSource, IdentityType, PublicKey, Query, StoredEvent, Trail,
+    TrailConfig, UserIdentity,
 };
 use iam_model::{Clock, FixedClock, RandomSource, SeededRandom};
 use jiff::Timestamp;
 use ring::signature::Ed25519KeyPair;
 
-/// The time every test clock starts at.
+/// Returns the time every test clock starts at.
 pub(crate) fn start_time() -> Timestamp {
     "2026-03-01T12:00:00Z".parse().unwrap()
 }
@@ -22,7 +23,7 @@ pub(crate) fn key_pair(seed: u64) -> Ed25519KeyPair {
     Ed25519KeyPair::from_seed_unchecked(&bytes).unwrap()
 }
 
-/// The public key of [`key_pair`]`(1)`, the key every test trail signs with.
+/// Returns the public key of [`key_pair`]`(1)`, the key every test trail signs with.
 pub(crate) fn public_key() -> PublicKey {
     PublicKey::of(&key_pair(1))
 }
@@ -59,12 +60,12 @@ impl TestTrail {
         report
     }
 
-    /// The open trail.
+    /// Returns the open trail.
     pub(crate) fn trail(&self) -> &Trail {
         self.trail.as_ref().unwrap()
     }
 
-    /// The trail directory.
+    /// Returns the trail directory.
     pub(crate) fn path(&self) -> &Path {
         self.directory.path()
     }
@@ -120,6 +121,7 @@ pub(crate) fn event(index: usize, time: Timestamp) -> AuditEvent {
     let names = ["CreateUser", "ListUsers", "DeleteUser", "GetUser"];
     let name = names[index % names.len()];
     let mut event = AuditEvent::new(time, EventSource::Iam, name);
+
     event.read_only = name.starts_with("List") || name.starts_with("Get");
     event.source_ip_address = "127.0.0.1".to_owned();
     event.user_agent = "aws-cli/2.15.0".to_owned();
@@ -132,10 +134,12 @@ pub(crate) fn event(index: usize, time: Timestamp) -> AuditEvent {
         user_name: Some(format!("user{}", index % 3)),
         session_context: None,
     };
+
     event.request_parameters = Some(serde_json::json!({"userName": format!("target-{index}")}));
     event.request_id = format!("request-{index}");
     event.event_id = format!("event-{index}");
     event.recipient_account_id = Some("111122223333".parse().unwrap());
+
     if index.is_multiple_of(5) {
         event.error_code = Some("AccessDenied".to_owned());
         event.error_message = Some("not authorized".to_owned());
@@ -154,7 +158,21 @@ pub(crate) fn event(index: usize, time: Timestamp) -> AuditEvent {
     event
 }
 
-/// The ARN of sample caller `number`.
+/// Returns the ARN of sample caller `number`.
 pub(crate) fn principal_arn(number: usize) -> String {
     format!("arn:aws:iam::111122223333:user/user{number}")
+}
+
+/// Runs `query` page by page to the end and returns every event in order.
+pub(crate) fn all_pages(directory: &Path, mut query: Query) -> Vec<StoredEvent> {
+    let mut events = Vec::new();
+    loop {
+        let page = iam_audit::query(directory, &query).unwrap();
+        assert!(page.events.len() <= query.max_results);
+        events.extend(page.events);
+        match page.next_token {
+            Some(token) => query.next_token = Some(token),
+            None => return events,
+        }
+    }
 }

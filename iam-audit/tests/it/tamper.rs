@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::support::{self, TestTrail, read_lines, segments, write_lines};
 
-/// A closed trail of one segment: the opening digest (sequence 0, line 1), events 1 to 20
+/// Builds a closed trail of one segment: the opening digest (sequence 0, line 1), events 1 to 20
 /// (lines 2 to 21) and a closing digest (sequence 21, line 22).
 fn sealed_trail() -> TestTrail {
     let mut test = TestTrail::new(|config| config.digest_interval_records = 1000);
@@ -16,7 +16,7 @@ fn sealed_trail() -> TestTrail {
     test
 }
 
-/// A closed trail of three segments, each opened by a digest.
+/// Builds a closed trail of three segments, each opened by a digest.
 fn three_segments() -> TestTrail {
     let mut test = TestTrail::new(|config| config.segment_max_age = SignedDuration::from_hours(1));
     for hour in 0..3 {
@@ -443,10 +443,86 @@ fn removed_oldest_segment_looks_like_retention() {
 
     std::fs::remove_file(oldest).unwrap();
 
-    // NOTE: removing the oldest segments is what retention does, so the rest still verifies;
-    // a digest kept elsewhere as an anchor does not help either, because it lies before the
-    // oldest kept record.
+    // NOTE: removing the oldest segments is what retention does, so the rest still verifies. A
+    // digest kept elsewhere as an anchor does not help either, because it lies before the oldest
+    // kept record.
     let report = test.verify();
     assert!(report.is_intact(), "{:?}", report.tamper);
     assert_eq!(report.first_sequence, Some(6));
+}
+
+#[test]
+fn any_changed_byte_is_found() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let test = sealed_trail();
+    let segment = segments(test.path()).remove(0);
+    let original = std::fs::read(&segment).unwrap();
+    let positions: Vec<usize> = (0..original.len())
+        .filter(|&index| original[index] != b'\n')
+        .collect();
+    let mut runner = TestRunner::new(Config {
+        cases: 96,
+        ..Config::default()
+    });
+
+    let changes = (prop::sample::select(positions), 0x20_u8..0x7f);
+    runner
+        .run(&changes, |(position, byte)| {
+            prop_assume!(original[position] != byte);
+            let mut changed = original.clone();
+            changed[position] = byte;
+            std::fs::write(&segment, &changed).unwrap();
+
+            let report = test.verify();
+
+            prop_assert!(
+                report.tamper.is_some(),
+                "byte {position} set to {byte:#x} went unnoticed"
+            );
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn segment_without_opening_digest_is_unanchored() {
+    let test = sealed_trail();
+    let segment = segments(test.path()).remove(0);
+    let mut lines = read_lines(&segment);
+    // Drop the opening digest and rename the segment so its name matches its first event.
+    lines.remove(0);
+    std::fs::remove_file(&segment).unwrap();
+    write_lines(&test.path().join("00000000000000000001.jsonl"), &lines);
+
+    let report = test.verify();
+
+    assert!(
+        matches!(report.tamper, Some(Tamper::Unanchored { .. })),
+        "{:?}",
+        report.tamper
+    );
+}
+
+#[test]
+fn torn_line_in_closed_segment_is_found() {
+    let test = three_segments();
+    let middle = segments(test.path()).remove(1);
+    let mut lines = read_lines(&middle);
+    let last = lines.pop().unwrap();
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text.push_str(&last[..last.len() / 2]);
+    std::fs::write(&middle, text).unwrap();
+
+    let report = test.verify();
+
+    // The middle segment holds sequences 6 to 11, so the cut record is 11 on line 6.
+    assert!(
+        matches!(report.tamper, Some(Tamper::Modified { sequence: 11, .. })),
+        "{:?}",
+        report.tamper
+    );
+    assert_eq!(line_of(report.tamper.as_ref().unwrap()), 6);
 }

@@ -102,7 +102,7 @@ fn anchor_file_exposes_truncation() {
 
     assert_eq!(status, 1, "{stdout}");
     assert!(
-        stdout.contains("TAMPERED: the trail was truncated"),
+        stdout.contains("TAMPERED: the trail was truncated: it held records up to `4`"),
         "{stdout}"
     );
 }

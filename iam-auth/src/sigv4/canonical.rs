@@ -24,7 +24,7 @@ pub(crate) const SIGNATURE_PARAMETER: &str = "X-Amz-Signature";
 /// The query parameter that carries the session token of a presigned request.
 pub(crate) const SECURITY_TOKEN_PARAMETER: &str = "X-Amz-Security-Token";
 
-/// What goes into a canonical request besides the request itself.
+/// The inputs of a canonical request besides the request itself.
 pub(crate) struct CanonicalParts<'a> {
     /// The lower-case, sorted, unique names of the signed headers.
     pub(crate) signed_headers: &'a [&'a str],
@@ -77,12 +77,12 @@ pub(crate) fn write_canonical_request(
     Ok(())
 }
 
-/// Writes the string to sign for `canonical_request` into `out`.
+/// Writes the string to sign into `out`, given the SHA-256 of the canonical request.
 pub(crate) fn write_string_to_sign(
     out: &mut String,
     amz_date: &str,
     scope: &CredentialScope,
-    canonical_request: &str,
+    canonical_request_sha256: &[u8],
 ) {
     out.push_str(ALGORITHM);
     out.push('\n');
@@ -94,8 +94,7 @@ pub(crate) fn write_string_to_sign(
     out.push('/');
     out.push_str(&scope.service);
     out.push_str("/aws4_request\n");
-    let digest = digest::digest(&digest::SHA256, canonical_request.as_bytes());
-    push_hex(out, digest.as_ref());
+    push_hex(out, canonical_request_sha256);
 }
 
 /// Appends the names joined by `;`.
@@ -109,15 +108,36 @@ pub(crate) fn push_signed_headers(out: &mut String, signed_headers: &[&str]) {
 }
 
 /// Returns the hex SHA-256 of `body`.
-pub(crate) fn payload_sha256(body: &[u8]) -> String {
-    if body.is_empty() {
-        return EMPTY_PAYLOAD_SHA256.to_owned();
-    }
+pub(crate) fn payload_sha256(body: &[u8]) -> HexSha256 {
     let digest = digest::digest(&digest::SHA256, body);
-    crate::encoding::to_hex(digest.as_ref())
+    let mut hex = [0u8; 64];
+    for (pair, byte) in hex.chunks_exact_mut(2).zip(digest.as_ref()) {
+        if let [high, low] = pair {
+            *high = crate::encoding::hex_digit(byte >> 4);
+            *low = crate::encoding::hex_digit(byte & 0x0f);
+        }
+    }
+    HexSha256(hex)
 }
 
-/// Writes the canonical URI: the path, normalized if the rules say so, with each segment
+/// A SHA-256 digest in lower-case hex, kept on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct HexSha256([u8; 64]);
+
+impl HexSha256 {
+    /// Returns the hex text.
+    pub(crate) fn as_str(&self) -> &str {
+        // INVARIANT (ascii hex): `payload_sha256` writes only ASCII hex digits.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// Returns the SHA-256 of `text`.
+pub(crate) fn sha256(text: &str) -> digest::Digest {
+    digest::digest(&digest::SHA256, text.as_bytes())
+}
+
+/// Writes the canonical URI: the path, normalized when the rules ask for it, with each segment
 /// percent-encoded.
 pub(crate) fn write_canonical_uri(out: &mut String, path: &str, rules: ServiceRules) {
     if path.is_empty() || path == "/" {
@@ -133,8 +153,7 @@ pub(crate) fn write_canonical_uri(out: &mut String, path: &str, rules: ServiceRu
         return;
     }
 
-    // Remove `.` and `..` segments and empty segments from repeated slashes, as RFC 3986
-    // section 5.2.4 does for dot segments.
+    // Remove `.` and `..` segments, and the empty segments that repeated slashes make.
     let mut segments: Vec<&str> = Vec::new();
     let mut ends_with_slash = false;
     for segment in path.split('/') {
@@ -159,8 +178,10 @@ pub(crate) fn write_canonical_uri(out: &mut String, path: &str, rules: ServiceRu
 /// Writes the canonical query: every parameter decoded, encoded again per RFC 3986 and sorted
 /// by name, then by value.
 ///
-/// A `+` is a literal plus sign, never a space, so it becomes `%2B`. Parameters without `=`
-/// get an empty value.
+/// Decoding follows `application/x-www-form-urlencoded`, so the signature covers the values a
+/// form parser reads: a `+` on the wire is a space and becomes `%20`, while a plus sign sent
+/// as `%2B` stays `%2B`. botocore relies on this because it sends spaces in query strings as
+/// `+` but signs them as `%20`. Parameters without `=` get an empty value.
 pub(crate) fn write_canonical_query(out: &mut String, query: &str, skipped: &[&str]) {
     if query.is_empty() {
         return;
@@ -199,8 +220,9 @@ pub(crate) fn push_uri_encoded(out: &mut String, bytes: &[u8]) {
     }
 }
 
-/// Decodes `%XX` escapes; a `%` not followed by two hex digits stays as it is.
-pub(crate) fn percent_decode(text: &str) -> Vec<u8> {
+/// Decodes `%XX` escapes, and `+` as a space when `plus_as_space` is set (query strings). A
+/// `%` not followed by two hex digits stays as it is.
+pub(crate) fn percent_decode(text: &str, plus_as_space: bool) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut rest = bytes;
@@ -213,7 +235,11 @@ pub(crate) fn percent_decode(text: &str) -> Vec<u8> {
             rest = after;
             continue;
         }
-        decoded.push(byte);
+        decoded.push(if plus_as_space && byte == b'+' {
+            b' '
+        } else {
+            byte
+        });
         rest = tail;
     }
     decoded
@@ -222,6 +248,10 @@ pub(crate) fn percent_decode(text: &str) -> Vec<u8> {
 /// Appends a header value with leading and trailing whitespace removed and every inner run of
 /// whitespace, folded line breaks included, replaced by one space.
 fn push_trimmed_value(out: &mut String, value: &str) {
+    if is_trimmed_value(value.as_bytes()) {
+        out.push_str(value);
+        return;
+    }
     for (index, word) in value
         .split([' ', '\t', '\r', '\n'])
         .filter(|word| !word.is_empty())
@@ -234,11 +264,26 @@ fn push_trimmed_value(out: &mut String, value: &str) {
     }
 }
 
+/// Returns whether a header value is already in canonical form: no leading, trailing or
+/// repeated spaces, and no tabs or line breaks.
+fn is_trimmed_value(bytes: &[u8]) -> bool {
+    let mut previous_was_space = true;
+    for &byte in bytes {
+        match byte {
+            b' ' if previous_was_space => return false,
+            b' ' => previous_was_space = true,
+            b'\t' | b'\r' | b'\n' => return false,
+            _ => previous_was_space = false,
+        }
+    }
+    !previous_was_space || bytes.is_empty()
+}
+
 fn push_path_segment(out: &mut String, segment: &str, double_encode: bool) {
     if double_encode {
         push_uri_encoded(out, segment.as_bytes());
     } else {
-        push_uri_encoded(out, &percent_decode(segment));
+        push_uri_encoded(out, &percent_decode(segment, false));
     }
 }
 
@@ -247,7 +292,7 @@ fn reencode(text: &str) -> String {
     if text.bytes().all(is_unreserved) {
         encoded.push_str(text);
     } else {
-        push_uri_encoded(&mut encoded, &percent_decode(text));
+        push_uri_encoded(&mut encoded, &percent_decode(text, true));
     }
     encoded
 }

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::AuthError;
 use crate::access_key::{SecretAccessKey, SecurityToken};
-use crate::encoding::decode_lower_hex;
+use crate::encoding::{decode_lower_hex, split_ascii, split_once_ascii};
 
 /// The maximum length of an access key id AWS accepts, in characters.
 const MAX_ACCESS_KEY_ID_LEN: usize = 128;
@@ -113,8 +113,9 @@ pub struct VerifiedRequest<P> {
 /// Verifies SigV4 signatures against credentials from a [`SecretResolver`].
 ///
 /// Any region in the credential scope is accepted unless an allow-list is set. Header-signed
-/// requests must be within [`MAX_CLOCK_SKEW_SECONDS`] of the clock; presigned requests are
-/// valid from their `X-Amz-Date` for exactly `X-Amz-Expires` seconds.
+/// requests must be within [`MAX_CLOCK_SKEW_SECONDS`] of the clock. Presigned requests expire
+/// exactly `X-Amz-Expires` seconds after their `X-Amz-Date`, and are accepted from up to
+/// [`MAX_CLOCK_SKEW_SECONDS`] before it, for a client clock that runs ahead.
 pub struct Verifier<R> {
     resolver: R,
     clock: Arc<dyn Clock>,
@@ -128,7 +129,7 @@ struct SignatureFields<'a> {
     method: AuthenticationMethod,
     access_key_id: Cow<'a, str>,
     scope: CredentialScope,
-    /// The `SignedHeaders` value, already checked by [`check_signed_headers`].
+    /// The `SignedHeaders` value, checked by [`signed_header_names`] during verification.
     signed_headers: Cow<'a, str>,
     signature: Cow<'a, str>,
     amz_date: Cow<'a, str>,
@@ -198,6 +199,13 @@ impl<R: SecretResolver> Verifier<R> {
         let now = self.clock.now();
         self.check_scope(&fields)?;
         check_time(&fields, now)?;
+        let signed_headers = signed_header_names(&fields.signed_headers)?;
+        let mut signature = [0u8; 32];
+        if decode_lower_hex(&fields.signature, &mut signature).is_none() {
+            return Err(AuthError::IncompleteSignature(
+                "the signature is not 64 lower-case hex digits".to_owned(),
+            ));
+        }
 
         if fields.access_key_id.starts_with("ASIA") && fields.security_token.is_none() {
             return Err(AuthError::InvalidClientTokenId {
@@ -216,36 +224,31 @@ impl<R: SecretResolver> Verifier<R> {
 
         let rules = self.rules_for(&fields.scope.service);
         let payload_hash = payload_hash(request, &fields, rules)?;
-        let signed_headers: Vec<&str> = fields.signed_headers.split(';').collect();
-        let mut signature = [0u8; 32];
-        if decode_lower_hex(&fields.signature, &mut signature).is_none() {
-            return Err(AuthError::IncompleteSignature(
-                "the signature is not 64 lower-case hex digits".to_owned(),
-            ));
-        }
         let key = self
             .cache
             .signing_key(&fields.access_key_id, &credential.secret, &fields.scope);
-        let matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
-            let mut canonical_request = String::with_capacity(512);
+        let mut buffer = String::with_capacity(512);
+        let mut matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
+            buffer.clear();
             canonical::write_canonical_request(
-                &mut canonical_request,
+                &mut buffer,
                 request,
                 &CanonicalParts {
                     signed_headers: &signed_headers,
-                    payload_hash: &payload_hash,
+                    payload_hash: payload_hash.as_str(),
                     rules,
                     skipped_parameters,
                 },
             )?;
-            let mut string_to_sign = String::with_capacity(160);
+            let canonical_request_sha256 = canonical::sha256(&buffer);
+            buffer.clear();
             canonical::write_string_to_sign(
-                &mut string_to_sign,
+                &mut buffer,
                 &fields.amz_date,
                 &fields.scope,
-                &canonical_request,
+                canonical_request_sha256.as_ref(),
             );
-            Ok(hmac::verify(&key, string_to_sign.as_bytes(), &signature).is_ok())
+            Ok(hmac::verify(&key, buffer.as_bytes(), &signature).is_ok())
         };
         let signature_matches = match fields.method {
             AuthenticationMethod::Header => matches(&[])?,
@@ -268,7 +271,7 @@ impl<R: SecretResolver> Verifier<R> {
         Ok(VerifiedRequest {
             principal: credential.principal,
             access_key_id: fields.access_key_id.into_owned(),
-            payload_signed: payload_hash != UNSIGNED_PAYLOAD && payload_hash != STREAMING_PAYLOAD,
+            payload_signed: !matches!(payload_hash, PayloadHash::Unsigned(_)),
             scope: fields.scope,
             security_token: fields.security_token.map(SecurityToken::new),
             signed_at: fields.signed_at,
@@ -349,8 +352,8 @@ fn header_fields<'a>(
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for component in components.split(',').map(str::trim) {
-        let (name, value) = component.split_once('=').ok_or_else(|| {
+    for component in split_ascii(components, b',').map(str::trim) {
+        let (name, value) = split_once_ascii(component, b'=').ok_or_else(|| {
             AuthError::IncompleteSignature(format!(
                 "authorization component `{}` is not of the form name=value",
                 truncate(component)
@@ -391,7 +394,6 @@ fn header_fields<'a>(
         }
     };
     let (access_key_id, scope) = parse_credential(Cow::Borrowed(credential))?;
-    check_signed_headers(signed_headers)?;
     Ok(SignatureFields {
         method: AuthenticationMethod::Header,
         access_key_id,
@@ -442,7 +444,6 @@ fn query_fields<'a>(request: &HttpRequest<'a>) -> Result<SignatureFields<'a>, Au
         })?;
     let signed_at = parse_amz_date(&amz_date)?;
     let (access_key_id, scope) = parse_credential(credential)?;
-    check_signed_headers(&signed_headers)?;
     Ok(SignatureFields {
         method: AuthenticationMethod::Presigned,
         access_key_id,
@@ -466,7 +467,7 @@ fn parse_credential(
             truncate(&credential)
         ))
     };
-    let mut parts = credential.split('/');
+    let mut parts = split_ascii(&credential, b'/');
     let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), None) = (
         parts.next(),
         parts.next(),
@@ -477,6 +478,7 @@ fn parse_credential(
     ) else {
         return Err(malformed());
     };
+
     let access_key_id_is_valid = !access_key_id.is_empty()
         && access_key_id.len() <= MAX_ACCESS_KEY_ID_LEN
         && access_key_id
@@ -503,28 +505,33 @@ fn parse_credential(
             truncate(terminator)
         )));
     }
+
     let scope = CredentialScope {
         date: date.to_owned(),
         region: region.to_owned(),
         service: service.to_owned(),
     };
+    // The key id is the credential's prefix, so the credential's own storage is reused.
+    let access_key_id_len = access_key_id.len();
     let access_key_id = match credential {
         Cow::Borrowed(credential) => {
-            Cow::Borrowed(credential.split('/').next().unwrap_or_default())
+            Cow::Borrowed(credential.get(..access_key_id_len).unwrap_or_default())
         }
-        Cow::Owned(ref credential) => {
-            Cow::Owned(credential.split('/').next().unwrap_or_default().to_owned())
+        Cow::Owned(mut credential) => {
+            credential.truncate(access_key_id_len);
+            Cow::Owned(credential)
         }
     };
     Ok((access_key_id, scope))
 }
 
-/// Checks that `SignedHeaders` is a list of lower-case header names, sorted, unique and
-/// including `host`, as every SigV4 signer writes it.
-fn check_signed_headers(signed_headers: &str) -> Result<(), AuthError> {
+/// Splits `SignedHeaders` into its names, checking that they are lower-case, sorted, unique
+/// and include `host`, as every SigV4 signer writes them.
+fn signed_header_names(signed_headers: &str) -> Result<Vec<&str>, AuthError> {
+    let mut names = Vec::with_capacity(8);
     let mut previous: Option<&str> = None;
     let mut has_host = false;
-    for (count, name) in signed_headers.split(';').enumerate() {
+    for (count, name) in split_ascii(signed_headers, b';').enumerate() {
         let name_is_valid = !name.is_empty()
             && name
                 .bytes()
@@ -544,13 +551,14 @@ fn check_signed_headers(signed_headers: &str) -> Result<(), AuthError> {
         }
         has_host |= name == "host";
         previous = Some(name);
+        names.push(name);
     }
     if !has_host {
         return Err(AuthError::IncompleteSignature(
             "`host` must be a signed header".to_owned(),
         ));
     }
-    Ok(())
+    Ok(names)
 }
 
 /// Checks the signing time against the clock.
@@ -584,19 +592,36 @@ fn check_time(fields: &SignatureFields<'_>, now: Timestamp) -> Result<(), AuthEr
     Ok(())
 }
 
+/// The payload hash line of a canonical request.
+enum PayloadHash<'a> {
+    /// The SHA-256 of the body.
+    Body(canonical::HexSha256),
+    /// A literal that leaves the body unsigned: `UNSIGNED-PAYLOAD` or a streaming marker.
+    Unsigned(&'a str),
+}
+
+impl PayloadHash<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            PayloadHash::Body(hash) => hash.as_str(),
+            PayloadHash::Unsigned(literal) => literal,
+        }
+    }
+}
+
 /// Chooses the payload hash the signature covers.
-fn payload_hash(
-    request: &HttpRequest<'_>,
+fn payload_hash<'a>(
+    request: &HttpRequest<'a>,
     fields: &SignatureFields<'_>,
     rules: ServiceRules,
-) -> Result<String, AuthError> {
+) -> Result<PayloadHash<'a>, AuthError> {
     let Some(declared) = request.header("x-amz-content-sha256").map(str::trim) else {
         let unsigned = fields.method == AuthenticationMethod::Presigned
             && rules.presigned_payload == PresignedPayload::Unsigned;
         return Ok(if unsigned {
-            UNSIGNED_PAYLOAD.to_owned()
+            PayloadHash::Unsigned(UNSIGNED_PAYLOAD)
         } else {
-            canonical::payload_sha256(request.body)
+            PayloadHash::Body(canonical::payload_sha256(request.body))
         });
     };
     if declared == UNSIGNED_PAYLOAD || declared == STREAMING_PAYLOAD {
@@ -607,15 +632,15 @@ fn payload_hash(
                 fields.scope.service
             )));
         }
-        return Ok(declared.to_owned());
+        return Ok(PayloadHash::Unsigned(declared));
     }
     let actual = canonical::payload_sha256(request.body);
-    if declared != actual {
+    if declared != actual.as_str() {
         return Err(AuthError::SignatureDoesNotMatch(
             "`x-amz-content-sha256` is not the SHA-256 of the body".to_owned(),
         ));
     }
-    Ok(actual)
+    Ok(PayloadHash::Body(actual))
 }
 
 /// Returns the raw value of the first query parameter named exactly `name`.
@@ -629,10 +654,10 @@ fn query_parameter<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 
 /// Percent-decodes a query value that must be UTF-8.
 fn decode_text<'a>(name: &str, value: &'a str) -> Result<Cow<'a, str>, AuthError> {
-    if !value.contains('%') {
+    if !value.contains(['%', '+']) {
         return Ok(Cow::Borrowed(value));
     }
-    String::from_utf8(canonical::percent_decode(value))
+    String::from_utf8(canonical::percent_decode(value, true))
         .map(Cow::Owned)
         .map_err(|_| {
             AuthError::IncompleteSignature(format!("query parameter `{name}` is not UTF-8"))

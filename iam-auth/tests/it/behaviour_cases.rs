@@ -3,7 +3,7 @@
 
 use iam_auth::AuthError;
 use iam_auth::SecretAccessKey;
-use iam_auth::password_policy::{PasswordPolicy, PasswordPolicyUpdate, check_password};
+use iam_auth::password_policy::{PasswordPolicyUpdate, check_password, policy_from_update};
 use iam_auth::sigv4::{Credentials, HttpRequest, Signer};
 use iam_auth::totp::{ConsecutiveCodes, Totp, TotpAlgorithm, TotpParameters, TotpSeed};
 use iam_model::SeededRandom;
@@ -95,15 +95,15 @@ fn canonical_query_cases() {
         "step c: lower-case hex on the wire"
     );
 
-    // Step e leaves the choice open. This service treats `+` on the wire as a literal plus
-    // (RFC 3986), so it does not match a signature over `%20`.
+    // Step e leaves the choice open. This service reads `+` on the wire as a space, as form
+    // decoding and the server's parameter parsing do, because botocore sends spaces in query
+    // strings as `+` while signing `%20`.
     let plus_for_space = query_a.replace("%20", "+");
-    assert_ne!(
+    assert_eq!(
         canonical_query(&plus_for_space),
         expected_a["fields"]["canonical query"],
         "step e"
     );
-    assert!(canonical_query(&plus_for_space).contains("Description=a%2Bb%2Bc~d%2Fe"));
 }
 
 fn update_from(params: &Value) -> PasswordPolicyUpdate {
@@ -129,7 +129,7 @@ fn password_policy_cases() {
     for name in ["b", "c", "d", "e"] {
         let (request, expected) = step(&case, name);
 
-        let error = PasswordPolicy::from_update(&update_from(&request["params"])).unwrap_err();
+        let error = policy_from_update(&update_from(&request["params"])).unwrap_err();
 
         assert_eq!(error.aws_code(), expected["error"], "step {name}");
     }
@@ -144,8 +144,8 @@ fn password_policy_cases() {
         require_numbers: Some(true),
         ..PasswordPolicyUpdate::default()
     };
-    assert!(PasswordPolicy::from_update(&first).unwrap().require_symbols);
-    let policy = PasswordPolicy::from_update(&second).unwrap();
+    assert!(policy_from_update(&first).unwrap().require_symbols);
+    let policy = policy_from_update(&second).unwrap();
     let (_, expected) = step(&case, "f");
     let fields = &expected["fields"];
     assert_eq!(

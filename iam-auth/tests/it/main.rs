@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod behaviour_cases;
+mod botocore_interop;
 mod corpus;
 mod sigv4_suites;
 mod vectors;

@@ -1,0 +1,468 @@
+//! The HTTP application: routes, middleware and the Query API request pipeline.
+
+use std::any::Any;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use iam_audit::{AuditSink, Authorization};
+use iam_auth::seal::Keyring;
+use iam_model::{Clock, Quotas, RandomSource};
+use iam_store::IamStore;
+use tower_http::catch_panic::CatchPanicLayer;
+use tracing::{Instrument, field};
+
+use crate::audit::{AuditRecorder, CallRecord, changes_state};
+use crate::authorize::authorize;
+use crate::bootstrap::RootAccount;
+use crate::config::Settings;
+use crate::error::{ApiError, ErrorCode, service_failure};
+use crate::identity::{Authenticated, Authenticator, credential};
+use crate::metrics::Metrics;
+use crate::operations::{self, Call};
+use crate::query::QueryParameters;
+use crate::service::Service;
+use crate::xml::{self, Fields};
+
+/// The header that carries the request id in every Query API response.
+pub const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
+
+/// Everything a request handler needs, shared by all requests.
+pub struct AppState {
+    /// The resolved settings.
+    pub settings: Settings,
+    /// The metrics registry.
+    pub metrics: Metrics,
+    /// The source of the current time.
+    pub clock: Arc<dyn Clock>,
+    /// The source of random bytes for request ids.
+    pub random: Arc<dyn RandomSource>,
+    /// The audit recorder; `None` when auditing is switched off.
+    pub audit: Option<AuditRecorder>,
+    /// The store of all IAM state.
+    pub store: Arc<dyn IamStore>,
+    /// The keyring that seals stored secrets.
+    pub keyring: Arc<Keyring>,
+    /// The signature verifier.
+    pub authenticator: Authenticator,
+    /// The quotas in force, the same the store enforces.
+    pub quotas: Quotas,
+}
+
+impl AppState {
+    /// Creates the state from settings, the injected clock and random source, the store, the
+    /// keyring and the root account.
+    pub fn new(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn RandomSource>,
+        store: Arc<dyn IamStore>,
+        keyring: Arc<Keyring>,
+        root: RootAccount,
+    ) -> Self {
+        let authenticator = Authenticator::new(
+            Arc::clone(&store),
+            Arc::clone(&keyring),
+            root,
+            Arc::clone(&clock),
+            &settings.allowed_regions,
+        );
+        Self {
+            settings,
+            metrics: Metrics::new(),
+            clock,
+            random,
+            audit: None,
+            store,
+            keyring,
+            authenticator,
+            quotas: Quotas::default(),
+        }
+    }
+
+    /// Records every call in `sink` from now on.
+    pub fn with_audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(AuditRecorder::new(
+            sink,
+            Arc::clone(&self.clock),
+            Arc::clone(&self.random),
+        ));
+        self
+    }
+
+    /// Draws a new request id in the UUID version 4 form AWS uses.
+    pub fn new_request_id(&self) -> String {
+        let mut bytes = [0_u8; 16];
+        self.random.fill(&mut bytes);
+        format_uuid_v4(bytes)
+    }
+}
+
+/// Builds the router: the Query API on `/`, `/health` and `/metrics`, with the body limit and
+/// the panic handler.
+pub fn router(state: Arc<AppState>) -> Router {
+    let panic_state = Arc::clone(&state);
+    let max_body_bytes = state.settings.max_body_bytes;
+    Router::new()
+        .route("/", get(handle_query).post(handle_query))
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(CatchPanicLayer::custom(
+            move |panic: Box<dyn Any + Send>| panic_response(&panic_state, panic.as_ref()),
+        ))
+        .with_state(state)
+}
+
+async fn health() -> &'static str {
+    "ok\n"
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
+    (
+        [(header::CONTENT_TYPE, content_type)],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// The outcome of one Query API request, before it is written as XML.
+struct Outcome {
+    service: Option<Service>,
+    action: Option<&'static str>,
+    parameters: QueryParameters,
+    authenticated: Option<Authenticated>,
+    authorization: Option<Authorization>,
+    result: Result<Option<Fields>, ApiError>,
+}
+
+async fn handle_query(
+    State(state): State<Arc<AppState>>,
+    parts: Parts,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let started = Instant::now();
+    let _in_flight = state.metrics.start_request();
+    let request_id = state.new_request_id();
+    let source = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| *address);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        action = field::Empty,
+        arn = field::Empty,
+    );
+
+    let mut outcome = handle_decoded(&state, &parts, body)
+        .instrument(span.clone())
+        .await;
+    if let (Some(audit), Some(service), Some(action)) =
+        (&state.audit, outcome.service, outcome.action)
+    {
+        let call = CallRecord {
+            service,
+            action,
+            request_id: &request_id,
+            source_ip_address: source
+                .map(|address| address.ip().to_string())
+                .unwrap_or_default(),
+            user_agent: header_text(&parts.headers, header::USER_AGENT),
+            parameters: &outcome.parameters,
+            user_identity: outcome
+                .authenticated
+                .as_ref()
+                .map(|authenticated| {
+                    authenticated
+                        .caller
+                        .audit_identity(&authenticated.access_key_id)
+                })
+                .unwrap_or_default(),
+            recipient_account_id: outcome
+                .authenticated
+                .as_ref()
+                .map(|authenticated| authenticated.caller.account()),
+            authorization: outcome.authorization.take(),
+            result: &outcome.result,
+        };
+        if let Err(error) = audit.record(call).instrument(span.clone()).await {
+            outcome.result = Err(error);
+        }
+    }
+
+    let namespace = outcome.service.unwrap_or(Service::Iam).namespace();
+    let action_label = outcome.action.unwrap_or("unknown");
+    let service_label = outcome.service.map_or("unknown", Service::name);
+    let (status, body, code) = match &outcome.result {
+        Ok(result) => {
+            let action = outcome.action.unwrap_or("Unknown");
+            let body = xml::render_response(namespace, action, result.as_ref(), &request_id);
+            (StatusCode::OK, body, "ok")
+        }
+        Err(error) => {
+            span.in_scope(|| log_error(error));
+            let body = xml::render_error(namespace, error, &request_id);
+            (error.code.status(), body, error.code.as_str())
+        }
+    };
+    state
+        .metrics
+        .record_request(service_label, action_label, code, started.elapsed());
+    xml_response(status, body, &request_id)
+}
+
+/// Logs an error sent to the client: at `debug` for the client's fault, at `error` for the
+/// server's.
+fn log_error(error: &ApiError) {
+    if error.code.is_sender_fault() {
+        tracing::debug!(code = %error.code, message = %error.message, "request rejected");
+    } else {
+        tracing::error!(code = %error.code, message = %error.message, "request failed");
+    }
+}
+
+/// Decodes, routes and runs one request.
+async fn handle_decoded(
+    state: &AppState,
+    parts: &Parts,
+    body: Result<Bytes, BytesRejection>,
+) -> Outcome {
+    let mut outcome = Outcome {
+        service: scope_service(&parts.headers, parts.uri.query()),
+        action: None,
+        parameters: QueryParameters::default(),
+        authenticated: None,
+        authorization: None,
+        result: Ok(None),
+    };
+    let result = run_pipeline(state, parts, body, &mut outcome).await;
+    outcome.result = result;
+    outcome
+}
+
+/// Decodes, routes, authenticates, authorizes and runs one request, filling `outcome` as each
+/// step learns more about the call.
+async fn run_pipeline(
+    state: &AppState,
+    parts: &Parts,
+    body: Result<Bytes, BytesRejection>,
+    outcome: &mut Outcome,
+) -> Result<Option<Fields>, ApiError> {
+    let body = read_body(body)?;
+    outcome.parameters = decode_parameters(&parts.method, &parts.uri, &parts.headers, &body)?;
+    let (service, routed) = route(outcome.service, &outcome.parameters);
+    outcome.service = Some(service);
+    let action = routed?;
+    outcome.action = Some(action);
+    let span = tracing::Span::current();
+    span.record("action", action);
+
+    let authenticated = state.authenticator.authenticate(parts, &body).await?;
+    span.record("arn", authenticated.caller.arn());
+    let caller = authenticated.caller.clone();
+    outcome.authenticated = Some(authenticated);
+    let verdict = authorize(
+        state.store.as_ref(),
+        &state.metrics,
+        state.settings.enforcement,
+        &caller,
+        service,
+        action,
+        &outcome.parameters,
+    )
+    .await?;
+    outcome.authorization = Some(verdict.authorization);
+    if let Some(denial) = verdict.denial {
+        if !verdict.allowed {
+            return Err(denial);
+        }
+        tracing::info!(message = %denial.message, "log-only mode: allowing a denied call");
+    }
+
+    if let (true, Some(audit)) = (changes_state(service, action), &state.audit) {
+        audit.ready()?;
+    }
+    let call = Call {
+        state,
+        caller: &caller,
+        parameters: &outcome.parameters,
+    };
+    match operations::execute(service, action, &call).await {
+        Some(result) => result,
+        None => Err(not_implemented(service, action)),
+    }
+}
+
+/// Turns a body that could not be read into the client error.
+fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                ErrorCode::InvalidParameterValue,
+                "The request body is larger than the server accepts.",
+            )
+        } else {
+            ApiError::new(
+                ErrorCode::MalformedQueryString,
+                format!("The request body could not be read: {rejection}"),
+            )
+        }
+    })
+}
+
+/// Reads the parameters from the query string and, for `POST`, the form body.
+fn decode_parameters(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<QueryParameters, ApiError> {
+    let form_body = if *method == Method::POST && !body.is_empty() {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("application/x-www-form-urlencoded");
+        if !content_type.starts_with("application/x-www-form-urlencoded") {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameterValue,
+                format!(
+                    "Unsupported Content-Type {content_type}; send application/x-www-form-urlencoded."
+                ),
+            ));
+        }
+        Some(body.as_ref())
+    } else {
+        None
+    };
+    QueryParameters::decode(uri.query(), form_body)
+}
+
+/// Picks the service and action: the service from the signature's credential scope when the
+/// request has one, otherwise from `Version` (IAM when neither names one), then the action
+/// within it.
+fn route(
+    scope_service: Option<Service>,
+    parameters: &QueryParameters,
+) -> (Service, Result<&'static str, ApiError>) {
+    let version_service = parameters.version().and_then(Service::from_version);
+    let service = scope_service.or(version_service).unwrap_or(Service::Iam);
+    (service, route_action(service, parameters))
+}
+
+/// Checks `Version` and finds `Action` among the service's actions.
+fn route_action(service: Service, parameters: &QueryParameters) -> Result<&'static str, ApiError> {
+    let Some(action) = parameters.action() else {
+        return Err(ApiError::new(
+            ErrorCode::MissingAction,
+            "The request must contain the parameter Action.",
+        ));
+    };
+    match parameters.version() {
+        None => {
+            return Err(ApiError::new(
+                ErrorCode::MissingParameter,
+                "The request must contain the parameter Version.",
+            ));
+        }
+        Some(version) if version != service.version() => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidAction,
+                format!("Could not find operation {action} for version {version}"),
+            ));
+        }
+        Some(_) => {}
+    }
+    let Some(known) = service.action(action) else {
+        return Err(ApiError::new(
+            ErrorCode::InvalidAction,
+            format!(
+                "Could not find operation {action} for version {}",
+                service.version()
+            ),
+        ));
+    };
+    Ok(known)
+}
+
+/// Reads the service from the SigV4 credential scope
+/// (`AKID/20260101/us-east-1/iam/aws4_request`) of the `Authorization` header or the
+/// `X-Amz-Credential` query parameter, without verifying anything.
+fn scope_service(headers: &HeaderMap, query: Option<&str>) -> Option<Service> {
+    let credential = credential(headers, query.unwrap_or(""))?;
+    let service = credential.split('/').nth(3)?;
+    Service::from_name(service)
+}
+
+fn not_implemented(service: Service, action: &str) -> ApiError {
+    // TODO: Actions not built yet return this error. Clients see a 400 `InvalidAction` naming
+    // the action, never a 5xx.
+    ApiError::new(
+        ErrorCode::InvalidAction,
+        format!(
+            "The action {action} of {} is not implemented by this server yet.",
+            service.name().to_uppercase()
+        ),
+    )
+}
+
+/// Returns a header's value as text, empty when absent or not visible ASCII.
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> String {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn xml_response(status: StatusCode, body: Vec<u8>, request_id: &str) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}
+
+/// Builds the `ServiceFailure` response for a panic and logs the panic message.
+fn panic_response(state: &AppState, panic: &(dyn Any + Send)) -> Response {
+    let request_id = state.new_request_id();
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("non-text panic payload");
+    tracing::error!(request_id = %request_id, panic = message, "request handler panicked");
+    let error = service_failure();
+    let body = xml::render_error(Service::Iam.namespace(), &error, &request_id);
+    xml_response(error.code.status(), body, &request_id)
+}
+
+/// Formats 16 random bytes as a version 4 UUID, setting the version and variant bits.
+fn format_uuid_v4(bytes: [u8; 16]) -> String {
+    let mut value = u128::from_be_bytes(bytes);
+    value = (value & !(0xf << 76)) | (0x4 << 76);
+    value = (value & !(0x3 << 62)) | (0x2 << 62);
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        value >> 96,
+        (value >> 80) & 0xffff,
+        (value >> 64) & 0xffff,
+        (value >> 48) & 0xffff,
+        value & 0xffff_ffff_ffff
+    )
+}
+
+#[cfg(test)]
+mod tests;

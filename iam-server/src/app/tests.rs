@@ -1,0 +1,391 @@
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode};
+use iam_auth::SecretAccessKey;
+use iam_auth::seal::KeyEncryptionKey;
+use iam_auth::sigv4::{Credentials, HttpRequest, Signer};
+use iam_model::{FixedClock, Quotas, SeededRandom};
+use iam_store::MemoryStore;
+use jiff::Timestamp;
+use tower::ServiceExt;
+
+use super::*;
+use crate::config::{Options, Settings};
+
+const ROOT_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+const ROOT_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const NOW: &str = "2026-01-01T00:00:00Z";
+
+fn state() -> Arc<AppState> {
+    let options = Options {
+        max_body_bytes: Some(4096),
+        ..Options::default()
+    };
+    let root = RootAccount {
+        account: "111122223333".parse().unwrap(),
+        access_key_id: ROOT_KEY_ID.to_owned(),
+        secret: SecretAccessKey::new(ROOT_SECRET),
+    };
+    Arc::new(AppState::new(
+        Settings::resolve(options).unwrap(),
+        Arc::new(FixedClock::new(NOW.parse().unwrap())),
+        Arc::new(SeededRandom::new(7)),
+        Arc::new(MemoryStore::in_memory(Quotas::default())),
+        Arc::new(Keyring::new(
+            KeyEncryptionKey::new("test", &[1_u8; 32]).unwrap(),
+        )),
+        root,
+    ))
+}
+
+/// Builds a POST request signed by the root user for `service`.
+fn signed_post(service: &str, body: &str) -> Request<Body> {
+    let signer = Signer::new(
+        Credentials {
+            access_key_id: ROOT_KEY_ID.to_owned(),
+            secret_access_key: SecretAccessKey::new(ROOT_SECRET),
+            session_token: None,
+        },
+        "us-east-1",
+        service,
+    );
+    let headers = [
+        ("host", "127.0.0.1:9500"),
+        (
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        ),
+    ];
+    let request = HttpRequest {
+        method: "POST",
+        path: "/",
+        query: "",
+        headers: &headers,
+        body: body.as_bytes(),
+    };
+    let signed = signer
+        .sign(&request, NOW.parse::<Timestamp>().unwrap())
+        .unwrap();
+    let mut builder = Request::post("/");
+    for (name, value) in &signed.headers {
+        builder = builder.header(name, value);
+    }
+    builder.body(Body::from(body.to_owned())).unwrap()
+}
+
+async fn send(request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+    let response = router(state()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+fn post(body: &str) -> Request<Body> {
+    Request::post("/")
+        .header(
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn get_query(query: &str) -> Request<Body> {
+    Request::get(format!("/?{query}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn health_answers_ok() {
+    let (status, _, body) = send(Request::get("/health").body(Body::empty()).unwrap()).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, "ok\n");
+}
+
+#[tokio::test]
+async fn metrics_use_prometheus_content_type() {
+    let (status, headers, body) = send(Request::get("/metrics").body(Body::empty()).unwrap()).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    assert!(body.contains("# TYPE iam_requests_total counter"));
+}
+
+#[tokio::test]
+async fn missing_action_is_rejected() {
+    let (status, headers, body) = send(post("Version=2010-05-08")).await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("<Code>MissingAction</Code>"), "{body}");
+    let request_id = headers[REQUEST_ID_HEADER].to_str().unwrap();
+    assert!(body.contains(&format!("<RequestId>{request_id}</RequestId>")));
+}
+
+#[tokio::test]
+async fn missing_version_is_rejected() {
+    let (status, _, body) = send(post("Action=ListUsers")).await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("<Code>MissingParameter</Code>"), "{body}");
+}
+
+#[tokio::test]
+async fn unknown_action_is_invalid_action() {
+    let (status, _, body) = send(post("Action=ListUserz&Version=2010-05-08")).await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    insta::assert_snapshot!(body);
+}
+
+#[tokio::test]
+async fn sts_action_under_iam_version_is_invalid_action() {
+    let (status, _, body) = send(post("Action=AssumeRole&Version=2010-05-08")).await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("<Code>InvalidAction</Code>"), "{body}");
+}
+
+#[tokio::test]
+async fn sts_errors_use_sts_namespace() {
+    let (_, _, body) = send(post("Action=Nope&Version=2011-06-15")).await;
+
+    assert!(
+        body.contains("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn credential_scope_routes_to_sts() {
+    let request = Request::post("/")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            header::AUTHORIZATION,
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/sts/aws4_request, \
+             SignedHeaders=host;x-amz-date, Signature=00",
+        )
+        .body(Body::from("Action=GetCallerIdentity&Version=2010-05-08"))
+        .unwrap();
+
+    let (_, _, body) = send(request).await;
+
+    assert!(
+        body.contains("xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\""),
+        "{body}"
+    );
+    assert!(body.contains("<Code>InvalidAction</Code>"), "{body}");
+}
+
+#[tokio::test]
+async fn presigned_credential_routes_to_sts() {
+    let request = get_query(
+        "Action=Nope&Version=2011-06-15&X-Amz-Credential=AKIDEXAMPLE%2F20260101%2Fus-east-1%2Fsts%2Faws4_request",
+    );
+
+    let (_, _, body) = send(request).await;
+
+    assert!(
+        body.contains("xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\""),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn unsigned_request_is_missing_authentication() {
+    let (status, _, body) = send(get_query("Action=ListUsers&Version=2010-05-08")).await;
+
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body.contains("<Code>MissingAuthenticationToken</Code>"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn known_action_not_built_is_a_client_error() {
+    let request = signed_post("iam", "Action=ListSAMLProviders&Version=2010-05-08");
+
+    let (status, _, body) = send(request).await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("<Code>InvalidAction</Code>"), "{body}");
+    assert!(body.contains("not implemented"), "{body}");
+}
+
+#[tokio::test]
+async fn root_gets_caller_identity() {
+    let request = signed_post("sts", "Action=GetCallerIdentity&Version=2011-06-15");
+
+    let (status, headers, body) = send(request).await;
+
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let request_id = headers[REQUEST_ID_HEADER].to_str().unwrap();
+    let expected = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<GetCallerIdentityResponse \
+         xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>\
+         <UserId>111122223333</UserId><Account>111122223333</Account>\
+         <Arn>arn:aws:iam::111122223333:root</Arn></GetCallerIdentityResult>\
+         <ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>\
+         </GetCallerIdentityResponse>"
+    );
+    assert_eq!(body, expected);
+}
+
+#[tokio::test]
+async fn wrong_signature_is_rejected() {
+    let mut request = signed_post("iam", "Action=ListUsers&Version=2010-05-08");
+    *request.body_mut() = Body::from("Action=ListUsers&Version=2010-05-08&MaxItems=1");
+
+    let (status, _, body) = send(request).await;
+
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn user_lifecycle_through_router() {
+    let state = state();
+    let app = router(Arc::clone(&state));
+    let call = |body: &str| {
+        let app = app.clone();
+        let request = signed_post("iam", body);
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            (status, String::from_utf8(body.to_vec()).unwrap())
+        }
+    };
+
+    let (status, created) =
+        call("Action=CreateUser&Version=2010-05-08&UserName=alice&Path=%2Feng%2F").await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert!(
+        created.contains("<Arn>arn:aws:iam::111122223333:user/eng/alice</Arn>"),
+        "{created}"
+    );
+
+    let (status, duplicate) = call("Action=CreateUser&Version=2010-05-08&UserName=ALICE").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        duplicate.contains("<Code>EntityAlreadyExists</Code>"),
+        "{duplicate}"
+    );
+
+    let (status, invalid) = call("Action=CreateUser&Version=2010-05-08&UserName=bad%20name").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        invalid.contains("<Code>ValidationError</Code>"),
+        "{invalid}"
+    );
+
+    let (status, listed) = call("Action=ListUsers&Version=2010-05-08&PathPrefix=%2Feng%2F").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(listed.contains("<UserName>alice</UserName>"), "{listed}");
+    assert!(
+        listed.contains("<IsTruncated>false</IsTruncated>"),
+        "{listed}"
+    );
+
+    let (status, deleted) = call("Action=DeleteUser&Version=2010-05-08&UserName=alice").await;
+    assert_eq!(status, StatusCode::OK, "{deleted}");
+
+    let (status, missing) = call("Action=GetUser&Version=2010-05-08&UserName=alice").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(missing.contains("<Code>NoSuchEntity</Code>"), "{missing}");
+}
+
+#[tokio::test]
+async fn oversized_body_is_rejected() {
+    let body = format!(
+        "Action=CreateUser&Version=2010-05-08&Path={}",
+        "a".repeat(5000)
+    );
+
+    let (status, _, body) = send(post(&body)).await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains("<Code>InvalidParameterValue</Code>"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn non_form_content_type_is_rejected() {
+    let request = Request::post("/")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+
+    let (status, _, body) = send(request).await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Content-Type"), "{body}");
+}
+
+#[tokio::test]
+async fn duplicate_parameter_is_malformed_query() {
+    let (status, _, body) = send(post("Action=ListUsers&Action=GetUser&Version=2010-05-08")).await;
+
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("<Code>MalformedQueryString</Code>"), "{body}");
+}
+
+#[tokio::test]
+async fn requests_are_counted_in_metrics() {
+    let state = state();
+    let app = router(Arc::clone(&state));
+
+    app.oneshot(post("Action=ListUserz&Version=2010-05-08"))
+        .await
+        .unwrap();
+
+    let text = state.metrics.render();
+    assert!(
+        text.contains(
+            "iam_requests_total{service=\"iam\",action=\"unknown\",code=\"InvalidAction\"} 1"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn panic_answers_service_failure() {
+    let state = state();
+
+    let response = panic_response(&state, &"boom");
+
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(response.headers().contains_key(REQUEST_ID_HEADER));
+}
+
+#[test]
+fn request_ids_are_version_4_uuids() {
+    let state = state();
+
+    let request_id = state.new_request_id();
+
+    assert_eq!(request_id.len(), 36);
+    let parts: Vec<&str> = request_id.split('-').collect();
+    assert_eq!(
+        parts.iter().map(|part| part.len()).collect::<Vec<_>>(),
+        [8, 4, 4, 4, 12]
+    );
+    assert!(parts[2].starts_with('4'));
+    assert!(matches!(
+        parts[3].chars().next(),
+        Some('8' | '9' | 'a' | 'b')
+    ));
+    assert_ne!(request_id, state.new_request_id());
+}

@@ -1,0 +1,358 @@
+//! Authentication: who signed a request.
+//!
+//! `iam-auth`'s verifier looks secrets up synchronously, while the store is async, so the
+//! handler looks the access key up first and hands the result to the verifier through
+//! [`PrefetchedResolver`]. The verifier then checks the signature, the time window and the
+//! credential scope.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::http::request::Parts;
+use iam_audit::{IdentityType, UserIdentity};
+use iam_auth::seal::{Keyring, SealedSecret};
+use iam_auth::sigv4::{HttpRequest, ResolvedCredential, SecretResolver, Verifier};
+use iam_auth::{AuthError, SecretAccessKey};
+use iam_model::{AccessKeyLastUsed, AccessKeyStatus, AccountId, Clock, User};
+use iam_store::{IamStore, StoreError};
+use jiff::{SignedDuration, Timestamp};
+
+use crate::bootstrap::RootAccount;
+use crate::error::ApiError;
+
+/// How often the last use of one access key is written to the store. AWS also updates
+/// `AccessKeyLastUsed` with a delay; writing on every request would make reads cost a write.
+const LAST_USED_INTERVAL: SignedDuration = SignedDuration::from_mins(5);
+
+/// The maximum number of access keys whose last recorded use is remembered before the memory
+/// is cleared.
+const LAST_USED_MEMORY: usize = 10_000;
+
+/// The principal behind a verified request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// The account's root user.
+    Root {
+        /// The account.
+        account: AccountId,
+    },
+    /// An IAM user signing with one of its access keys.
+    User {
+        /// The account.
+        account: AccountId,
+        /// The user as stored.
+        user: Box<User>,
+    },
+}
+
+impl Caller {
+    /// Returns the caller's account.
+    pub fn account(&self) -> AccountId {
+        match self {
+            Caller::Root { account } | Caller::User { account, .. } => *account,
+        }
+    }
+
+    /// Returns the caller's ARN, as `GetCallerIdentity` reports it.
+    pub fn arn(&self) -> String {
+        match self {
+            Caller::Root { account } => format!("arn:aws:iam::{account}:root"),
+            Caller::User { user, .. } => user.arn.to_string(),
+        }
+    }
+
+    /// Returns the caller's unique id, as `aws:userid` and `GetCallerIdentity` report it: the
+    /// account id for the root user.
+    pub fn user_id(&self) -> String {
+        match self {
+            Caller::Root { account } => account.to_string(),
+            Caller::User { user, .. } => user.user_id.as_str().to_owned(),
+        }
+    }
+
+    /// Returns the IAM user's name, `None` for the root user.
+    pub fn user_name(&self) -> Option<&str> {
+        match self {
+            Caller::Root { .. } => None,
+            Caller::User { user, .. } => Some(&user.user_name),
+        }
+    }
+
+    /// Returns whether the caller is the account's root user.
+    pub fn is_root(&self) -> bool {
+        matches!(self, Caller::Root { .. })
+    }
+
+    /// Builds CloudTrail's `userIdentity` for the audit trail.
+    pub fn audit_identity(&self, access_key_id: &str) -> UserIdentity {
+        let (identity_type, user_name) = match self {
+            Caller::Root { .. } => (IdentityType::Root, None),
+            Caller::User { user, .. } => (IdentityType::IamUser, Some(user.user_name.clone())),
+        };
+        UserIdentity {
+            identity_type,
+            principal_id: Some(self.user_id()),
+            arn: self.arn().parse().ok(),
+            account_id: Some(self.account()),
+            access_key_id: Some(access_key_id.to_owned()),
+            user_name,
+            session_context: None,
+        }
+    }
+}
+
+/// A request whose signature verified.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The principal that signed it.
+    pub caller: Caller,
+    /// The access key id that signed it.
+    pub access_key_id: String,
+    /// The region of the credential scope.
+    pub region: String,
+}
+
+/// Verifies signatures against the root key and the access keys in the store.
+pub struct Authenticator {
+    verifier: Verifier<PrefetchedResolver>,
+    store: Arc<dyn IamStore>,
+    keyring: Arc<Keyring>,
+    root: RootAccount,
+    clock: Arc<dyn Clock>,
+    last_used: Mutex<HashMap<String, Timestamp>>,
+}
+
+impl Authenticator {
+    /// Creates an authenticator; an empty `allowed_regions` accepts any signing region.
+    pub fn new(
+        store: Arc<dyn IamStore>,
+        keyring: Arc<Keyring>,
+        root: RootAccount,
+        clock: Arc<dyn Clock>,
+        allowed_regions: &[String],
+    ) -> Self {
+        let verifier = Verifier::new(PrefetchedResolver, Arc::clone(&clock));
+        let verifier = if allowed_regions.is_empty() {
+            verifier
+        } else {
+            verifier.with_allowed_regions(allowed_regions.iter().cloned())
+        };
+        Self {
+            verifier,
+            store,
+            keyring,
+            root,
+            clock,
+            last_used: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Verifies the signature of a request and returns its caller.
+    ///
+    /// # Errors
+    ///
+    /// The AWS authentication errors: `MissingAuthenticationToken`, `IncompleteSignature`,
+    /// `InvalidClientTokenId` (unknown, inactive or deleted keys), `SignatureDoesNotMatch`,
+    /// `RequestExpired`, `ExpiredToken`.
+    pub async fn authenticate(
+        &self,
+        parts: &Parts,
+        body: &[u8],
+    ) -> Result<Authenticated, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        let access_key_id = credential(&parts.headers, query)
+            .and_then(|credential| credential.split('/').next().map(str::to_owned));
+        let resolved = match &access_key_id {
+            Some(access_key_id) => Some(self.resolve(access_key_id).await),
+            None => None,
+        };
+
+        let headers: Vec<(&str, &str)> = parts
+            .headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
+            .collect();
+        let request = HttpRequest {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            query,
+            headers: &headers,
+            body,
+        };
+        let verified = PREFETCHED.with(|slot| {
+            *slot.borrow_mut() = access_key_id.zip(resolved);
+            let verified = self.verifier.verify(&request);
+            *slot.borrow_mut() = None;
+            verified
+        })?;
+
+        self.note_use(
+            &verified.access_key_id,
+            &verified.scope.service,
+            &verified.scope.region,
+        );
+        Ok(Authenticated {
+            caller: verified.principal,
+            access_key_id: verified.access_key_id,
+            region: verified.scope.region,
+        })
+    }
+
+    /// Finds the secret and owner of an access key: the root key, or a user's key in the store.
+    async fn resolve(&self, access_key_id: &str) -> Result<ResolvedCredential<Caller>, AuthError> {
+        let unknown = |reason| AuthError::InvalidClientTokenId {
+            access_key_id: access_key_id.to_owned(),
+            reason,
+        };
+        if access_key_id == self.root.access_key_id {
+            return Ok(ResolvedCredential {
+                secret: self.root.secret.clone(),
+                principal: Caller::Root {
+                    account: self.root.account,
+                },
+                expiration: None,
+            });
+        }
+
+        let (account, sealed) = match self.store.find_access_key(access_key_id).await {
+            Ok(found) => found,
+            Err(StoreError::NoSuchEntity { .. }) => return Err(unknown("no such access key")),
+            Err(error) => return Err(AuthError::CredentialLookup(error.to_string())),
+        };
+        if sealed.access_key.status != AccessKeyStatus::Active {
+            return Err(unknown("the access key is inactive"));
+        }
+        let secret = open_secret(&self.keyring, access_key_id, &sealed.sealed_secret.0)?;
+        let user = self
+            .store
+            .user(account, &sealed.access_key.user_name)
+            .await
+            .map_err(|error| AuthError::CredentialLookup(error.to_string()))?;
+        Ok(ResolvedCredential {
+            secret,
+            principal: Caller::User {
+                account,
+                user: Box::new(user.record),
+            },
+            expiration: None,
+        })
+    }
+
+    /// Records the use of a user's access key, at most once per [`LAST_USED_INTERVAL`], in the
+    /// background.
+    fn note_use(&self, access_key_id: &str, service: &str, region: &str) {
+        if access_key_id == self.root.access_key_id {
+            return;
+        }
+        let now = self.clock.now();
+        {
+            let mut last_used = self
+                .last_used
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let recent = last_used
+                .get(access_key_id)
+                .is_some_and(|last| now.duration_since(*last) < LAST_USED_INTERVAL);
+            if recent {
+                return;
+            }
+            if last_used.len() >= LAST_USED_MEMORY {
+                last_used.clear();
+            }
+            last_used.insert(access_key_id.to_owned(), now);
+        }
+        let store = Arc::clone(&self.store);
+        let access_key_id = access_key_id.to_owned();
+        let last_used = AccessKeyLastUsed {
+            last_used_date: now,
+            service_name: service.to_owned(),
+            region: region.to_owned(),
+        };
+        tokio::spawn(async move {
+            if let Err(error) = store.record_access_key_use(&access_key_id, last_used).await {
+                tracing::warn!(%error, access_key_id, "failed to record access key use");
+            }
+        });
+    }
+}
+
+/// Returns the sealing context of a user's secret access key, binding the sealed bytes to
+/// the key id.
+pub fn access_key_context(access_key_id: &str) -> Vec<u8> {
+    format!("access-key/{access_key_id}").into_bytes()
+}
+
+/// Opens a sealed secret access key.
+///
+/// # Errors
+///
+/// The keyring's errors, which map to `ServiceFailure`.
+pub fn open_secret(
+    keyring: &Keyring,
+    access_key_id: &str,
+    sealed: &[u8],
+) -> Result<SecretAccessKey, AuthError> {
+    let text = String::from_utf8(sealed.to_vec())
+        .map_err(|_| AuthError::MalformedSealedSecret("the sealed secret is not UTF-8"))?;
+    let secret = keyring
+        .open(
+            &SealedSecret::from_stored(text),
+            &access_key_context(access_key_id),
+        )?
+        .into_string()?;
+    Ok(SecretAccessKey::new(secret))
+}
+
+/// Returns the SigV4 `Credential` value (`AKID/DATE/REGION/SERVICE/aws4_request`) of the
+/// `Authorization` header or the `X-Amz-Credential` query parameter, unverified.
+pub fn credential(headers: &axum::http::HeaderMap, query: &str) -> Option<String> {
+    let from_header = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            value
+                .split([' ', ','])
+                .find_map(|part| part.trim().strip_prefix("Credential="))
+                .map(str::to_owned)
+        });
+    from_header.or_else(|| {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(name, _)| name == "X-Amz-Credential")
+            .map(|(_, value)| value.into_owned())
+    })
+}
+
+thread_local! {
+    /// The credential looked up for the request being verified on this thread.
+    static PREFETCHED: RefCell<Option<Prefetched>> = const { RefCell::new(None) };
+}
+
+/// An access key id and the result of looking it up.
+type Prefetched = (String, Result<ResolvedCredential<Caller>, AuthError>);
+
+/// A resolver that returns the credential the handler looked up just before calling the
+/// verifier on the same thread.
+pub struct PrefetchedResolver;
+
+impl SecretResolver for PrefetchedResolver {
+    type Principal = Caller;
+
+    fn resolve(
+        &self,
+        access_key_id: &str,
+        _security_token: Option<&str>,
+    ) -> Result<ResolvedCredential<Caller>, AuthError> {
+        let prefetched = PREFETCHED.with(|slot| slot.borrow_mut().take());
+        match prefetched {
+            Some((looked_up, resolved)) if looked_up == access_key_id => resolved,
+            _ => Err(AuthError::InvalidClientTokenId {
+                access_key_id: access_key_id.to_owned(),
+                reason: "no credential was looked up for this access key",
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,150 @@
+//! The `iam-server` binary: reads settings, sets up logging and serves until a signal.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use iam_audit::{Trail, TrailConfig};
+use iam_auth::SystemRandomSource;
+use iam_auth::seal::{KeyEncryptionKey, Keyring};
+use iam_model::Quotas;
+use iam_model::{Clock, RandomSource};
+use iam_server::app::AppState;
+use iam_server::bootstrap::{GivenRootKey, load_or_create_root};
+use iam_server::config::{LogFormat, Options, Settings};
+use iam_server::keys::DataDir;
+use iam_server::system::SystemClock;
+use iam_store::kv::SledOptions;
+use iam_store::{IamStore, SledStore};
+use tracing_subscriber::EnvFilter;
+
+/// The id of the key-encryption key kept in the data directory, recorded in each sealed
+/// secret so that a later key can be added without losing the old one.
+const KEY_ENCRYPTION_KEY_ID: &str = "kek-1";
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let settings = Settings::load(Options::parse())?;
+    init_logging(&settings)?;
+    if rustls::crypto::ring::default_provider()
+        .install_default()
+        .is_err()
+    {
+        tracing::debug!("a rustls crypto provider was already installed");
+    }
+
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        data_dir = %settings.data_dir.display(),
+        enforcement = ?settings.enforcement,
+        "starting"
+    );
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let random: Arc<dyn RandomSource> = Arc::new(SystemRandomSource::new());
+    let data_dir = DataDir::prepare(&settings.data_dir)?;
+    let key_encryption_key = data_dir.key_encryption_key(random.as_ref())?;
+    let keyring = Arc::new(Keyring::new(
+        KeyEncryptionKey::new(KEY_ENCRYPTION_KEY_ID, &key_encryption_key)
+            .context("invalid key-encryption key")?,
+    ));
+    let root = load_or_create_root(
+        &data_dir,
+        &keyring,
+        random.as_ref(),
+        settings.account_id,
+        GivenRootKey::from_environment()?,
+    )?;
+    let store = SledStore::open_sled(&SledOptions::new(data_dir.store()), Quotas::default())
+        .await
+        .with_context(|| {
+            format!(
+                "failed to open the store in `{}`",
+                data_dir.store().display()
+            )
+        })?;
+    let store = Arc::new(store);
+    tracing::info!(
+        path = %data_dir.store().display(),
+        account = %root.account,
+        "store opened"
+    );
+
+    let audit_enabled = settings.audit;
+    let mut state = AppState::new(
+        settings,
+        Arc::clone(&clock),
+        Arc::clone(&random),
+        Arc::clone(&store) as Arc<dyn IamStore>,
+        keyring,
+        root,
+    );
+    let mut audit_trail = None;
+    if audit_enabled {
+        let key_pair = data_dir.audit_signing_key(random.as_ref())?;
+        let (trail, report) = Trail::open(TrailConfig::new(data_dir.audit()), clock, key_pair)?;
+        tracing::info!(
+            directory = %data_dir.audit().display(),
+            next_sequence = report.next_sequence,
+            cut_bytes = report.cut_bytes,
+            "audit trail opened"
+        );
+        let trail = Arc::new(trail);
+        audit_trail = Some(Arc::clone(&trail));
+        state = state.with_audit(trail);
+    } else {
+        tracing::warn!("audit trail switched off, calls are not recorded");
+    }
+    let state = Arc::new(state);
+    let result = iam_server::server::serve(state, shutdown_signal()).await;
+    drop(store);
+    if let Some(trail) = audit_trail {
+        // Signing a last digest on the way out covers every event of this run.
+        match trail.sign() {
+            Ok(digest) => tracing::info!(count = digest.count, "audit trail signed"),
+            Err(error) => tracing::error!(%error, "failed to sign the audit trail at shutdown"),
+        }
+    }
+    if let Err(error) = &result {
+        tracing::error!(%error, "server failed");
+    }
+    result.context("server failed")
+}
+
+fn init_logging(settings: &Settings) -> Result<()> {
+    let filter = EnvFilter::try_new(&settings.log_level)
+        .with_context(|| format!("invalid log level `{}`", settings.log_level))?;
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match settings.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+    Ok(())
+}
+
+/// Completes on SIGINT or, on Unix, SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "failed to listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "failed to listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!(signal = "SIGINT", "signal received"),
+        () = terminate => tracing::info!(signal = "SIGTERM", "signal received"),
+    }
+}

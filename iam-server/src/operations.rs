@@ -1,0 +1,233 @@
+//! The operation handlers: each decodes its parameters, calls one store or library function,
+//! and encodes the result.
+
+mod access_keys;
+mod groups;
+mod policies;
+mod roles;
+mod users;
+
+use iam_model::{AccountId, Arn, Partition, Quota, Tag, UniqueId, UniqueIdKind, validate};
+use iam_policy::{PolicyKind, ValidationOptions, validate_policy};
+use iam_store::ListOptions;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ErrorCode};
+use crate::identity::Caller;
+use crate::query::QueryParameters;
+use crate::service::Service;
+use crate::xml::Fields;
+
+/// The result of an operation: the `<ActionResult>` members, or none for actions that return
+/// only response metadata.
+pub type OperationResult = Result<Option<Fields>, ApiError>;
+
+/// One authenticated, authorized call.
+pub struct Call<'a> {
+    /// The shared server state.
+    pub state: &'a AppState,
+    /// The caller.
+    pub caller: &'a Caller,
+    /// The request parameters.
+    pub parameters: &'a QueryParameters,
+}
+
+impl Call<'_> {
+    /// Returns the account the call acts on: the caller's.
+    pub fn account(&self) -> AccountId {
+        self.caller.account()
+    }
+
+    /// Returns the partition of the caller's account.
+    pub fn partition(&self) -> Partition {
+        Partition::Aws
+    }
+
+    /// Returns `UserName`, or the calling user's name when the parameter is absent, as AWS
+    /// does for actions that default to the caller.
+    ///
+    /// # Errors
+    ///
+    /// `ValidationError` when neither is available (the root user calling without a name).
+    pub fn user_name_or_caller(&self) -> Result<String, ApiError> {
+        match (
+            self.parameters.optional("UserName"),
+            self.caller.user_name(),
+        ) {
+            (Some(name), _) | (None, Some(name)) => Ok(name.to_owned()),
+            (None, None) => Err(ApiError::missing_parameter("UserName")),
+        }
+    }
+
+    /// Draws a unique id of `kind`.
+    pub fn unique_id(&self, kind: UniqueIdKind) -> UniqueId {
+        UniqueId::generate(kind, self.state.random.as_ref())
+    }
+}
+
+/// Runs an operation, or returns `None` when the server does not implement it.
+pub async fn execute(service: Service, action: &str, call: &Call<'_>) -> Option<OperationResult> {
+    let result = match (service, action) {
+        (Service::Sts, "GetCallerIdentity") => get_caller_identity(call),
+        (Service::Iam, "GetAccountSummary") => get_account_summary(call).await,
+        (Service::Iam, _) => {
+            if let Some(result) = users::execute(action, call).await {
+                result
+            } else if let Some(result) = access_keys::execute(action, call).await {
+                result
+            } else if let Some(result) = roles::execute(action, call).await {
+                result
+            } else if let Some(result) = policies::execute(action, call).await {
+                result
+            } else {
+                groups::execute(action, call).await?
+            }
+        }
+        (Service::Sts, _) => return None,
+    };
+    Some(result)
+}
+
+fn get_caller_identity(call: &Call<'_>) -> OperationResult {
+    Ok(Some(
+        Fields::new()
+            .text("UserId", call.caller.user_id())
+            .text("Account", call.account().to_string())
+            .text("Arn", call.caller.arn()),
+    ))
+}
+
+async fn get_account_summary(call: &Call<'_>) -> OperationResult {
+    let summary = call.state.store.account_summary(call.account()).await?;
+    let entries = summary
+        .entries
+        .into_iter()
+        .map(|(key, value)| (key, crate::xml::Node::Text(value.to_string())))
+        .collect();
+    Ok(Some(Fields::new().map("SummaryMap", entries)))
+}
+
+/// Reads `PathPrefix`, `Marker` and `MaxItems` of a list operation.
+///
+/// # Errors
+///
+/// `ValidationError` for a malformed path prefix or a `MaxItems` outside 1 to 1000.
+pub fn list_options(
+    parameters: &QueryParameters,
+    with_path_prefix: bool,
+) -> Result<ListOptions, ApiError> {
+    let path_prefix = if with_path_prefix {
+        parameters.optional("PathPrefix").map(str::to_owned)
+    } else {
+        None
+    };
+    if let Some(prefix) = &path_prefix {
+        validate::path_prefix(prefix)?;
+    }
+    let max_items = match parameters.integer("MaxItems")? {
+        None => None,
+        Some(value) => Some(
+            u32::try_from(value)
+                .ok()
+                .filter(|value| (1..=iam_store::MAX_MAX_ITEMS).contains(value))
+                .ok_or_else(|| {
+                    ApiError::invalid_value(
+                        "MaxItems",
+                        &value.to_string(),
+                        "Member must have value between 1 and 1000",
+                    )
+                })?,
+        ),
+    };
+    Ok(ListOptions {
+        path_prefix,
+        marker: parameters.optional("Marker").map(str::to_owned),
+        max_items,
+    })
+}
+
+/// Reads a `Tags.member.N.Key/Value` list; an absent list is empty.
+///
+/// # Errors
+///
+/// `ValidationError` for a member without `Key` or `Value`, or tags that break AWS's rules.
+pub fn tags(parameters: &QueryParameters) -> Result<Vec<Tag>, ApiError> {
+    let members = parameters.structures("Tags")?.unwrap_or_default();
+    let tags = members
+        .into_iter()
+        .map(|mut member| {
+            let key = member
+                .remove("Key")
+                .ok_or_else(|| ApiError::missing_parameter("Key"))?;
+            let value = member
+                .remove("Value")
+                .ok_or_else(|| ApiError::missing_parameter("Value"))?;
+            Ok(Tag::new(key, value))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    validate::tags(&tags)?;
+    Ok(tags)
+}
+
+/// Merges new tags into existing ones: a new value replaces the value of the same key.
+pub fn merge_tags(existing: &mut Vec<Tag>, added: Vec<Tag>) {
+    for tag in added {
+        match existing.iter_mut().find(|current| current.key == tag.key) {
+            Some(current) => current.value = tag.value,
+            None => existing.push(tag),
+        }
+    }
+}
+
+/// Reads the `TagKeys.member.N` list of an `Untag*` call.
+///
+/// # Errors
+///
+/// `ValidationError` when the list is absent or a key breaks AWS's rules.
+pub fn tag_keys(parameters: &QueryParameters) -> Result<Vec<String>, ApiError> {
+    let keys = parameters
+        .list("TagKeys")?
+        .ok_or_else(|| ApiError::missing_parameter("TagKeys"))?;
+    validate::tag_keys(&keys)?;
+    Ok(keys)
+}
+
+/// Reads an optional ARN parameter.
+///
+/// # Errors
+///
+/// `InvalidInput` when the text is not an ARN.
+pub fn optional_arn(parameters: &QueryParameters, name: &str) -> Result<Option<Arn>, ApiError> {
+    parameters
+        .optional(name)
+        .map(|text| {
+            text.parse::<Arn>().map_err(|_| {
+                ApiError::new(ErrorCode::InvalidInput, format!("ARN {text} is not valid."))
+            })
+        })
+        .transpose()
+}
+
+/// Checks a policy document before it is stored: its characters and length, its size against
+/// `quota`, and the policy grammar for its kind (a trust policy for `AssumeRolePolicySize`, an
+/// identity policy otherwise).
+///
+/// # Errors
+///
+/// `ValidationError` for characters AWS does not accept, `LimitExceeded` over the size quota,
+/// `MalformedPolicyDocument` with AWS's message for a grammar or rule violation.
+pub fn check_policy_document(
+    call: &Call<'_>,
+    quota: Quota,
+    document: &str,
+) -> Result<(), ApiError> {
+    validate::policy_document("PolicyDocument", document)?;
+    call.state.quotas.check_policy_size(quota, [document])?;
+    let kind = if quota == Quota::AssumeRolePolicySize {
+        PolicyKind::Trust
+    } else {
+        PolicyKind::Identity
+    };
+    validate_policy(document, &ValidationOptions::new(kind, None))?;
+    Ok(())
+}

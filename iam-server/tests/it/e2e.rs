@@ -1,0 +1,192 @@
+//! End-to-end tests: the real server binary on 127.0.0.1, driven by boto3 and the aws CLI.
+//!
+//! Without python3, boto3 or the aws CLI the tests are skipped with a message, except under
+//! `CI=true`, where they fail, because CI must run them.
+
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running server process, stopped with SIGTERM when dropped.
+struct Server {
+    child: Child,
+    address: SocketAddr,
+}
+
+impl Server {
+    fn start(data_dir: &Path) -> Server {
+        let address = free_address();
+        let child = Command::new(env!("CARGO_BIN_EXE_iam-server"))
+            .arg("--listen")
+            .arg(address.to_string())
+            .arg("--data-dir")
+            .arg(data_dir)
+            .arg("--log-level")
+            .arg("warn")
+            .env_remove("IAM_ROOT_ACCESS_KEY_ID")
+            .env_remove("IAM_ROOT_SECRET_ACCESS_KEY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("failed to start the iam-server binary");
+        let server = Server { child, address };
+        server.wait_healthy();
+        server
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    fn wait_healthy(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(mut stream) = TcpStream::connect(self.address) {
+                use std::io::Write;
+                let request = format!(
+                    "GET /health HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+                    self.address
+                );
+                if stream.write_all(request.as_bytes()).is_ok() {
+                    let mut response = String::new();
+                    let _ = stream.read_to_string(&mut response);
+                    if response.starts_with("HTTP/1.1 200") {
+                        return;
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "the server on {} did not become healthy in 30 s",
+            self.address
+        );
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    fn stop(mut self) {
+        terminate(&mut self.child);
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "the server exited with {status}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            terminate(&mut self.child);
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn terminate(child: &mut Child) {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+}
+
+fn free_address() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
+}
+
+/// Returns whether python3 with boto3 and the aws CLI are installed. Under `CI=true` a
+/// missing tool fails the test instead.
+fn clients_available() -> bool {
+    let boto3 = Command::new("python3")
+        .args(["-c", "import boto3"])
+        .status()
+        .is_ok_and(|status| status.success());
+    let cli = Command::new("aws")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if boto3 && cli {
+        return true;
+    }
+    let message = format!(
+        "end-to-end tests need python3 with boto3 (found: {boto3}) and the aws CLI \
+         (found: {cli}); install them with `pip install boto3 awscli`"
+    );
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
+    eprintln!("skipping: {message}");
+    false
+}
+
+fn scripts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e")
+}
+
+/// Returns the shared behaviour-case file, failing loudly when it is missing.
+fn behaviour_cases() -> PathBuf {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/cases/behaviour-cases.json");
+    assert!(
+        path.is_file(),
+        "the behaviour cases are missing at {}",
+        path.display()
+    );
+    path
+}
+
+fn run_script(script: &str, server: &Server, data_dir: &Path) {
+    let output = Command::new("python3")
+        .arg(scripts().join(script))
+        .current_dir(scripts())
+        .env("IAM_E2E_ENDPOINT", server.endpoint())
+        .env("IAM_E2E_DATA_DIR", data_dir)
+        .env("IAM_E2E_BEHAVIOUR_CASES", behaviour_cases())
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .expect("failed to run python3");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{stdout}\n{stderr}"
+    );
+}
+
+#[test]
+fn boto3_and_cli_against_real_server() {
+    if !clients_available() {
+        return;
+    }
+    let directory = tempfile::tempdir().unwrap();
+    let data_dir = directory.path().join("data");
+
+    let server = Server::start(&data_dir);
+    run_script("lifecycle.py", &server, &data_dir);
+    run_script("roles_policies.py", &server, &data_dir);
+    run_script("behaviour_cases.py", &server, &data_dir);
+    server.stop();
+
+    let restarted = Server::start(&data_dir);
+    run_script("after_restart.py", &restarted, &data_dir);
+    restarted.stop();
+}
+
+#[cfg(unix)]
+#[test]
+fn first_start_writes_owner_only_credentials() {
+    use std::os::unix::fs::PermissionsExt;
+    let directory = tempfile::tempdir().unwrap();
+    let data_dir = directory.path().join("data");
+
+    let server = Server::start(&data_dir);
+    server.stop();
+
+    let path = data_dir.join("root-credentials.json");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let credentials: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(credentials["AccessKeyId"].as_str().unwrap().len(), 20);
+    assert_eq!(credentials["SecretAccessKey"].as_str().unwrap().len(), 40);
+}

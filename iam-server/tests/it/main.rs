@@ -1,0 +1,11 @@
+//! Integration tests of `iam-server`: responses checked against the botocore models, and
+//! end-to-end runs of the real binary driven by boto3 and the aws CLI.
+
+#[cfg(test)]
+mod authorization;
+#[cfg(test)]
+mod e2e;
+#[cfg(test)]
+mod models;
+#[cfg(test)]
+mod shapes;
