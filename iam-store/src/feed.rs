@@ -42,7 +42,8 @@ impl Identity {
 ///
 /// A change is published for every identity whose policies, groups, boundary or existence
 /// changed: for a group's own policies also for each member, and for a new default version of a
-/// managed policy also for every identity it is attached to or bounds.
+/// managed policy also for every identity it is attached to or bounds. Concurrent commits may
+/// publish in a different order than their revisions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// The revision of the commit.

@@ -147,3 +147,6 @@ pub(crate) fn components<'key>(key: &'key [u8], prefix: &[u8]) -> Vec<&'key [u8]
         .map(|rest| rest.split(|byte| *byte == SEPARATOR).collect())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;
