@@ -74,7 +74,7 @@ impl Feed {
 
     pub(crate) fn publish(&self, revision: Revision, changes: Vec<(AccountId, Identity)>) {
         for (account, identity) in changes {
-            // No subscriber is not an error: nobody caches anything yet.
+            // A send without subscribers fails, which is fine: no cache exists to invalidate.
             let _ = self.sender.send(Change {
                 revision,
                 account,

@@ -58,7 +58,7 @@ pub enum ReadCheck {
 pub struct CommitRequest {
     /// Reads that must still return the same revisions when the writes are applied.
     pub reads: Vec<ReadCheck>,
-    /// Keys to set (`Some`) or remove (`None`), each key at most once.
+    /// Keys to set (`Some`) or remove (`None`). The store's transactions list each key once.
     pub writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
 }
 
@@ -109,12 +109,12 @@ pub trait KvEngine: Send + Sync + 'static {
         limit: Option<usize>,
     ) -> Result<Vec<(Vec<u8>, Stamped)>, StoreError>;
 
-    /// Validates the reads of `request` and, when all still hold, applies its writes stamped
-    /// with the next revision.
+    /// Validates the reads of `request` and, when none changed, applies its writes stamped with
+    /// the next revision.
     ///
-    /// Returns the new revision, or `None` when a read no longer holds (a conflict; the caller
-    /// runs its transaction again). The change need not be durable yet: see
-    /// [`KvEngine::wait_durable`].
+    /// Returns the new revision, or `None` when a read changed. That is a conflict, and the
+    /// caller runs its transaction again. The change need not be durable yet, which
+    /// [`KvEngine::wait_durable`] waits for.
     ///
     /// # Errors
     ///

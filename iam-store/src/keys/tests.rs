@@ -61,8 +61,10 @@ fn scopes_do_not_overlap() {
     let global = Key::global(GlobalTable::AwsPolicy).name("readonly").build();
     let meta = Key::meta("format").build();
 
-    assert!(account_start <= record && record < account_end);
-    assert!(global >= account_end && global < data_end);
+    assert!(account_start <= record);
+    assert!(record < account_end);
+    assert!(global >= account_end);
+    assert!(global < data_end);
     assert!(meta >= data_end);
-    assert!(data_start == account_start);
+    assert_eq!(data_start, account_start);
 }

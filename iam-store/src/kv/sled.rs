@@ -145,8 +145,8 @@ impl Shared {
         let target = self.revision.load(Ordering::Acquire);
         let outcome = self.tree.flush();
         self.flushes.fetch_add(1, Ordering::Relaxed);
-        // INVARIANT (cleared before published): a waiter that still sees `flushing` set is
-        // sure to see the update below, so no waiter sleeps through the end of a flush.
+        // INVARIANT (cleared before published): a waiter that still reads `flushing` as set
+        // is sure to receive the update below, so no waiter sleeps through the end of a flush.
         self.flushing.store(false, Ordering::Release);
         self.durable.send_modify(|durability| match outcome {
             Ok(_) => durability.revision = durability.revision.max(target),
