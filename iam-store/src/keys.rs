@@ -110,8 +110,15 @@ impl Key {
     }
 
     /// Appends a name folded to lowercase.
-    pub(crate) fn name(self, name: &str) -> Self {
-        self.part(&fold(name))
+    pub(crate) fn name(mut self, name: &str) -> Self {
+        if !name.is_ascii() {
+            return self.part(&fold(name));
+        }
+        // IAM names are ASCII, so this path folds them without allocating a `String`.
+        self.0.push(SEPARATOR);
+        self.0
+            .extend(name.bytes().map(|byte| byte.to_ascii_lowercase()));
+        self
     }
 
     /// Finishes the key as the prefix of every key that continues it with more components.
