@@ -26,8 +26,8 @@ pub enum Case {
 pub struct Glob {
     shape: Shape,
     case: Case,
-    /// The bytes a matching text must contain, as a [`ByteSet`]; empty for shapes that
-    /// match in one comparison anyway and for case-insensitive patterns.
+    /// The bytes a matching text must contain, as a [`ByteSet`]. It is empty for
+    /// case-insensitive patterns.
     required: ByteSet,
 }
 
@@ -161,11 +161,9 @@ impl Glob {
             }));
         }
         let shape = Shape::from_atoms(atoms, case);
-        let required = match (&shape, case) {
-            (Shape::Segments(_) | Shape::General(_), Case::Sensitive) => {
-                ByteSet::of(&shape.literal_bytes())
-            }
-            _ => ByteSet::default(),
+        let required = match case {
+            Case::Sensitive => ByteSet::of(&shape.literal_bytes()),
+            Case::Insensitive => ByteSet::default(),
         };
         Self {
             shape,
