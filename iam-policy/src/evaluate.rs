@@ -22,7 +22,9 @@
 //!    allow naming only the account delegates to identity policies.
 //! 5. Across accounts, the resource-based policy and the identity side (identity policies,
 //!    boundary and session policy) must both allow.
-//! 6. A role trust policy must always allow. In the same account a trust grant naming the
+//! 6. Anonymous callers, AWS services and identity providers have no identity policies, so
+//!    for them the resource-based or trust policy alone decides.
+//! 7. A role trust policy must always allow. In the same account a trust grant naming the
 //!    caller or its role suffices, but it stays subject to the caller's boundary and session
 //!    policy. A trust grant naming the account also needs an identity allow.
 //!
@@ -586,6 +588,22 @@ fn decide<R: Recorder>(
         .and_then(|resource| best_allow(resource, resource_type, &env, recorder));
     let cross_account = request.is_cross_account();
     let trust = resource_side.kind == ResourcePolicyKind::Trust;
+
+    // Anonymous callers, AWS services and identity providers have no identity policies, so
+    // the resource-based or trust policy decides alone.
+    let without_identity = matches!(
+        principal.kind(),
+        RequestPrincipalKind::Anonymous
+            | RequestPrincipalKind::Service
+            | RequestPrincipalKind::WebIdentity
+            | RequestPrincipalKind::Saml
+    );
+    if without_identity {
+        return match resource_allow {
+            Some(_) => (Decision::Allow, None),
+            None => (Decision::ImplicitDeny, Some(Gate::NoResourceAllow)),
+        };
+    }
 
     // Within one account, a grant naming the principal itself or everyone is enough on its
     // own. In a trust policy, a grant naming the caller's role is too.
