@@ -134,6 +134,23 @@ pub fn policy_size(text: &str, counts_whitespace: bool) -> usize {
 /// `options.size_quota` (unless `options.aws_managed`), [`PolicyError::DocumentTooLarge`]
 /// above [`MAX_DOCUMENT_BYTES`](crate::MAX_DOCUMENT_BYTES), and [`PolicyError::Malformed`] with
 /// the first finding otherwise.
+///
+/// # Examples
+///
+/// ```
+/// use iam_policy::{PolicyError, PolicyKind, SizeQuota, ValidationOptions, validate_policy};
+///
+/// let options = ValidationOptions::new(PolicyKind::Identity, Some(SizeQuota::MANAGED_POLICY));
+/// let text = r#"{"Version": "2012-10-17",
+///     "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "bucket"}}"#;
+///
+/// let Err(PolicyError::Malformed(finding)) = validate_policy(text, &options) else {
+///     panic!("a resource that is not an ARN is rejected");
+/// };
+/// assert_eq!(finding.message, "Resource bucket must be in ARN format or \"*\".");
+/// assert_eq!(finding.span.path, "$.Statement.Resource");
+/// assert_eq!((finding.span.line, finding.span.column), (2, 76));
+/// ```
 pub fn validate_policy(
     text: &str,
     options: &ValidationOptions,

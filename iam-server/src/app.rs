@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use iam_audit::{AuditSink, Authorization};
 use iam_auth::seal::Keyring;
-use iam_model::{Clock, RandomSource};
+use iam_model::{Clock, Quotas, RandomSource};
 use iam_store::IamStore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tracing::{Instrument, field};
@@ -53,6 +53,8 @@ pub struct AppState {
     pub keyring: Arc<Keyring>,
     /// The signature verifier.
     pub authenticator: Authenticator,
+    /// The quotas in force, the same the store enforces.
+    pub quotas: Quotas,
 }
 
 impl AppState {
@@ -82,6 +84,7 @@ impl AppState {
             store,
             keyring,
             authenticator,
+            quotas: Quotas::default(),
         }
     }
 

@@ -55,8 +55,8 @@ pub async fn authorize(
         (Decision::Allow, DecisionOutcome::Allow)
     } else {
         // TODO: Evaluate the caller's identity policies, boundary and session policies with
-        // iam-policy once it lands; until then every call by a non-root caller is an implicit
-        // deny (or, in log-only mode, an allowed call with the would-be denial audited).
+        // iam-policy once it lands. Until then every call by a non-root caller is an implicit
+        // deny. In log-only mode such a call goes ahead and the would-be denial is audited.
         (Decision::ImplicitDeny, DecisionOutcome::ImplicitDeny)
     };
     metrics.record_decision(outcome);

@@ -1,7 +1,7 @@
 //! First start: the account, its root user and the root access key.
 //!
 //! The root user has no IAM user record, so its access key lives in the data directory:
-//! `keys/root-account.json` holds the account id, the access key id and the secret sealed under
+//! `keys/root-account.json` contains the account id, the access key id and the secret sealed under
 //! the key-encryption key, and `root-credentials.json` gives the operator the plain secret once,
 //! readable by the owner only.
 

@@ -359,11 +359,57 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<iam_policy::PolicyError> for ApiError {
+    /// Maps a rejected policy document: grammar and rule violations to
+    /// `MalformedPolicyDocument` with AWS's message, sizes to `LimitExceeded`.
+    fn from(error: iam_policy::PolicyError) -> Self {
+        use iam_policy::PolicyError;
+        match error {
+            PolicyError::Malformed(finding) => {
+                ApiError::new(ErrorCode::MalformedPolicyDocument, finding.message)
+            }
+            PolicyError::SizeQuotaExceeded { quota, .. } => ApiError::new(
+                ErrorCode::LimitExceeded,
+                format!("Cannot exceed quota for PolicySize: {quota}"),
+            ),
+            PolicyError::DocumentTooLarge { max, .. } => ApiError::new(
+                ErrorCode::LimitExceeded,
+                format!("Cannot exceed quota for PolicySize: {max}"),
+            ),
+            PolicyError::InvalidPrincipal { value, reason } => ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("Invalid principal {value}: {reason}"),
+            ),
+            // Scenario files are read only by the conformance runner, never by the server.
+            PolicyError::InvalidScenario { .. } => {
+                tracing::error!(%error, "policy engine failed");
+                service_failure()
+            }
+        }
+    }
+}
+
 impl From<iam_model::ModelError> for ApiError {
-    /// Maps a domain validation failure to `ValidationError` with the model's message, which
-    /// names the field and value.
+    /// Maps a domain rule failure: a quota to `LimitExceeded`, a missing or default policy
+    /// version to `NoSuchEntity` or `DeleteConflict`, and every other failure to
+    /// `ValidationError` with the model's message, which names the field and value.
     fn from(error: iam_model::ModelError) -> Self {
-        ApiError::new(ErrorCode::ValidationError, error.to_string())
+        use iam_model::ModelError;
+        match error {
+            ModelError::QuotaExceeded { quota, limit, .. } => ApiError::new(
+                ErrorCode::LimitExceeded,
+                format!("Cannot exceed quota for {quota}: {limit}"),
+            ),
+            ModelError::PolicyVersionNotFound(version) => ApiError::new(
+                ErrorCode::NoSuchEntity,
+                format!("Policy version {version} does not exist."),
+            ),
+            ModelError::DefaultPolicyVersionDeletion(_) => ApiError::new(
+                ErrorCode::DeleteConflict,
+                "Cannot delete the default version of a policy.",
+            ),
+            error => ApiError::new(ErrorCode::ValidationError, error.to_string()),
+        }
     }
 }
 

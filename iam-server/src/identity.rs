@@ -25,7 +25,8 @@ use crate::error::ApiError;
 /// `AccessKeyLastUsed` with a delay; writing on every request would make reads cost a write.
 const LAST_USED_INTERVAL: SignedDuration = SignedDuration::from_mins(5);
 
-/// The most access keys whose last recorded use is remembered before the memory is cleared.
+/// The maximum number of access keys whose last recorded use is remembered before the memory
+/// is cleared.
 const LAST_USED_MEMORY: usize = 10_000;
 
 /// The principal behind a verified request.
@@ -104,7 +105,7 @@ impl Caller {
 /// A request whose signature verified.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
-    /// Who signed it.
+    /// The principal that signed it.
     pub caller: Caller,
     /// The access key id that signed it.
     pub access_key_id: String,

@@ -3,9 +3,12 @@
 
 mod access_keys;
 mod groups;
+mod policies;
+mod roles;
 mod users;
 
-use iam_model::{AccountId, Partition, Tag, UniqueId, UniqueIdKind, validate};
+use iam_model::{AccountId, Arn, Partition, Quota, Tag, UniqueId, UniqueIdKind, validate};
+use iam_policy::{PolicyKind, ValidationOptions, validate_policy};
 use iam_store::ListOptions;
 
 use crate::app::AppState;
@@ -71,6 +74,10 @@ pub async fn execute(service: Service, action: &str, call: &Call<'_>) -> Option<
             if let Some(result) = users::execute(action, call).await {
                 result
             } else if let Some(result) = access_keys::execute(action, call).await {
+                result
+            } else if let Some(result) = roles::execute(action, call).await {
+                result
+            } else if let Some(result) = policies::execute(action, call).await {
                 result
             } else {
                 groups::execute(action, call).await?
@@ -185,10 +192,42 @@ pub fn tag_keys(parameters: &QueryParameters) -> Result<Vec<String>, ApiError> {
     Ok(keys)
 }
 
-/// Returns the error for a parameter that this server does not accept yet.
-pub fn unsupported_parameter(name: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::InvalidParameterValue,
-        format!("The parameter {name} is not supported by this server yet."),
-    )
+/// Reads an optional ARN parameter.
+///
+/// # Errors
+///
+/// `InvalidInput` when the text is not an ARN.
+pub fn optional_arn(parameters: &QueryParameters, name: &str) -> Result<Option<Arn>, ApiError> {
+    parameters
+        .optional(name)
+        .map(|text| {
+            text.parse::<Arn>().map_err(|_| {
+                ApiError::new(ErrorCode::InvalidInput, format!("ARN {text} is not valid."))
+            })
+        })
+        .transpose()
+}
+
+/// Checks a policy document before it is stored: its characters and length, its size against
+/// `quota`, and the policy grammar for its kind (a trust policy for `AssumeRolePolicySize`, an
+/// identity policy otherwise).
+///
+/// # Errors
+///
+/// `ValidationError` for characters AWS does not accept, `LimitExceeded` over the size quota,
+/// `MalformedPolicyDocument` with AWS's message for a grammar or rule violation.
+pub fn check_policy_document(
+    call: &Call<'_>,
+    quota: Quota,
+    document: &str,
+) -> Result<(), ApiError> {
+    validate::policy_document("PolicyDocument", document)?;
+    call.state.quotas.check_policy_size(quota, [document])?;
+    let kind = if quota == Quota::AssumeRolePolicySize {
+        PolicyKind::Trust
+    } else {
+        PolicyKind::Identity
+    };
+    validate_policy(document, &ValidationOptions::new(kind, None))?;
+    Ok(())
 }

@@ -239,7 +239,7 @@ impl Sts {
 pub const ROOT_MFA_OWNER: &str = "<root>";
 
 /// Builds the `assumed-role` ARN of a session: the role's name without its path.
-fn assumed_role_arn(role_arn: &Arn, role_name: &str, session_name: &str) -> Arn {
+fn assumed_role_arn(role_arn: &Arn, role_name: &str, session_name: &str) -> Result<Arn, StsError> {
     Arn::new(
         role_arn.partition(),
         "sts",
@@ -247,4 +247,5 @@ fn assumed_role_arn(role_arn: &Arn, role_name: &str, session_name: &str) -> Arn 
         role_arn.account(),
         format!("assumed-role/{role_name}/{session_name}"),
     )
+    .map_err(StsError::from_model)
 }

@@ -82,6 +82,12 @@ fn path_quotes_keys_with_punctuation() {
     assert_eq!(path_with_key("$.C", "aws:username"), "$.C['aws:username']");
     assert_eq!(path_with_key("$", "it's"), "$['it\\'s']");
     assert_eq!(path_with_index("$.Statement", 3), "$.Statement[3]");
+    assert_eq!(path_with_index("$", 0), "$[0]");
+    assert_eq!(path_with_index("$", 1_234_567), "$[1234567]");
+    assert_eq!(
+        path_with_index("$", usize::MAX),
+        format!("$[{}]", usize::MAX)
+    );
 }
 
 #[test]

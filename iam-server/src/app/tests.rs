@@ -210,7 +210,7 @@ async fn unsigned_request_is_missing_authentication() {
 
 #[tokio::test]
 async fn known_action_not_built_is_a_client_error() {
-    let request = signed_post("iam", "Action=ListRoles&Version=2010-05-08");
+    let request = signed_post("iam", "Action=ListSAMLProviders&Version=2010-05-08");
 
     let (status, _, body) = send(request).await;
 

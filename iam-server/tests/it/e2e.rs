@@ -122,12 +122,25 @@ fn scripts() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e")
 }
 
+/// Returns the shared behaviour-case file, failing loudly when it is missing.
+fn behaviour_cases() -> PathBuf {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/cases/behaviour-cases.json");
+    assert!(
+        path.is_file(),
+        "the behaviour cases are missing at {}",
+        path.display()
+    );
+    path
+}
+
 fn run_script(script: &str, server: &Server, data_dir: &Path) {
     let output = Command::new("python3")
         .arg(scripts().join(script))
         .current_dir(scripts())
         .env("IAM_E2E_ENDPOINT", server.endpoint())
         .env("IAM_E2E_DATA_DIR", data_dir)
+        .env("IAM_E2E_BEHAVIOUR_CASES", behaviour_cases())
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .output()
         .expect("failed to run python3");
@@ -150,6 +163,8 @@ fn boto3_and_cli_against_real_server() {
 
     let server = Server::start(&data_dir);
     run_script("lifecycle.py", &server, &data_dir);
+    run_script("roles_policies.py", &server, &data_dir);
+    run_script("behaviour_cases.py", &server, &data_dir);
     server.stop();
 
     let restarted = Server::start(&data_dir);

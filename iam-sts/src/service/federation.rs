@@ -69,7 +69,8 @@ impl Sts {
             "",
             account.as_str(),
             format!("federated-user/{}", request.name),
-        );
+        )
+        .map_err(StsError::from_model)?;
         let claims = SessionClaims {
             kind: PrincipalKind::FederatedUser,
             account,

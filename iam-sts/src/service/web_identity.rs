@@ -159,7 +159,11 @@ impl Sts {
         let claims = SessionClaims {
             kind: PrincipalKind::AssumedRole,
             account,
-            principal_arn: assumed_role_arn(&role.arn, &role.role_name, &request.role_session_name),
+            principal_arn: assumed_role_arn(
+                &role.arn,
+                &role.role_name,
+                &request.role_session_name,
+            )?,
             source_arn: role.arn.clone(),
             source_id: role.role_id.as_str().to_owned(),
             session_name: request.role_session_name.clone(),
