@@ -107,8 +107,32 @@ pub struct RetentionReport {
 ///
 /// Appends from many threads share one write and one sync per round (group commit): the first
 /// waiting writer syncs everything appended so far and wakes the others. An append returns only
-/// after its record is synced. After any failed write or sync the trail refuses every later
+/// after its record is synced. After any failed write or sync the trail rejects every later
 /// append until it is opened again.
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// use iam_audit::{AuditEvent, AuditSink, EventSource, PublicKey, Trail, TrailConfig, verify};
+/// use iam_model::{Clock, FixedClock};
+/// use ring::signature::Ed25519KeyPair;
+///
+/// let directory = tempfile::tempdir()?;
+/// let clock: Arc<dyn Clock> = Arc::new(FixedClock::new("2026-03-01T12:00:00Z".parse()?));
+/// // A real server loads its key; any 32-byte seed makes one for this example.
+/// let key_pair = Ed25519KeyPair::from_seed_unchecked(&[7; 32]).map_err(|error| error.to_string())?;
+/// let public_key = PublicKey::of(&key_pair);
+/// let (trail, _) = Trail::open(TrailConfig::new(directory.path()), clock.clone(), key_pair)?;
+///
+/// let event = AuditEvent::new(clock.now(), EventSource::Iam, "ListUsers");
+/// let receipt = trail.record(event)?;
+/// trail.sign()?;
+///
+/// let report = verify(directory.path(), &[public_key], None)?;
+/// assert_eq!(receipt.sequence, 1);
+/// assert!(report.is_intact());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Trail {
     config: TrailConfig,
     clock: Arc<dyn Clock>,
@@ -767,7 +791,7 @@ fn rewrite_digests(directory: &Path, oldest_kept: u64) -> Result<File, AuditErro
     let temporary = directory.join(format!("{DIGESTS_FILE}.tmp"));
     let bytes = segment::read_file(&path)?;
     let (lines, _) = segment::complete_lines(&bytes);
-    let mut kept = Vec::with_capacity(bytes.len());
+    let mut kept_lines = Vec::with_capacity(bytes.len());
     for line in lines {
         let keep = match record::decode::<IgnoredAny>(line) {
             Ok(record) => record.sequence >= oldest_kept,
@@ -775,13 +799,13 @@ fn rewrite_digests(directory: &Path, oldest_kept: u64) -> Result<File, AuditErro
             Err(_) => true,
         };
         if keep {
-            kept.extend_from_slice(line);
-            kept.push(b'\n');
+            kept_lines.extend_from_slice(line);
+            kept_lines.push(b'\n');
         }
     }
     let mut file =
         File::create(&temporary).map_err(|error| AuditError::io("create", &temporary, error))?;
-    file.write_all(&kept)
+    file.write_all(&kept_lines)
         .and_then(|()| file.sync_all())
         .map_err(|error| AuditError::io("write", &temporary, error))?;
     fs::rename(&temporary, &path).map_err(|error| AuditError::io("replace", &path, error))?;

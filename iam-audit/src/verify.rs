@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::de::IgnoredAny;
 
@@ -166,7 +167,10 @@ impl VerifyReport {
 
 /// One record line, decoded where possible.
 struct Entry {
-    location: Location,
+    /// The segment file, shared by every entry of the segment.
+    path: Arc<PathBuf>,
+    /// The 1-based line number.
+    line: u64,
     /// The decoded record, or why the line does not decode.
     record: Result<Link, String>,
 }
@@ -176,7 +180,17 @@ struct Link {
     prev_hash: RecordHash,
     hash: RecordHash,
     digest: Option<Digest>,
-    line: Vec<u8>,
+    /// The line as stored, kept for digests only, to compare with their copies.
+    digest_line: Option<Vec<u8>>,
+}
+
+impl Entry {
+    fn location(&self) -> Location {
+        Location {
+            path: self.path.as_ref().clone(),
+            line: self.line,
+        }
+    }
 }
 
 /// Verifies the trail in `directory` against the digest keys `keys`.
@@ -211,22 +225,26 @@ pub fn verify(
     let mut first_named = None;
     for (index, segment_file) in segments.iter().enumerate() {
         first_named.get_or_insert(segment_file.first_sequence);
+        let path = Arc::new(segment_file.path.clone());
         let bytes = segment::read_file(&segment_file.path)?;
         let (lines, complete) = segment::complete_lines(&bytes);
+        for (number, line) in lines.iter().enumerate() {
+            entries.push(Entry {
+                path: Arc::clone(&path),
+                line: line_number(number),
+                record: decode(line),
+            });
+        }
         let tail = u64::try_from(bytes.len() - complete).unwrap_or(u64::MAX);
         if index + 1 == segments.len() {
             torn_bytes = tail;
         } else if tail > 0 {
-            // Only the newest segment can hold a torn record; older ones were synced whole.
+            // Only the newest segment can end in a torn record, because older ones were synced
+            // whole before the next one started.
             entries.push(Entry {
-                location: location(&segment_file.path, lines.len()),
+                path,
+                line: line_number(lines.len()),
                 record: Err("incomplete line in a closed segment".to_owned()),
-            });
-        }
-        for (number, line) in lines.iter().enumerate() {
-            entries.push(Entry {
-                location: location(&segment_file.path, number),
-                record: decode(line),
             });
         }
     }
@@ -251,11 +269,9 @@ pub fn verify(
     Ok(report)
 }
 
-fn location(path: &Path, index: usize) -> Location {
-    Location {
-        path: path.to_owned(),
-        line: u64::try_from(index + 1).unwrap_or(u64::MAX),
-    }
+/// Returns the 1-based line number of the line at `index`.
+fn line_number(index: usize) -> u64 {
+    u64::try_from(index + 1).unwrap_or(u64::MAX)
 }
 
 fn decode(line: &[u8]) -> Result<Link, String> {
@@ -264,11 +280,11 @@ fn decode(line: &[u8]) -> Result<Link, String> {
         sequence: record.sequence,
         prev_hash: record.prev_hash,
         hash: record.hash,
+        digest_line: matches!(record.body, Body::Digest(_)).then(|| line.to_vec()),
         digest: match record.body {
             Body::Digest(digest) => Some(digest),
             Body::Event(_) => None,
         },
-        line: line.to_vec(),
     })
 }
 
@@ -285,7 +301,7 @@ fn walk(
         Err(_) => {
             return Some(Tamper::Modified {
                 sequence: first_named.unwrap_or(0),
-                location: first.location.clone(),
+                location: first.location(),
             });
         }
     };
@@ -295,15 +311,15 @@ fn walk(
         return Some(Tamper::Deleted {
             sequence: named,
             count: anchor.sequence - named,
-            location: first.location.clone(),
+            location: first.location(),
         });
     }
     let Some(digest) = &anchor.digest else {
         return Some(Tamper::Unanchored {
-            location: first.location.clone(),
+            location: first.location(),
         });
     };
-    if let Some(tamper) = check_digest(digest, anchor, &first.location, None, keys) {
+    if let Some(tamper) = check_digest(digest, anchor, &first.location(), None, keys) {
         return Some(tamper);
     }
     report.first_sequence = Some(anchor.sequence);
@@ -319,7 +335,7 @@ fn walk(
             Err(_) => {
                 return Some(Tamper::Modified {
                     sequence: expected_sequence,
-                    location: entry.location.clone(),
+                    location: entry.location(),
                 });
             }
         };
@@ -330,7 +346,7 @@ fn walk(
         }
         if let Some(digest) = &link.digest {
             let previous = Some(last_digest_sequence);
-            if let Some(tamper) = check_digest(digest, link, &entry.location, previous, keys) {
+            if let Some(tamper) = check_digest(digest, link, &entry.location(), previous, keys) {
                 return Some(tamper);
             }
             last_digest_sequence = link.sequence;
@@ -397,7 +413,7 @@ fn classify(
     let Ok(link) = &suspect.record else {
         return Tamper::Modified {
             sequence: expected_sequence,
-            location: suspect.location.clone(),
+            location: suspect.location(),
         };
     };
 
@@ -416,11 +432,11 @@ fn classify(
         return if linked && !copy_of_accepted {
             Tamper::Reordered {
                 sequence: link.sequence,
-                location: suspect.location.clone(),
+                location: suspect.location(),
             }
         } else {
             Tamper::Inserted {
-                location: suspect.location.clone(),
+                location: suspect.location(),
             }
         };
     }
@@ -438,11 +454,11 @@ fn classify(
         return match previous {
             Some(previous) if !changed_here => Tamper::Modified {
                 sequence: expected_sequence - 1,
-                location: previous.location.clone(),
+                location: previous.location(),
             },
             _ => Tamper::Modified {
                 sequence: expected_sequence,
-                location: suspect.location.clone(),
+                location: suspect.location(),
             },
         };
     }
@@ -451,7 +467,7 @@ fn classify(
         return Tamper::Deleted {
             sequence: expected_sequence,
             count: link.sequence - expected_sequence,
-            location: suspect.location.clone(),
+            location: suspect.location(),
         };
     }
 
@@ -463,10 +479,10 @@ fn classify(
     let this_one_continues = links(index + 1).any(|(_, later)| later.prev_hash == link.hash);
     match earlier {
         Some(earlier) if this_one_continues => Tamper::Inserted {
-            location: earlier.location.clone(),
+            location: earlier.location(),
         },
         _ => Tamper::Inserted {
-            location: suspect.location.clone(),
+            location: suspect.location(),
         },
     }
 }
@@ -510,7 +526,7 @@ fn check_digests_file(
             }));
         }
         if let Some(link) = by_sequence.get(&copy.sequence)
-            && link.line != copy.line
+            && link.digest_line != copy.digest_line
         {
             let location = entries
                 .iter()
@@ -520,8 +536,11 @@ fn check_digests_file(
                         .as_ref()
                         .is_ok_and(|found| found.sequence == copy.sequence)
                 })
-                .map(|entry| entry.location.clone())
-                .unwrap_or_else(|| location(&path, 0));
+                .map(Entry::location)
+                .unwrap_or_else(|| Location {
+                    path: path.clone(),
+                    line: 1,
+                });
             return Ok(Some(Tamper::Modified {
                 sequence: copy.sequence,
                 location,
@@ -552,7 +571,7 @@ fn check_anchor(anchor: &Digest, entries: &[Entry], report: &VerifyReport) -> Op
         .is_ok_and(|link| link.digest.as_ref() == Some(anchor));
     (!matches).then(|| Tamper::Modified {
         sequence: anchor.count,
-        location: entry.location.clone(),
+        location: entry.location(),
     })
 }
 

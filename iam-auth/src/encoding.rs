@@ -58,3 +58,46 @@ pub(crate) fn hex_digit(value: u8) -> u8 {
         b'a' + value - 10
     }
 }
+
+/// Splits `text` at every `separator`, an ASCII byte, like `str::split` with a `char`.
+///
+/// Short strings on the request path split faster with a plain byte scan than with the
+/// standard library's `memchr`-based search.
+pub(crate) fn split_ascii(text: &str, separator: u8) -> SplitAscii<'_> {
+    SplitAscii {
+        rest: Some(text),
+        separator,
+    }
+}
+
+/// Splits `text` at the first `separator`, an ASCII byte.
+pub(crate) fn split_once_ascii(text: &str, separator: u8) -> Option<(&str, &str)> {
+    let index = text.bytes().position(|byte| byte == separator)?;
+    // INVARIANT (ascii separator): an ASCII byte is a whole character, so both sides are
+    // character boundaries.
+    Some((text.get(..index)?, text.get(index + 1..)?))
+}
+
+/// The iterator of [`split_ascii`].
+pub(crate) struct SplitAscii<'a> {
+    rest: Option<&'a str>,
+    separator: u8,
+}
+
+impl<'a> Iterator for SplitAscii<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match split_once_ascii(rest, self.separator) {
+            Some((piece, tail)) => {
+                self.rest = Some(tail);
+                Some(piece)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}

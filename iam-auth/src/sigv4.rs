@@ -5,6 +5,7 @@
 //! reading at [`Verifier::verify`].
 
 mod canonical;
+mod chunked;
 mod signer;
 mod signing_key;
 mod verifier;
@@ -13,6 +14,7 @@ use std::fmt;
 
 pub(crate) use canonical::push_uri_encoded;
 pub use canonical::{EMPTY_PAYLOAD_SHA256, STREAMING_PAYLOAD, UNSIGNED_PAYLOAD};
+pub use chunked::ChunkSignatures;
 pub use signer::{Credentials, PresignedRequest, SignedRequest, Signer};
 pub use signing_key::SigningKeyCache;
 pub use verifier::{

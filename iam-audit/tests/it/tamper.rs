@@ -485,3 +485,44 @@ fn any_changed_byte_is_found() {
         })
         .unwrap();
 }
+
+#[test]
+fn segment_without_opening_digest_is_unanchored() {
+    let test = sealed_trail();
+    let segment = segments(test.path()).remove(0);
+    let mut lines = read_lines(&segment);
+    // Drop the opening digest and rename the segment so its name matches its first event.
+    lines.remove(0);
+    std::fs::remove_file(&segment).unwrap();
+    write_lines(&test.path().join("00000000000000000001.jsonl"), &lines);
+
+    let report = test.verify();
+
+    assert!(
+        matches!(report.tamper, Some(Tamper::Unanchored { .. })),
+        "{:?}",
+        report.tamper
+    );
+}
+
+#[test]
+fn torn_line_in_closed_segment_is_found() {
+    let test = three_segments();
+    let middle = segments(test.path()).remove(1);
+    let mut lines = read_lines(&middle);
+    let last = lines.pop().unwrap();
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text.push_str(&last[..last.len() / 2]);
+    std::fs::write(&middle, text).unwrap();
+
+    let report = test.verify();
+
+    // The middle segment holds sequences 6 to 11, so the cut record is 11 on line 6.
+    assert!(
+        matches!(report.tamper, Some(Tamper::Modified { sequence: 11, .. })),
+        "{:?}",
+        report.tamper
+    );
+    assert_eq!(line_of(report.tamper.as_ref().unwrap()), 6);
+}

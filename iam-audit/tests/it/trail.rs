@@ -342,3 +342,53 @@ fn stored_events_are_redacted() {
     assert!(!segment.contains("wJalrXUtnFEMI"));
     assert!(segment.contains(iam_audit::REDACTED));
 }
+
+#[test]
+fn new_key_after_restart_needs_both_keys() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 3);
+    test.trail = None;
+    let clock: Arc<dyn iam_model::Clock> = test.clock.clone();
+
+    let (trail, _) =
+        Trail::open(TrailConfig::new(test.path()), clock, support::key_pair(2)).unwrap();
+    trail.append(event(3, support::start_time())).unwrap();
+    drop(trail);
+
+    let old_key = support::public_key();
+    let new_key = iam_audit::PublicKey::of(&support::key_pair(2));
+    let with_old = iam_audit::verify(test.path(), &[old_key], None).unwrap();
+    let with_both = iam_audit::verify(test.path(), &[old_key, new_key], None).unwrap();
+    assert!(
+        matches!(
+            with_old.tamper,
+            Some(iam_audit::Tamper::BadSignature { sequence: 4, .. })
+        ),
+        "{:?}",
+        with_old.tamper
+    );
+    assert!(with_both.is_intact(), "{:?}", with_both.tamper);
+}
+
+#[test]
+fn queries_run_while_writers_append() {
+    let test = TestTrail::new(|config| config.segment_max_bytes = 300 * 1024);
+    let trail = test.trail();
+
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            for batch in 0..20 {
+                test.append_events(batch * 50, 50);
+            }
+        });
+        while !writer.is_finished() {
+            let page = iam_audit::query(test.path(), &Query::default()).unwrap();
+            let sequences: Vec<u64> = page.events.iter().map(|stored| stored.sequence).collect();
+            assert!(sequences.windows(2).all(|pair| pair[0] > pair[1]));
+        }
+        writer.join().unwrap();
+    });
+
+    assert_eq!(count_events(&test), 1000);
+    assert!(trail.ready().is_ok());
+}

@@ -248,14 +248,7 @@ pub(crate) fn percent_decode(text: &str, plus_as_space: bool) -> Vec<u8> {
 /// Appends a header value with leading and trailing whitespace removed and every inner run of
 /// whitespace, folded line breaks included, replaced by one space.
 fn push_trimmed_value(out: &mut String, value: &str) {
-    let bytes = value.as_bytes();
-    let is_clean = bytes.first() != Some(&b' ')
-        && bytes.last() != Some(&b' ')
-        && !bytes.windows(2).any(|pair| pair == b"  ")
-        && !bytes
-            .iter()
-            .any(|byte| matches!(byte, b'\t' | b'\r' | b'\n'));
-    if is_clean {
+    if is_trimmed_value(value.as_bytes()) {
         out.push_str(value);
         return;
     }
@@ -269,6 +262,21 @@ fn push_trimmed_value(out: &mut String, value: &str) {
         }
         out.push_str(word);
     }
+}
+
+/// Returns whether a header value is already in canonical form: no leading, trailing or
+/// repeated spaces, and no tabs or line breaks.
+fn is_trimmed_value(bytes: &[u8]) -> bool {
+    let mut previous_was_space = true;
+    for &byte in bytes {
+        match byte {
+            b' ' if previous_was_space => return false,
+            b' ' => previous_was_space = true,
+            b'\t' | b'\r' | b'\n' => return false,
+            _ => previous_was_space = false,
+        }
+    }
+    !previous_was_space || bytes.is_empty()
 }
 
 fn push_path_segment(out: &mut String, segment: &str, double_encode: bool) {

@@ -622,3 +622,101 @@ fn http_request_debug_hides_header_values() {
     assert!(printed.contains("Authorization"));
     assert!(!printed.contains("secret-signature"));
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn arbitrary_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[ -~]{0,200}",
+            "AWS4-HMAC-SHA256 Credential=[A-Za-z0-9/_%-]{0,80}, SignedHeaders=[a-z;-]{0,40}, Signature=[0-9a-f]{0,70}",
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn verifier_never_panics_on_header_input(
+            authorization in arbitrary_text(),
+            amz_date in "[0-9TZ]{0,20}",
+            path in arbitrary_text(),
+            query in arbitrary_text(),
+        ) {
+            let headers = [
+                ("Host", "iam.amazonaws.com"),
+                ("X-Amz-Date", amz_date.as_str()),
+                ("Authorization", authorization.as_str()),
+            ];
+            let request = HttpRequest {
+                method: "POST",
+                path: &path,
+                query: &query,
+                headers: &headers,
+                body: b"",
+            };
+
+            let outcome = verifier(NOW).verify(&request);
+
+            prop_assert!(outcome.is_err());
+        }
+
+        #[test]
+        fn verifier_never_panics_on_presigned_input(query in arbitrary_text(), extra in arbitrary_text()) {
+            let query = format!("X-Amz-Algorithm=AWS4-HMAC-SHA256&{query}&X-Amz-Signature={extra}");
+            let headers = [("Host", "iam.amazonaws.com")];
+            let request = HttpRequest {
+                method: "GET",
+                path: "/",
+                query: &query,
+                headers: &headers,
+                body: b"",
+            };
+
+            prop_assert!(verifier(NOW).verify(&request).is_err());
+        }
+
+        #[test]
+        fn canonical_query_is_idempotent(query in arbitrary_text()) {
+            let once = canonical_query(&query);
+            let twice = canonical_query(&once);
+
+            prop_assert_eq!(once, twice);
+        }
+
+        #[test]
+        fn canonical_uri_output_is_encoded(path in arbitrary_text()) {
+            for rules in [ServiceRules::STANDARD, ServiceRules::S3] {
+                let canonical = canonical_uri(&path, rules);
+                prop_assert!(canonical.starts_with('/'));
+                prop_assert!(canonical.bytes().all(|byte| byte.is_ascii_alphanumeric()
+                    || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'/' | b'%')));
+            }
+        }
+
+        #[test]
+        fn signed_requests_always_verify(
+            path in "/[a-zA-Z0-9 ._~%/-]{0,40}",
+            query in "[a-zA-Z0-9=&%+._~-]{0,60}",
+            body in proptest::collection::vec(any::<u8>(), 0..200),
+        ) {
+            let headers = [("Host", "iam.amazonaws.com")];
+            let request = HttpRequest {
+                method: "POST",
+                path: &path,
+                query: &query,
+                headers: &headers,
+                body: &body,
+            };
+            let signed = signer(KEY_ID, "iam", None)
+                .sign(&request, NOW.parse().unwrap())
+                .unwrap();
+            let pairs = signed.header_pairs();
+
+            let verified = verifier(NOW).verify(&HttpRequest { headers: &pairs, ..request });
+
+            prop_assert!(verified.is_ok(), "{:?}", verified);
+        }
+    }
+}

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::AuthError;
 use crate::access_key::{SecretAccessKey, SecurityToken};
-use crate::encoding::decode_lower_hex;
+use crate::encoding::{decode_lower_hex, split_ascii, split_once_ascii};
 
 /// The maximum length of an access key id AWS accepts, in characters.
 const MAX_ACCESS_KEY_ID_LEN: usize = 128;
@@ -113,8 +113,9 @@ pub struct VerifiedRequest<P> {
 /// Verifies SigV4 signatures against credentials from a [`SecretResolver`].
 ///
 /// Any region in the credential scope is accepted unless an allow-list is set. Header-signed
-/// requests must be within [`MAX_CLOCK_SKEW_SECONDS`] of the clock; presigned requests are
-/// valid from their `X-Amz-Date` for exactly `X-Amz-Expires` seconds.
+/// requests must be within [`MAX_CLOCK_SKEW_SECONDS`] of the clock. Presigned requests expire
+/// exactly `X-Amz-Expires` seconds after their `X-Amz-Date`, and are accepted from up to
+/// [`MAX_CLOCK_SKEW_SECONDS`] before it, for a client clock that runs ahead.
 pub struct Verifier<R> {
     resolver: R,
     clock: Arc<dyn Clock>,
@@ -351,8 +352,8 @@ fn header_fields<'a>(
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for component in components.split(',').map(str::trim) {
-        let (name, value) = component.split_once('=').ok_or_else(|| {
+    for component in split_ascii(components, b',').map(str::trim) {
+        let (name, value) = split_once_ascii(component, b'=').ok_or_else(|| {
             AuthError::IncompleteSignature(format!(
                 "authorization component `{}` is not of the form name=value",
                 truncate(component)
@@ -466,7 +467,7 @@ fn parse_credential(
             truncate(&credential)
         ))
     };
-    let mut parts = credential.split('/');
+    let mut parts = split_ascii(&credential, b'/');
     let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), None) = (
         parts.next(),
         parts.next(),
@@ -530,7 +531,7 @@ fn signed_header_names(signed_headers: &str) -> Result<Vec<&str>, AuthError> {
     let mut names = Vec::with_capacity(8);
     let mut previous: Option<&str> = None;
     let mut has_host = false;
-    for (count, name) in signed_headers.split(';').enumerate() {
+    for (count, name) in split_ascii(signed_headers, b';').enumerate() {
         let name_is_valid = !name.is_empty()
             && name
                 .bytes()
