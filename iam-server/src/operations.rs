@@ -2,6 +2,7 @@
 //! and encodes the result.
 
 mod access_keys;
+mod account;
 mod groups;
 mod policies;
 mod roles;
@@ -78,6 +79,8 @@ pub async fn execute(service: Service, action: &str, call: &Call<'_>) -> Option<
             } else if let Some(result) = roles::execute(action, call).await {
                 result
             } else if let Some(result) = policies::execute(action, call).await {
+                result
+            } else if let Some(result) = account::execute(action, call).await {
                 result
             } else {
                 groups::execute(action, call).await?
