@@ -4,6 +4,7 @@
 mod access_keys;
 mod account;
 mod groups;
+mod instance_profiles;
 mod policies;
 mod roles;
 mod users;
@@ -81,6 +82,8 @@ pub async fn execute(service: Service, action: &str, call: &Call<'_>) -> Option<
             } else if let Some(result) = policies::execute(action, call).await {
                 result
             } else if let Some(result) = account::execute(action, call).await {
+                result
+            } else if let Some(result) = instance_profiles::execute(action, call).await {
                 result
             } else {
                 groups::execute(action, call).await?

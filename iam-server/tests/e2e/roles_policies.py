@@ -138,6 +138,25 @@ def group_policies():
     iam.delete_group(GroupName="readers")
 
 
+def instance_profiles_hold_roles():
+    iam = client("iam")
+    iam.create_role(RoleName="web", AssumeRolePolicyDocument=json.dumps(TRUST))
+    profile = iam.create_instance_profile(InstanceProfileName="web-profile", Path="/web/")["InstanceProfile"]
+    assert profile["Arn"].endswith(":instance-profile/web/web-profile"), profile
+    assert profile["Roles"] == [], profile
+    iam.add_role_to_instance_profile(InstanceProfileName="web-profile", RoleName="web")
+    fetched = iam.get_instance_profile(InstanceProfileName="web-profile")["InstanceProfile"]
+    assert [role["RoleName"] for role in fetched["Roles"]] == ["web"], fetched
+    for_role = iam.list_instance_profiles_for_role(RoleName="web")["InstanceProfiles"]
+    assert [item["InstanceProfileName"] for item in for_role] == ["web-profile"], for_role
+
+    expect_error("DeleteConflict", iam.delete_role, RoleName="web")
+    iam.remove_role_from_instance_profile(InstanceProfileName="web-profile", RoleName="web")
+    iam.delete_instance_profile(InstanceProfileName="web-profile")
+    iam.delete_role(RoleName="web")
+    expect_error("NoSuchEntity", iam.get_instance_profile, InstanceProfileName="web-profile")
+
+
 if __name__ == "__main__":
     run(
         [
@@ -146,5 +165,6 @@ if __name__ == "__main__":
             attachments_block_deletion,
             malformed_policies_are_rejected,
             group_policies,
+            instance_profiles_hold_roles,
         ]
     )
