@@ -58,7 +58,7 @@ fn key_pair() -> Ed25519KeyPair {
     Ed25519KeyPair::from_seed_unchecked(&seed).unwrap()
 }
 
-/// The CPU time the current thread has run, in nanoseconds, as the Linux scheduler counts it.
+/// Returns the CPU time the current thread has run, in nanoseconds, as the Linux scheduler counts it.
 fn thread_cpu_nanoseconds() -> u64 {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
     text.split_whitespace().next().unwrap().parse().unwrap()

@@ -39,7 +39,7 @@ pub struct AuditEvent {
     /// The client's `User-Agent` header.
     #[serde(rename = "userAgent")]
     pub user_agent: String,
-    /// Who made the request, as far as authentication established it.
+    /// The caller, as far as authentication established it.
     #[serde(rename = "userIdentity")]
     pub user_identity: UserIdentity,
     /// The request's parameters, with secrets redacted before the event is stored.
@@ -64,7 +64,7 @@ pub struct AuditEvent {
     #[serde(rename = "errorMessage")]
     pub error_message: Option<String>,
     /// The account that owns the resources the request acted on.
-    #[serde(rename = "recipientAccountId")]
+    #[serde(rename = "recipientAccountId", serialize_with = "display::optional")]
     pub recipient_account_id: Option<AccountId>,
     /// The authorization decision and the policies and statements that decided it, absent for
     /// calls that were rejected before authorization (for example a bad signature).
@@ -156,9 +156,10 @@ pub struct UserIdentity {
     #[serde(rename = "principalId")]
     pub principal_id: Option<String>,
     /// The principal's ARN.
+    #[serde(serialize_with = "display::optional")]
     pub arn: Option<Arn>,
     /// The account that owns the principal.
-    #[serde(rename = "accountId")]
+    #[serde(rename = "accountId", serialize_with = "display::optional")]
     pub account_id: Option<AccountId>,
     /// The access key id that signed the request.
     #[serde(rename = "accessKeyId")]
@@ -226,9 +227,10 @@ pub struct SessionIssuer {
     #[serde(rename = "principalId")]
     pub principal_id: String,
     /// The issuer's ARN.
+    #[serde(serialize_with = "display::required")]
     pub arn: Arn,
     /// The account that owns the issuer.
-    #[serde(rename = "accountId")]
+    #[serde(rename = "accountId", serialize_with = "display::required")]
     pub account_id: AccountId,
     /// The issuer's friendly name.
     #[serde(rename = "userName")]
@@ -269,8 +271,9 @@ pub struct PolicyReference {
     #[serde(rename = "type")]
     pub policy_type: PolicyType,
     /// The managed policy's ARN, absent for inline and session policies.
+    #[serde(serialize_with = "display::optional")]
     pub arn: Option<Arn>,
-    /// The inline policy's name, or the entity that holds a resource policy.
+    /// The inline policy's name, or the entity that a resource policy is attached to.
     pub name: Option<String>,
     /// The managed policy version that was evaluated, such as `v3`.
     #[serde(rename = "versionId")]
@@ -319,6 +322,31 @@ pub enum Effect {
     Allow,
     /// `"Effect": "Deny"`.
     Deny,
+}
+
+/// Serializers that write a value through its `Display` form, which is the form its own
+/// `Serialize` produces, without the copy that form costs for [`Arn`] and [`AccountId`].
+mod display {
+    use std::fmt::Display;
+
+    use serde::Serializer;
+
+    pub(super) fn required<T: Display, S: Serializer>(
+        value: &T,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(value)
+    }
+
+    pub(super) fn optional<T: Display, S: Serializer>(
+        value: &Option<T>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => serializer.collect_str(value),
+            None => serializer.serialize_none(),
+        }
+    }
 }
 
 mod bool_as_string {

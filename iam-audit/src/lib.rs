@@ -1,6 +1,10 @@
 //! The audit trail: one CloudTrail-shaped event for every call and decision, appended to
-//! hash-chained segments on disk with signed digests, and a verifier that finds any change to
-//! the log.
+//! hash-chained segments on disk with signed digests, and a verifier that names the first record
+//! that was modified, deleted, reordered or inserted, or a truncation.
+//!
+//! What the verifier cannot see: a change to records after the newest digest (until a later
+//! digest signs them), removal of the oldest segments (retention does the same), and a
+//! truncation that also cuts the digests file, unless the caller kept a digest elsewhere.
 //!
 //! The server builds an [`AuditEvent`] for each call and hands it to an [`AuditSink`] before it
 //! acknowledges the call. Sinks redact secrets ([`redact_value`]) before storing anything. The

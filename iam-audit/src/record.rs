@@ -42,11 +42,10 @@ impl RecordHash {
         data_encoding::HEXLOWER.encode(&self.0)
     }
 
-    /// Parses 64 hexadecimal digits.
+    /// Parses 64 lowercase hexadecimal digits. Uppercase is rejected, so that each hash has
+    /// exactly one spelling in a record.
     pub fn from_hex(text: &str) -> Option<Self> {
-        let bytes = data_encoding::HEXLOWER_PERMISSIVE
-            .decode(text.as_bytes())
-            .ok()?;
+        let bytes = data_encoding::HEXLOWER.decode(text.as_bytes()).ok()?;
         bytes.try_into().ok().map(Self)
     }
 }
@@ -167,8 +166,7 @@ impl Digest {
         let Some(key) = keys.iter().find(|key| key.key_id() == self.key_id) else {
             return false;
         };
-        let Ok(signature) = data_encoding::HEXLOWER_PERMISSIVE.decode(self.signature.as_bytes())
-        else {
+        let Ok(signature) = data_encoding::HEXLOWER.decode(self.signature.as_bytes()) else {
             return false;
         };
         let message = signed_message(self.count, &self.last_hash, self.time);
@@ -210,12 +208,12 @@ impl Chain {
         }
     }
 
-    /// The sequence number the next record gets.
+    /// Returns the sequence number of the next record.
     pub fn next_sequence(&self) -> u64 {
         self.next_sequence
     }
 
-    /// The hash of the last record, or [`RecordHash::ZERO`] before the first.
+    /// Returns the hash of the last record, or [`RecordHash::ZERO`] before the first.
     pub fn last_hash(&self) -> RecordHash {
         self.last_hash
     }
@@ -255,14 +253,16 @@ impl Chain {
         let digest = Digest::sign(self.next_sequence, self.last_hash, time, key_pair);
         let start = buffer.len();
         self.open_record(buffer, "digest");
-        // NOTE: serializing a `Digest` cannot fail: it holds only strings and integers.
+        // Serializing a `Digest` cannot fail, because it contains only strings, integers and a
+        // timestamp, none of which serde_json rejects.
         let _ = serde_json::to_writer(&mut *buffer, &digest);
         (self.close_record(buffer, start), digest)
     }
 
     fn open_record(&self, buffer: &mut Vec<u8>, kind: &str) {
         buffer.extend_from_slice(b"{\"seq\":");
-        // Formatting into the buffer directly avoids allocating a string per record.
+        // Formatting into the buffer directly avoids allocating a string per record, and writing
+        // to a `Vec` cannot fail.
         let _ = write!(buffer, "{}", self.next_sequence);
         buffer.extend_from_slice(b",\"prevHash\":\"");
         let mut hex = [0_u8; 64];
@@ -298,7 +298,9 @@ impl EncodedEvent {
     /// Returns [`AuditError::Encode`] when serialization fails and
     /// [`AuditError::EventTooLarge`] when the JSON exceeds [`MAX_EVENT_BYTES`].
     pub fn new(event: &AuditEvent) -> Result<Self, AuditError> {
-        let bytes = serde_json::to_vec(event).map_err(AuditError::Encode)?;
+        // Most events are under 1 KiB, so one allocation usually suffices.
+        let mut bytes = Vec::with_capacity(1024);
+        serde_json::to_writer(&mut bytes, event).map_err(AuditError::Encode)?;
         if bytes.len() > MAX_EVENT_BYTES {
             return Err(AuditError::EventTooLarge {
                 size: bytes.len(),
@@ -308,7 +310,7 @@ impl EncodedEvent {
         Ok(Self(bytes))
     }
 
-    /// The length of the JSON in bytes.
+    /// Returns the length of the JSON in bytes.
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -330,7 +332,7 @@ pub(crate) struct Envelope<E> {
     pub(crate) digest: Option<Digest>,
 }
 
-/// What a record line holds.
+/// The content of a record line: an event or a digest.
 #[derive(Debug)]
 pub(crate) enum Body<E> {
     Event(E),

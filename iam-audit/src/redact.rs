@@ -48,7 +48,7 @@ const SECRET_FIELDS: &[&str] = &[
     "decodedmessage",
 ];
 
-/// Reports whether a field called `name` holds a secret.
+/// Reports whether a field called `name` contains a secret.
 ///
 /// The comparison ignores ASCII case, so the Query API's `SecretAccessKey` and CloudTrail's
 /// `secretAccessKey` both match. A flattened Query API name such as

@@ -13,7 +13,7 @@ const SEGMENT_EXTENSION: &str = "jsonl";
 /// of the segments leaves digests behind that cover them.
 pub(crate) const DIGESTS_FILE: &str = "digests.jsonl";
 
-/// The longest record line the readers accept: the largest event plus its envelope.
+/// The maximum length of a record line: the largest event plus its envelope.
 pub(crate) const MAX_LINE_BYTES: usize = crate::MAX_EVENT_BYTES + 1024;
 
 /// A segment file and the sequence number its name gives to its first record.
@@ -67,7 +67,7 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, AuditError> {
 }
 
 /// Splits `bytes` into complete lines, without their newlines, and returns them with the
-/// length of the part they cover; bytes after the last newline are a torn tail.
+/// length of the part they cover. Bytes after the last newline are a torn tail.
 pub(crate) fn complete_lines(bytes: &[u8]) -> (Vec<&[u8]>, usize) {
     let complete = bytes
         .iter()

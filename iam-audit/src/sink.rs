@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::{AuditError, AuditEvent};
 
-/// Where a stored event sits in the trail.
+/// The position of a stored event in the trail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Receipt {
     /// The record's sequence number: its position in the trail, from 0.

@@ -2,7 +2,6 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
@@ -17,10 +16,10 @@ use crate::record::{
 use crate::segment::{self, DIGESTS_FILE, SegmentFile};
 use crate::{AuditError, AuditEvent, AuditSink, Receipt};
 
-/// Where a trail lives and when it rotates, signs and forgets.
+/// The settings of a trail: its directory, rotation, digest intervals and retention.
 #[derive(Debug, Clone)]
 pub struct TrailConfig {
-    /// The directory that holds the segments and the digests file.
+    /// The directory that contains the segments and the digests file.
     pub directory: PathBuf,
     /// The size in bytes past which the next record starts a new segment.
     pub segment_max_bytes: u64,
@@ -30,7 +29,7 @@ pub struct TrailConfig {
     pub digest_interval_records: u64,
     /// How long after a digest the next append signs a new one.
     pub digest_interval: SignedDuration,
-    /// Which old segments rotation removes.
+    /// The limits past which rotation removes old segments.
     pub retention: Retention,
 }
 
@@ -72,8 +71,8 @@ impl TrailConfig {
     }
 }
 
-/// Which old segments to remove. Removal takes whole segments, oldest first, and never the
-/// segment being written.
+/// Limits on the age and size of old segments. Removal takes whole segments, oldest first, and
+/// never the segment being written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Retention {
     /// Removes a segment once its last record is older than this.
@@ -82,7 +81,7 @@ pub struct Retention {
     pub max_bytes: Option<u64>,
 }
 
-/// What opening a trail found and repaired.
+/// A summary of what opening a trail found and repaired.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenReport {
     /// The sequence number of the next record.
@@ -218,24 +217,28 @@ impl Trail {
     /// # Errors
     ///
     /// Returns an error when the event is too large to store, and [`AuditError::Unavailable`]
-    /// or [`AuditError::Io`] when the trail cannot be written; the caller must then not
+    /// or [`AuditError::Io`] when the trail cannot be written. The caller must then not
     /// acknowledge the call the event describes.
     pub fn append(&self, event: AuditEvent) -> Result<Receipt, AuditError> {
-        let sequences = self.append_batch(vec![event])?;
-        Ok(Receipt {
-            sequence: sequences.start,
-        })
+        let receipts = self.append_batch(vec![event])?;
+        receipts
+            .into_iter()
+            .next()
+            .ok_or_else(|| AuditError::Unavailable {
+                reason: "the trail returned no receipt for an appended event".to_owned(),
+            })
     }
 
-    /// Appends `events` in order, after redacting them, and returns their sequence numbers
-    /// once all are synced to disk.
+    /// Appends `events` in order, after redacting them, and returns their receipts once all are
+    /// synced to disk.
     ///
-    /// The whole batch is rejected, and nothing of it stored, when any event is too large.
+    /// The sequence numbers need not be consecutive, because a digest that opens a new segment
+    /// can fall between two events of the batch. The whole batch is rejected, and nothing of it stored, when any event is too large.
     ///
     /// # Errors
     ///
     /// As for [`Trail::append`].
-    pub fn append_batch(&self, events: Vec<AuditEvent>) -> Result<Range<u64>, AuditError> {
+    pub fn append_batch(&self, events: Vec<AuditEvent>) -> Result<Vec<Receipt>, AuditError> {
         let encoded = events
             .into_iter()
             .map(|mut event| {
@@ -247,12 +250,13 @@ impl Trail {
 
         let mut state = self.lock_state();
         check_failure(&state)?;
-        let start = state.chain.next_sequence();
+        let mut receipts = Vec::with_capacity(encoded.len());
         for event in &encoded {
             self.rotate_if_due(&mut state, now);
             let state = &mut *state;
             let before = state.buffer.len();
-            state.chain.append_encoded(event, &mut state.buffer);
+            let sequence = state.chain.append_encoded(event, &mut state.buffer);
+            receipts.push(Receipt { sequence });
             state.segment_bytes += u64::try_from(state.buffer.len() - before).unwrap_or(u64::MAX);
             state.records_since_digest += 1;
         }
@@ -264,7 +268,7 @@ impl Trail {
         }
 
         self.wait_durable(state, end)?;
-        Ok(start..end)
+        Ok(receipts)
     }
 
     /// Signs a digest of the trail as it is now and returns it once it is synced.
@@ -622,7 +626,7 @@ struct Scan {
 /// Reads the newest segment and finds its last good record.
 ///
 /// A crash can leave only the end of the last write unfinished, so a bad record is cut only
-/// when nothing readable follows it; otherwise the segment was damaged and opening fails.
+/// when nothing readable follows it. Otherwise the segment was damaged and opening fails.
 fn scan_newest(newest: &SegmentFile) -> Result<Scan, AuditError> {
     let bytes = segment::read_file(&newest.path)?;
     let (lines, _) = segment::complete_lines(&bytes);
@@ -694,7 +698,7 @@ fn scan_newest(newest: &SegmentFile) -> Result<Scan, AuditError> {
 }
 
 /// Resumes the chain from the last record of the segment before `newest`, for a newest segment
-/// that holds no record yet.
+/// that contains no record yet.
 fn resume_before(segments: &[SegmentFile], newest: &SegmentFile) -> Result<Chain, AuditError> {
     let Some(previous) = segments.iter().rev().nth(1) else {
         return Ok(Chain::resume(newest.first_sequence, RecordHash::ZERO));

@@ -3,8 +3,8 @@
 /// Appends `bytes` to `out` as lower-case hex.
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     for byte in bytes {
-        out.push(hex_digit(byte >> 4));
-        out.push(hex_digit(byte & 0x0f));
+        out.push(char::from(hex_digit(byte >> 4)));
+        out.push(char::from(hex_digit(byte & 0x0f)));
     }
 }
 
@@ -49,10 +49,12 @@ fn lower_hex_value(digit: u8) -> Option<u8> {
     }
 }
 
-fn hex_digit(value: u8) -> char {
+/// Returns the lower-case hex digit of the low four bits of `value`.
+pub(crate) fn hex_digit(value: u8) -> u8 {
+    let value = value & 0x0f;
     if value < 10 {
-        char::from(b'0' + value)
+        b'0' + value
     } else {
-        char::from(b'a' + value - 10)
+        b'a' + value - 10
     }
 }

@@ -20,7 +20,7 @@ pub enum AuthError {
     InvalidClientTokenId {
         /// The access key id from the credential scope.
         access_key_id: String,
-        /// Why the key was rejected.
+        /// The reason for the rejection.
         reason: &'static str,
     },
     /// The signature does not match, or the credential scope is not acceptable.
@@ -33,7 +33,7 @@ pub enum AuthError {
         signed_at: jiff::Timestamp,
         /// The server time when the request was checked.
         now: jiff::Timestamp,
-        /// Which window the request missed.
+        /// The time window the request missed.
         reason: &'static str,
     },
     /// The temporary credentials have expired.
@@ -59,7 +59,7 @@ pub enum AuthError {
     InvalidKeyEncryptionKey {
         /// The id of the key.
         key_id: String,
-        /// What is wrong with it.
+        /// The defect of the key material.
         reason: &'static str,
     },
     /// A sealed secret that is not in the sealed format.

@@ -2,8 +2,8 @@
 //!
 //! A hash is stored as `pbkdf2-sha256$<iterations>$<salt>$<hash>`, with salt and hash in
 //! unpadded standard Base64. The iteration count travels with each hash, so the default can
-//! rise while old hashes still verify; [`PasswordHash::needs_rehash`] tells the caller to
-//! store a fresh hash after the next successful sign-in.
+//! rise while old hashes still verify. After a successful sign-in, the caller stores a fresh
+//! hash when [`PasswordHash::needs_rehash`] returns true.
 
 use std::fmt;
 use std::num::NonZeroU32;

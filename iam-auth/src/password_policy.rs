@@ -2,6 +2,8 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+pub use iam_model::PasswordPolicy;
+
 use crate::AuthError;
 use crate::password::PasswordHash;
 
@@ -19,7 +21,7 @@ pub const PASSWORD_REUSE_PREVENTION_RANGE: std::ops::RangeInclusive<i64> = 1..=2
 
 /// The `MinimumPasswordLength` that `UpdateAccountPasswordPolicy` sets when the parameter is
 /// omitted.
-pub const DEFAULT_MINIMUM_PASSWORD_LENGTH: u8 = 6;
+pub const DEFAULT_MINIMUM_PASSWORD_LENGTH: u8 = PasswordPolicy::MINIMUM_PASSWORD_LENGTH_MIN;
 
 /// The maximum length of an IAM password, in characters.
 pub const MAX_PASSWORD_CHARS: usize = 128;
@@ -32,7 +34,7 @@ const AWS_DEFAULT_CLASSES: usize = 3;
 
 /// The parameters of an `UpdateAccountPasswordPolicy` call; `None` means omitted.
 ///
-/// Numbers are wide so out-of-range input reaches [`PasswordPolicy::from_update`] intact.
+/// Numbers are wide so out-of-range input reaches [`policy_from_update`] intact.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PasswordPolicyUpdate {
     /// `MinimumPasswordLength`, 6 to 128, 6 when omitted.
@@ -55,163 +57,137 @@ pub struct PasswordPolicyUpdate {
     pub hard_expiry: Option<bool>,
 }
 
-/// An account password policy, as `GetAccountPasswordPolicy` returns it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PasswordPolicy {
-    /// The minimum number of characters, 6 to 128.
-    pub minimum_password_length: u8,
-    /// Whether a password needs one of [`SYMBOLS`].
-    pub require_symbols: bool,
-    /// Whether a password needs a digit 0 to 9.
-    pub require_numbers: bool,
-    /// Whether a password needs an upper-case letter A to Z.
-    pub require_uppercase_characters: bool,
-    /// Whether a password needs a lower-case letter a to z.
-    pub require_lowercase_characters: bool,
-    /// Whether users may change their own password.
-    pub allow_users_to_change_password: bool,
-    /// The number of days a password stays valid, 1 to 1095.
-    pub max_password_age: Option<u16>,
-    /// The number of previous passwords a new one may not repeat, 1 to 24.
-    pub password_reuse_prevention: Option<u8>,
-    /// Whether an expired password blocks sign-in until an administrator resets it.
-    pub hard_expiry: bool,
-}
-
-impl PasswordPolicy {
-    /// Builds the policy an `UpdateAccountPasswordPolicy` call sets: every omitted parameter
-    /// takes its default, because the call replaces the whole policy.
-    ///
-    /// # Errors
-    ///
-    /// [`AuthError::InvalidPasswordPolicy`] for the first parameter outside its range.
-    pub fn from_update(update: &PasswordPolicyUpdate) -> Result<Self, AuthError> {
-        let minimum_password_length = match update.minimum_password_length {
-            Some(value) => checked(
-                "MinimumPasswordLength",
+/// Builds the policy an `UpdateAccountPasswordPolicy` call sets: every omitted parameter
+/// takes its default, because the call replaces the whole policy.
+///
+/// # Errors
+///
+/// [`AuthError::InvalidPasswordPolicy`] for the first parameter outside its range.
+pub fn policy_from_update(update: &PasswordPolicyUpdate) -> Result<PasswordPolicy, AuthError> {
+    let minimum_password_length = match update.minimum_password_length {
+        Some(value) => checked(
+            "MinimumPasswordLength",
+            value,
+            &MINIMUM_PASSWORD_LENGTH_RANGE,
+            "6 to 128",
+        )?,
+        None => DEFAULT_MINIMUM_PASSWORD_LENGTH,
+    };
+    let max_password_age = update
+        .max_password_age
+        .map(|value| {
+            checked(
+                "MaxPasswordAge",
                 value,
-                &MINIMUM_PASSWORD_LENGTH_RANGE,
-                "6 to 128",
-            )?,
-            None => DEFAULT_MINIMUM_PASSWORD_LENGTH,
-        };
-        let max_password_age = update
-            .max_password_age
-            .map(|value| {
-                checked(
-                    "MaxPasswordAge",
-                    value,
-                    &MAX_PASSWORD_AGE_RANGE,
-                    "1 to 1095",
-                )
-            })
-            .transpose()?;
-        let password_reuse_prevention = update
-            .password_reuse_prevention
-            .map(|value| {
-                checked(
-                    "PasswordReusePrevention",
-                    value,
-                    &PASSWORD_REUSE_PREVENTION_RANGE,
-                    "1 to 24",
-                )
-            })
-            .transpose()?;
-        Ok(Self {
-            minimum_password_length,
-            require_symbols: update.require_symbols.unwrap_or(false),
-            require_numbers: update.require_numbers.unwrap_or(false),
-            require_uppercase_characters: update.require_uppercase_characters.unwrap_or(false),
-            require_lowercase_characters: update.require_lowercase_characters.unwrap_or(false),
-            allow_users_to_change_password: update.allow_users_to_change_password.unwrap_or(false),
-            max_password_age,
-            password_reuse_prevention,
-            hard_expiry: update.hard_expiry.unwrap_or(false),
+                &MAX_PASSWORD_AGE_RANGE,
+                "1 to 1095",
+            )
         })
-    }
-
-    /// Returns whether passwords expire (`ExpirePasswords`): true when `MaxPasswordAge` is set.
-    pub fn expire_passwords(&self) -> bool {
-        self.max_password_age.is_some()
-    }
-
-    /// Returns when a password set at `changed_at` expires, or `None` if passwords do not
-    /// expire.
-    pub fn password_expiration(&self, changed_at: Timestamp) -> Option<Timestamp> {
-        let days = self.max_password_age?;
-        changed_at
-            .checked_add(SignedDuration::from_hours(i64::from(days) * 24))
-            .ok()
-    }
-
-    /// Checks `password` against every rule of the policy.
-    ///
-    /// # Errors
-    ///
-    /// [`AuthError::PasswordPolicyViolation`] listing every broken rule, or
-    /// [`AuthError::InvalidPassword`] when the password is empty, longer than 128 characters
-    /// or has a character outside tab, line feed, carriage return and U+0020 to U+00FF.
-    pub fn check(&self, password: &str) -> Result<(), AuthError> {
-        check_password_characters(password)?;
-        let classes = CharacterClasses::of(password);
-        let mut broken = Vec::new();
-        if password.chars().count() < usize::from(self.minimum_password_length) {
-            broken.push(format!(
-                "at least {} characters",
-                self.minimum_password_length
-            ));
-        }
-        if self.require_uppercase_characters && !classes.uppercase {
-            broken.push("at least one upper-case letter (A to Z)".to_owned());
-        }
-        if self.require_lowercase_characters && !classes.lowercase {
-            broken.push("at least one lower-case letter (a to z)".to_owned());
-        }
-        if self.require_numbers && !classes.number {
-            broken.push("at least one number (0 to 9)".to_owned());
-        }
-        if self.require_symbols && !classes.symbol {
-            broken.push(format!("at least one symbol ({SYMBOLS})"));
-        }
-        if broken.is_empty() {
-            Ok(())
-        } else {
-            Err(AuthError::PasswordPolicyViolation(broken))
-        }
-    }
-
-    /// Checks that `password` matches none of the most recent previous passwords that
-    /// `PasswordReusePrevention` covers. `previous` lists the stored hashes, newest first.
-    ///
-    /// Each comparison costs one full PBKDF2 computation, so up to 24 of them run here.
-    ///
-    /// # Errors
-    ///
-    /// [`AuthError::PasswordReused`] when the password matches one of them.
-    pub fn check_reuse(&self, password: &str, previous: &[PasswordHash]) -> Result<(), AuthError> {
-        let Some(count) = self.password_reuse_prevention else {
-            return Ok(());
-        };
-        let reused = previous
-            .iter()
-            .take(usize::from(count))
-            .any(|hash| hash.verify(password));
-        if reused {
-            return Err(AuthError::PasswordReused(count));
-        }
-        Ok(())
-    }
+        .transpose()?;
+    let password_reuse_prevention = update
+        .password_reuse_prevention
+        .map(|value| {
+            checked(
+                "PasswordReusePrevention",
+                value,
+                &PASSWORD_REUSE_PREVENTION_RANGE,
+                "1 to 24",
+            )
+        })
+        .transpose()?;
+    Ok(PasswordPolicy {
+        minimum_password_length,
+        require_symbols: update.require_symbols.unwrap_or(false),
+        require_numbers: update.require_numbers.unwrap_or(false),
+        require_uppercase_characters: update.require_uppercase_characters.unwrap_or(false),
+        require_lowercase_characters: update.require_lowercase_characters.unwrap_or(false),
+        allow_users_to_change_password: update.allow_users_to_change_password.unwrap_or(false),
+        max_password_age,
+        password_reuse_prevention,
+        hard_expiry: update.hard_expiry.unwrap_or(false),
+    })
 }
 
-/// Checks `password` against AWS's default rules, which apply while the account has no
-/// password policy: at least 8 characters, at least three of upper-case letters, lower-case
-/// letters, numbers and symbols, and not equal to any of `account_names` (the account name or
-/// email address).
+/// Returns when a password set at `changed_at` expires, or `None` if passwords do not
+/// expire.
+pub fn password_expiration(policy: &PasswordPolicy, changed_at: Timestamp) -> Option<Timestamp> {
+    let days = policy.max_password_age?;
+    changed_at
+        .checked_add(SignedDuration::from_hours(i64::from(days) * 24))
+        .ok()
+}
+
+/// Checks `password` against every rule of the policy.
 ///
 /// # Errors
 ///
 /// [`AuthError::PasswordPolicyViolation`] listing every broken rule, or
-/// [`AuthError::InvalidPassword`] as for [`PasswordPolicy::check`].
+/// [`AuthError::InvalidPassword`] when the password is empty, longer than 128 characters
+/// or has a character outside tab, line feed, carriage return and U+0020 to U+00FF.
+pub fn check_policy(policy: &PasswordPolicy, password: &str) -> Result<(), AuthError> {
+    check_password_characters(password)?;
+    let classes = CharacterClasses::of(password);
+    let mut broken = Vec::new();
+    if password.chars().count() < usize::from(policy.minimum_password_length) {
+        broken.push(format!(
+            "at least {} characters",
+            policy.minimum_password_length
+        ));
+    }
+    if policy.require_uppercase_characters && !classes.uppercase {
+        broken.push("at least one upper-case letter (A to Z)".to_owned());
+    }
+    if policy.require_lowercase_characters && !classes.lowercase {
+        broken.push("at least one lower-case letter (a to z)".to_owned());
+    }
+    if policy.require_numbers && !classes.number {
+        broken.push("at least one number (0 to 9)".to_owned());
+    }
+    if policy.require_symbols && !classes.symbol {
+        broken.push(format!("at least one symbol ({SYMBOLS})"));
+    }
+    if broken.is_empty() {
+        Ok(())
+    } else {
+        Err(AuthError::PasswordPolicyViolation(broken))
+    }
+}
+
+/// Checks that `password` matches none of the most recent previous passwords that
+/// `PasswordReusePrevention` covers. `previous` lists the stored hashes, newest first.
+///
+/// Each comparison costs one full PBKDF2 computation, so up to 24 of them run here.
+///
+/// # Errors
+///
+/// [`AuthError::PasswordReused`] when the password matches one of them.
+pub fn check_reuse(
+    policy: &PasswordPolicy,
+    password: &str,
+    previous: &[PasswordHash],
+) -> Result<(), AuthError> {
+    let Some(count) = policy.password_reuse_prevention else {
+        return Ok(());
+    };
+    let reused = previous
+        .iter()
+        .take(usize::from(count))
+        .any(|hash| hash.verify(password));
+    if reused {
+        return Err(AuthError::PasswordReused(count));
+    }
+    Ok(())
+}
+
+/// Checks `password` against AWS's default rules, which apply while the account has no
+/// password policy. The password needs at least 8 characters and three of the four classes
+/// (upper-case letters, lower-case letters, numbers, symbols), and must not equal any of
+/// `account_names`, the account name or email address.
+///
+/// # Errors
+///
+/// [`AuthError::PasswordPolicyViolation`] listing every broken rule, or
+/// [`AuthError::InvalidPassword`] as for [`check_policy`].
 pub fn check_default_rules(password: &str, account_names: &[&str]) -> Result<(), AuthError> {
     check_password_characters(password)?;
     let classes = CharacterClasses::of(password);
@@ -243,14 +219,14 @@ pub fn check_default_rules(password: &str, account_names: &[&str]) -> Result<(),
 ///
 /// # Errors
 ///
-/// As [`PasswordPolicy::check`] and [`check_default_rules`].
+/// As [`check_policy`] and [`check_default_rules`].
 pub fn check_password(
     policy: Option<&PasswordPolicy>,
     password: &str,
     account_names: &[&str],
 ) -> Result<(), AuthError> {
     match policy {
-        Some(policy) => policy.check(password),
+        Some(policy) => check_policy(policy, password),
         None => check_default_rules(password, account_names),
     }
 }

@@ -1,8 +1,8 @@
 //! AWS Signature Version 4: request verification and signing.
 //!
-//! The signer and the verifier build the canonical request with the same code
-//! ([`canonical`]), so a request this crate signs is exactly what it verifies. Start reading at
-//! [`Verifier::verify`].
+//! The signer and the verifier build the canonical request with the same code (the private
+//! `canonical` module), so a request this crate signs is exactly what it verifies. Start
+//! reading at [`Verifier::verify`].
 
 mod canonical;
 mod signer;
@@ -103,7 +103,7 @@ impl fmt::Display for CredentialScope {
     }
 }
 
-/// Which payload hash a presigned request signs when it sends no `x-amz-content-sha256`.
+/// The payload hash a presigned request signs when it sends no `x-amz-content-sha256`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PresignedPayload {
     /// The SHA-256 of the body, as most services expect.

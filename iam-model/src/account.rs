@@ -6,9 +6,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
+use crate::error::shorten;
 
 /// A 12-digit AWS account id, such as `111122223333`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct AccountId([u8; 12]);
 
@@ -27,9 +28,9 @@ impl FromStr for AccountId {
         let bytes: [u8; 12] = value
             .as_bytes()
             .try_into()
-            .map_err(|_| ModelError::InvalidAccountId(value.to_owned()))?;
+            .map_err(|_| ModelError::InvalidAccountId(shorten(value)))?;
         if !bytes.iter().all(u8::is_ascii_digit) {
-            return Err(ModelError::InvalidAccountId(value.to_owned()));
+            return Err(ModelError::InvalidAccountId(shorten(value)));
         }
         Ok(Self(bytes))
     }
@@ -46,6 +47,13 @@ impl TryFrom<String> for AccountId {
 impl From<AccountId> for String {
     fn from(id: AccountId) -> Self {
         id.as_str().to_owned()
+    }
+}
+
+impl fmt::Debug for AccountId {
+    /// Prints the id as text, `AccountId("111122223333")`, rather than as its bytes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("AccountId").field(&self.as_str()).finish()
     }
 }
 
@@ -111,7 +119,7 @@ impl FromStr for Partition {
         Partition::ALL
             .into_iter()
             .find(|partition| partition.as_str() == value)
-            .ok_or_else(|| ModelError::UnknownPartition(value.to_owned()))
+            .ok_or_else(|| ModelError::UnknownPartition(shorten(value)))
     }
 }
 

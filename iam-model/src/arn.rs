@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::shorten;
 use crate::{ModelError, Partition};
 
 /// An Amazon Resource Name: `arn:partition:service:region:account:resource`.
@@ -23,20 +24,69 @@ pub struct Arn {
 }
 
 impl Arn {
+    /// The maximum length of an ARN, in characters, as AWS's API models bound ARN parameters.
+    pub const MAX_LEN: usize = 2048;
+
     /// Builds an ARN from its parts.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::InvalidArn`] if the service or resource is empty, the service, region or
+    /// account contains `:`, or the ARN is longer than [`Arn::MAX_LEN`]. Each of these would
+    /// print as text that does not parse back to the same ARN.
     pub fn new(
         partition: Partition,
         service: impl Into<String>,
         region: impl Into<String>,
         account: impl Into<String>,
         resource: impl Into<String>,
+    ) -> Result<Self, ModelError> {
+        let arn = Self::from_parts(
+            partition,
+            service.into(),
+            region.into(),
+            account.into(),
+            resource.into(),
+        );
+        let invalid = |reason| ModelError::InvalidArn {
+            value: shorten(&arn.to_string()),
+            reason,
+        };
+        if arn.service.is_empty() {
+            return Err(invalid("the service is empty"));
+        }
+        if arn.resource.is_empty() {
+            return Err(invalid("the resource is empty"));
+        }
+        let has_colon = [&arn.service, &arn.region, &arn.account]
+            .iter()
+            .any(|field| field.contains(':'));
+        if has_colon {
+            return Err(invalid(
+                "the service, region and account must not contain `:`",
+            ));
+        }
+        if arn.to_string().chars().count() > Self::MAX_LEN {
+            return Err(invalid("longer than 2048 characters"));
+        }
+        Ok(arn)
+    }
+
+    /// Builds an ARN from parts the caller has already checked: a non-empty service and
+    /// resource, and no `:` in the service, region or account.
+    pub(crate) fn from_parts(
+        partition: Partition,
+        service: String,
+        region: String,
+        account: String,
+        resource: String,
     ) -> Self {
         Self {
             partition,
-            service: service.into(),
-            region: region.into(),
-            account: account.into(),
-            resource: resource.into(),
+            service,
+            region,
+            account,
+            resource,
         }
     }
 
@@ -71,9 +121,12 @@ impl FromStr for Arn {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         let invalid = |reason| ModelError::InvalidArn {
-            value: value.to_owned(),
+            value: shorten(value),
             reason,
         };
+        if value.chars().count() > Self::MAX_LEN {
+            return Err(invalid("longer than 2048 characters"));
+        }
         let mut parts = value.splitn(6, ':');
         if parts.next() != Some("arn") {
             return Err(invalid("expected the prefix `arn:`"));
@@ -96,7 +149,13 @@ impl FromStr for Arn {
         if resource.is_empty() {
             return Err(invalid("the resource is empty"));
         }
-        Ok(Self::new(partition, service, region, account, resource))
+        Ok(Self::from_parts(
+            partition,
+            service.to_owned(),
+            region.to_owned(),
+            account.to_owned(),
+            resource.to_owned(),
+        ))
     }
 }
 

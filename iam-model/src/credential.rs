@@ -10,6 +10,7 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::error::shorten;
 use crate::{AccountId, Arn, IamArn, IamResource, ModelError, Partition, Tag, UniqueId, validate};
 
 /// Whether an access key can sign requests.
@@ -38,7 +39,7 @@ impl FromStr for AccessKeyStatus {
         match value {
             "Active" => Ok(AccessKeyStatus::Active),
             "Inactive" => Ok(AccessKeyStatus::Inactive),
-            _ => Err(ModelError::InvalidAccessKeyStatus(value.to_owned())),
+            _ => Err(ModelError::InvalidAccessKeyStatus(shorten(value))),
         }
     }
 }

@@ -6,17 +6,18 @@
 /// the client-facing message without re-reading the input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
-    /// An account id that is not exactly 12 ASCII digits.
+    /// An account id that is not exactly 12 ASCII digits. The value is shortened to 256
+    /// characters.
     #[error("invalid account id `{0}`, expected 12 digits")]
     InvalidAccountId(String),
     /// A partition name other than `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`,
-    /// `aws-iso-e` or `aws-iso-f`.
+    /// `aws-iso-e` or `aws-iso-f`. The value is shortened to 256 characters.
     #[error("unknown partition `{0}`")]
     UnknownPartition(String),
     /// A string that is not of the form `arn:partition:service:region:account:resource`.
     #[error("invalid ARN `{value}`: {reason}")]
     InvalidArn {
-        /// The text that failed to parse.
+        /// The text that failed to parse, shortened to 256 characters.
         value: String,
         /// What is wrong with it.
         reason: &'static str,
@@ -24,12 +25,13 @@ pub enum ModelError {
     /// A string that is not a unique id of a known kind.
     #[error("invalid unique id `{value}`: {reason}")]
     InvalidUniqueId {
-        /// The text that failed to parse.
+        /// The text that failed to parse, shortened to 256 characters.
         value: String,
         /// The rule the text breaks.
         reason: &'static str,
     },
-    /// A policy version id that is not `v` followed by a positive number.
+    /// A policy version id that is not `v` followed by a positive number. The value is
+    /// shortened to 256 characters.
     #[error("invalid policy version id `{0}`, expected `v1`, `v2`, ...")]
     InvalidPolicyVersionId(String),
     /// A policy version id that names no stored version of the policy.
@@ -40,7 +42,8 @@ pub enum ModelError {
         "cannot delete the default policy version `{0}`, make another version the default first"
     )]
     DefaultPolicyVersionDeletion(crate::PolicyVersionId),
-    /// An access key status other than `Active` or `Inactive`.
+    /// An access key status other than `Active` or `Inactive`. The value is shortened to 256
+    /// characters.
     #[error("invalid access key status `{0}`, expected `Active` or `Inactive`")]
     InvalidAccessKeyStatus(String),
     /// A field whose length in characters is outside AWS's bounds.
@@ -133,4 +136,12 @@ pub enum ModelError {
         /// The highest value allowed.
         max: u32,
     },
+}
+
+/// The maximum length of a value repeated in an error message, in characters.
+const ERROR_VALUE_MAX_CHARS: usize = 256;
+
+/// Returns at most the first 256 characters of `value`, so an error never repeats a huge input.
+pub(crate) fn shorten(value: &str) -> String {
+    value.chars().take(ERROR_VALUE_MAX_CHARS).collect()
 }

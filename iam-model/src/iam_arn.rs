@@ -5,7 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AccountId, Arn, ModelError, Partition};
+use crate::error::shorten;
+use crate::{AccountId, Arn, ModelError, Partition, validate};
 
 /// The account field of an IAM ARN: an account id, or `aws` for AWS managed policies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -188,6 +189,7 @@ impl IamResource {
 /// An ARN of an IAM or STS resource, split into its typed parts.
 ///
 /// Convert to and from the generic [`Arn`] with `From` and `TryFrom`, or parse text directly.
+/// Parsing checks paths against IAM's path rule ([`validate::path`]) but not names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct IamArn {
@@ -248,10 +250,12 @@ impl IamArn {
 
     /// Returns the generic form of the ARN.
     pub fn to_arn(&self) -> Arn {
-        Arn::new(
+        // INVARIANT (generic parts): the service is `iam` or `sts`, the region is empty, the
+        // account is 12 digits or `aws`, and the resource begins with its resource type.
+        Arn::from_parts(
             self.partition,
-            self.resource.service(),
-            "",
+            self.resource.service().to_owned(),
+            String::new(),
             self.account.to_string(),
             self.resource.to_resource_string(),
         )
@@ -263,7 +267,7 @@ impl TryFrom<&Arn> for IamArn {
 
     fn try_from(arn: &Arn) -> Result<Self, Self::Error> {
         let invalid = |reason| ModelError::InvalidArn {
-            value: arn.to_string(),
+            value: shorten(&arn.to_string()),
             reason,
         };
         if !arn.region().is_empty() {
@@ -397,6 +401,12 @@ fn split_path(
     };
     if name.is_empty() {
         return Err("the resource name is empty");
+    }
+    if validate::path(&path).is_err() {
+        return Err(
+            "invalid path, expected `/` or up to 512 printable ASCII characters that begin and \
+             end with `/`",
+        );
     }
     Ok(build(path, name.to_owned()))
 }

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::error::shorten;
 use crate::{
     AccountId, Arn, IamArn, IamResource, ModelError, Partition, Quota, Quotas, Tag, UniqueId,
     UniqueIdKind, validate,
@@ -36,7 +37,8 @@ pub struct ManagedPolicy {
     pub description: Option<String>,
     /// When the policy was created.
     pub create_date: Timestamp,
-    /// When the newest stored version was created; the creation date while there is only `v1`.
+    /// When the newest stored version was created, or the policy's creation date while it has
+    /// only one version.
     pub update_date: Timestamp,
     /// The tags, at most 50.
     pub tags: Vec<Tag>,
@@ -169,6 +171,9 @@ impl ManagedPolicy {
 
     /// Removes the stored version `version_id` and returns it.
     ///
+    /// The update date follows the remaining versions: the creation date of the newest one, or
+    /// the policy's creation date when only one is left, as AWS defines `UpdateDate`.
+    ///
     /// # Errors
     ///
     /// [`ModelError::PolicyVersionNotFound`] if no stored version has that id, and
@@ -185,7 +190,18 @@ impl ManagedPolicy {
         if version_id == self.default_version_id {
             return Err(ModelError::DefaultPolicyVersionDeletion(version_id));
         }
-        Ok(self.versions.remove(position))
+
+        let removed = self.versions.remove(position);
+        let newest_version_date = self
+            .versions
+            .iter()
+            .map(|version| version.create_date)
+            .max();
+        self.update_date = match newest_version_date {
+            Some(date) if self.versions.len() > 1 => date,
+            _ => self.create_date,
+        };
+        Ok(removed)
     }
 
     /// Sets `default_version_id` and every version's `is_default_version` to agree.
@@ -240,7 +256,7 @@ impl FromStr for PolicyVersionId {
     type Err = ModelError;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        let invalid = || ModelError::InvalidPolicyVersionId(value.to_owned());
+        let invalid = || ModelError::InvalidPolicyVersionId(shorten(value));
         let digits = value.strip_prefix('v').ok_or_else(invalid)?;
         let is_canonical = !digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit());
         if !is_canonical {

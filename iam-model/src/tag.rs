@@ -25,8 +25,9 @@ impl Tag {
 /// Adds `additions` to `tags` as the `Tag*` operations do: an addition whose key equals an
 /// existing key ignoring case replaces that tag in place, and the others are appended in order.
 ///
-/// The caller checks the merged list with [`crate::validate::tags`], which also enforces the
-/// limit of 50.
+/// The caller checks `additions` with [`crate::validate::tags`] before merging, because AWS
+/// rejects a request whose own keys repeat ignoring case and merging keeps only the last of
+/// them. It then checks the merged list, which enforces the limit of 50.
 ///
 /// NOTE: On a key that differs only in case, the replacement takes the new key's spelling.
 /// AWS documents that such keys collide but not which spelling it keeps.

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::shorten;
 use crate::{ModelError, RandomSource};
 
 /// The kind of entity a [`UniqueId`] names, which fixes its four-letter prefix and length.
@@ -120,7 +121,7 @@ impl FromStr for UniqueId {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         let invalid = |reason| ModelError::InvalidUniqueId {
-            value: value.to_owned(),
+            value: shorten(value),
             reason,
         };
         let kind = UniqueIdKind::ALL

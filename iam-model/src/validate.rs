@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::error::shorten;
 use crate::{ModelError, PasswordPolicy, Role, Tag};
 
 /// The maximum number of tags on one resource.
@@ -17,9 +18,6 @@ pub const MAX_TAGS: usize = 50;
 pub const MAX_OIDC_CLIENT_IDS: usize = 100;
 /// The maximum number of thumbprints of one OIDC provider.
 pub const MAX_OIDC_THUMBPRINTS: usize = 5;
-
-/// The maximum length of a value repeated in an error message, in characters.
-const ERROR_VALUE_MAX_CHARS: usize = 256;
 
 const NAME_CHARACTERS: &str = "letters, digits and `_+=,.@-`";
 
@@ -649,11 +647,6 @@ fn invalid_format(field: &'static str, value: &str, expected: &'static str) -> M
         value: shorten(value),
         expected,
     }
-}
-
-/// Returns at most the first 256 characters of `value`, so an error never repeats a huge input.
-fn shorten(value: &str) -> String {
-    value.chars().take(ERROR_VALUE_MAX_CHARS).collect()
 }
 
 #[cfg(test)]

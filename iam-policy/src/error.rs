@@ -25,6 +25,23 @@ pub enum PolicyError {
         /// The quota.
         quota: usize,
     },
+    /// A request principal that is neither an IAM or STS principal ARN, a service principal
+    /// nor `*`.
+    #[error("invalid principal `{value}`: {reason}")]
+    InvalidPrincipal {
+        /// The text that failed to parse.
+        value: String,
+        /// What was expected.
+        reason: &'static str,
+    },
+    /// A scenario file that does not follow its format.
+    #[error("invalid scenario `{name}`: {reason}")]
+    InvalidScenario {
+        /// The case or file concerned.
+        name: String,
+        /// What is wrong, with the offending value.
+        reason: String,
+    },
 }
 
 impl From<Finding> for PolicyError {

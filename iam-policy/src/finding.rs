@@ -80,6 +80,9 @@ pub enum FindingKind {
     ForbiddenElement,
     /// An element the policy kind requires, such as `Principal` in a trust policy.
     MissingElement,
+    /// A principal identifier of the wrong form, such as an `AWS` principal that is neither an
+    /// account id, an IAM or STS ARN, nor `*`.
+    InvalidPrincipal,
     /// An element with a value the policy kind does not allow, such as `NotPrincipal` with
     /// `Allow`, or a principal other than `*` in a resource control policy.
     UnsupportedValue,

@@ -89,7 +89,17 @@ impl Glob {
 
     /// Tells whether `text` matches the whole pattern.
     pub fn matches(&self, text: &str) -> bool {
-        let equal = |left: &str, right: &str| match self.case {
+        self.matches_in(text, self.case)
+    }
+
+    /// Tells whether `text`, already in ASCII lowercase, matches the whole pattern. For a
+    /// [`Case::Insensitive`] pattern this skips the case folding [`Glob::matches`] does.
+    pub(crate) fn matches_lowercase(&self, text: &str) -> bool {
+        self.matches_in(text, Case::Sensitive)
+    }
+
+    fn matches_in(&self, text: &str, case: Case) -> bool {
+        let equal = |left: &str, right: &str| match case {
             Case::Sensitive => left == right,
             Case::Insensitive => left.eq_ignore_ascii_case(right),
         };
@@ -104,13 +114,35 @@ impl Glob {
                 .checked_sub(suffix.len())
                 .and_then(|start| text.get(start..))
                 .is_some_and(|tail| equal(suffix, tail)),
-            Shape::General(atoms) => match_atoms(atoms, text.as_bytes(), self.case),
+            Shape::General(atoms) => match_atoms(atoms, text.as_bytes(), case),
         }
     }
 
     /// Tells whether the pattern is `*` alone.
     pub fn is_any(&self) -> bool {
         matches!(self.shape, Shape::Any)
+    }
+
+    /// Rebuilds the pattern's text, lowercase for [`Case::Insensitive`]. A literal `*` or `?`
+    /// from a [`GlobPart::Literal`] comes back as a wildcard.
+    pub(crate) fn to_pattern(&self) -> String {
+        match &self.shape {
+            Shape::Any => "*".to_owned(),
+            Shape::Exact(literal) => literal.to_string(),
+            Shape::Prefix(prefix) => format!("{prefix}*"),
+            Shape::Suffix(suffix) => format!("*{suffix}"),
+            Shape::General(atoms) => {
+                let bytes: Vec<u8> = atoms
+                    .iter()
+                    .map(|atom| match atom {
+                        Atom::Byte(byte) => *byte,
+                        Atom::Star => b'*',
+                        Atom::Question => b'?',
+                    })
+                    .collect();
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+        }
     }
 
     /// Returns the pattern's text when it has no wildcard, lowercase for [`Case::Insensitive`].

@@ -41,6 +41,24 @@ impl PolicyDocument {
     /// Returns [`PolicyError::Malformed`] for invalid JSON, an element of the wrong shape, or a
     /// value that AWS's legacy parser rejects, and [`PolicyError::DocumentTooLarge`] above
     /// [`MAX_DOCUMENT_BYTES`](crate::MAX_DOCUMENT_BYTES).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iam_policy::{ActionKind, Effect, PolicyDocument};
+    ///
+    /// let document = PolicyDocument::parse(
+    ///     r#"{"Version": "2012-10-17",
+    ///         "Statement": {"Effect": "Deny", "NotAction": ["iam:*", "sts:*"], "Resource": "*"}}"#,
+    /// )?;
+    ///
+    /// let statement = &document.statements[0];
+    /// assert_eq!(statement.effect.value, Effect::Deny);
+    /// assert_eq!(statement.action.kind, ActionKind::NotAction);
+    /// assert_eq!(statement.action.values[1].span.path, "$.Statement.NotAction[1]");
+    /// assert_eq!(PolicyDocument::parse(&document.to_json())?.without_spans(), document.without_spans());
+    /// # Ok::<(), iam_policy::PolicyError>(())
+    /// ```
     pub fn parse(text: &str) -> Result<PolicyDocument, PolicyError> {
         let parsed = parse_document(text)?;
         match parsed.legacy_findings.into_iter().next() {
@@ -52,12 +70,12 @@ impl PolicyDocument {
 
 /// Parses JSON text into a document, returning legacy-parsing findings separately.
 pub(crate) fn parse_document(text: &str) -> Result<ParsedDocument, PolicyError> {
-    let value = json::parse_json(text)?;
+    let mut value = json::parse_json(text)?;
     let mut converter = Converter {
         legacy_findings: Vec::new(),
         miscased_operators: Vec::new(),
     };
-    let document = converter.document(&value)?;
+    let document = converter.document(&mut value)?;
     Ok(ParsedDocument {
         document,
         legacy_findings: converter.legacy_findings,
@@ -65,30 +83,36 @@ pub(crate) fn parse_document(text: &str) -> Result<ParsedDocument, PolicyError> 
     })
 }
 
+/// Converts the JSON tree into the model. Strings and spans are moved out of the tree rather
+/// than copied, because a large policy contains thousands of them. A value's span is taken
+/// only after every check that could report it.
 struct Converter {
     legacy_findings: Vec<Finding>,
     miscased_operators: Vec<Finding>,
 }
 
-/// The members of a JSON object looked up by the names a policy element allows.
+/// The members of a JSON object, looked up by the names a policy element allows.
 struct Members<'a> {
-    found: Vec<(&'static str, &'a JsonMember)>,
+    found: Vec<(&'static str, &'a mut JsonMember)>,
 }
 
 impl<'a> Members<'a> {
     /// Collects an object's members, rejecting any key not in `allowed`. A repeated key keeps
     /// its last value.
     fn collect(
-        value: &'a JsonValue,
+        value: &'a mut JsonValue,
         allowed: &[&'static str],
         element: &str,
     ) -> Result<Members<'a>, Finding> {
-        let JsonKind::Object(members) = &value.kind else {
+        if !matches!(value.kind, JsonKind::Object(_)) {
             return Err(wrong_type(value, element, "an object"));
+        }
+        let JsonKind::Object(members) = &mut value.kind else {
+            return Ok(Members { found: Vec::new() });
         };
 
-        let mut found: Vec<(&'static str, &'a JsonMember)> = Vec::new();
-        for member in members {
+        let mut found: Vec<(&'static str, &'a mut JsonMember)> = Vec::new();
+        for member in members.iter_mut() {
             let Some(name) = allowed.iter().find(|name| **name == member.key) else {
                 return Err(Finding::syntax(
                     format!("unknown element `{}` in {element}", member.key),
@@ -101,18 +125,31 @@ impl<'a> Members<'a> {
         Ok(Members { found })
     }
 
-    fn get(&self, name: &str) -> Option<&'a JsonValue> {
-        self.found
+    /// Removes and returns the member called `name`.
+    fn take(&mut self, name: &str) -> Option<&'a mut JsonMember> {
+        let position = self
+            .found
             .iter()
-            .find(|(existing, _)| *existing == name)
-            .map(|(_, member)| &member.value)
+            .position(|(existing, _)| *existing == name)?;
+        Some(self.found.swap_remove(position).1)
     }
 
-    fn key_span(&self, name: &str) -> Option<&'a Span> {
-        self.found
-            .iter()
-            .find(|(existing, _)| *existing == name)
-            .map(|(_, member)| &member.key_span)
+    /// Takes the members of a pair of exclusive elements such as `Action` and `NotAction`,
+    /// rejecting a statement that has both.
+    fn take_exclusive(
+        &mut self,
+        positive: &'static str,
+        negative: &'static str,
+    ) -> Result<Option<(bool, &'a mut JsonValue)>, Finding> {
+        match (self.take(positive), self.take(negative)) {
+            (Some(_), Some(negated)) => Err(Finding::syntax(
+                format!("a statement cannot contain both `{positive}` and `{negative}`"),
+                &negated.key_span,
+            )),
+            (Some(member), None) => Ok(Some((false, &mut member.value))),
+            (None, Some(member)) => Ok(Some((true, &mut member.value))),
+            (None, None) => Ok(None),
+        }
     }
 }
 
@@ -130,35 +167,40 @@ const STATEMENT_ELEMENTS: &[&str] = &[
 ];
 
 impl Converter {
-    fn document(&mut self, value: &JsonValue) -> Result<PolicyDocument, Finding> {
-        let members = Members::collect(value, DOCUMENT_ELEMENTS, "policy document")?;
+    fn document(&mut self, value: &mut JsonValue) -> Result<PolicyDocument, Finding> {
+        let document_span = value.span.clone();
+        let mut members = Members::collect(value, DOCUMENT_ELEMENTS, "policy document")?;
 
         let version = members
-            .get("Version")
-            .map(|version| {
+            .take("Version")
+            .map(|member| {
+                let version = &mut member.value;
                 let text = expect_string(version, "`Version`")?;
-                Version::from_name(text)
-                    .map(|parsed| spanned(parsed, version))
-                    .ok_or_else(|| {
-                        Finding::syntax(
-                            format!(
-                                "unsupported policy version `{text}`, expected `2012-10-17` or \
-                                 `2008-10-17`"
-                            ),
-                            &version.span,
-                        )
-                    })
+                match Version::from_name(text) {
+                    Some(parsed) => Ok(spanned(parsed, version)),
+                    None => Err(Finding::syntax(
+                        format!(
+                            "unsupported policy version `{text}`, expected `2012-10-17` or \
+                             `2008-10-17`"
+                        ),
+                        &version.span,
+                    )),
+                }
             })
             .transpose()?;
         let id = members
-            .get("Id")
-            .map(|id| expect_string(id, "`Id`").map(|text| spanned(text.to_owned(), id)))
+            .take("Id")
+            .map(|member| take_string(&mut member.value, "`Id`"))
             .transpose()?;
-        let Some(statement_value) = members.get("Statement") else {
-            return Err(Finding::syntax("missing `Statement` element", &value.span));
+        let Some(statement_member) = members.take("Statement") else {
+            return Err(Finding::syntax(
+                "missing `Statement` element",
+                &document_span,
+            ));
         };
+        let statement_value = &mut statement_member.value;
 
-        let statements = match &statement_value.kind {
+        let statements = match &mut statement_value.kind {
             JsonKind::Object(_) => vec![self.statement(statement_value)?],
             JsonKind::Array(elements) if elements.is_empty() => {
                 return Err(Finding::syntax(
@@ -167,7 +209,7 @@ impl Converter {
                 ));
             }
             JsonKind::Array(elements) => elements
-                .iter()
+                .iter_mut()
                 .map(|element| self.statement(element))
                 .collect::<Result<Vec<_>, _>>()?,
             _ => {
@@ -183,23 +225,24 @@ impl Converter {
             version,
             id,
             statements,
-            span: value.span.clone(),
+            span: document_span,
         })
     }
 
-    fn statement(&mut self, value: &JsonValue) -> Result<Statement, Finding> {
-        let members = Members::collect(value, STATEMENT_ELEMENTS, "statement")?;
+    fn statement(&mut self, value: &mut JsonValue) -> Result<Statement, Finding> {
+        let statement_span = value.span.clone();
+        let mut members = Members::collect(value, STATEMENT_ELEMENTS, "statement")?;
 
         let sid = members
-            .get("Sid")
-            .map(|sid| expect_string(sid, "`Sid`").map(|text| spanned(text.to_owned(), sid)))
+            .take("Sid")
+            .map(|member| take_string(&mut member.value, "`Sid`"))
             .transpose()?;
-        let effect = self.effect(members.get("Effect"), value)?;
-        let action = action_block(&members, value)?;
-        let resource = self.resource_block(&members)?;
-        let principal = principal_block(&members)?;
-        let conditions = match members.get("Condition") {
-            Some(condition) => self.conditions(condition)?,
+        let effect = self.effect(members.take("Effect"), &statement_span)?;
+        let action = action_block(&mut members, &statement_span)?;
+        let resource = self.resource_block(&mut members)?;
+        let principal = principal_block(&mut members)?;
+        let conditions = match members.take("Condition") {
+            Some(member) => self.conditions(&mut member.value)?,
             None => Vec::new(),
         };
 
@@ -210,7 +253,7 @@ impl Converter {
             resource,
             principal,
             conditions,
-            span: value.span.clone(),
+            span: statement_span,
         })
     }
 
@@ -218,12 +261,13 @@ impl Converter {
     /// legacy parsing.
     fn effect(
         &mut self,
-        value: Option<&JsonValue>,
-        statement: &JsonValue,
+        member: Option<&mut JsonMember>,
+        statement_span: &Span,
     ) -> Result<Spanned<Effect>, Finding> {
-        let Some(value) = value else {
-            return Err(Finding::syntax("missing `Effect` element", &statement.span));
+        let Some(member) = member else {
+            return Err(Finding::syntax("missing `Effect` element", statement_span));
         };
+        let value = &mut member.value;
         let text = expect_string(value, "`Effect`")?;
         let effect = if text.eq_ignore_ascii_case("Allow") {
             Effect::Allow
@@ -244,22 +288,17 @@ impl Converter {
         Ok(spanned(effect, value))
     }
 
-    fn resource_block(&mut self, members: &Members<'_>) -> Result<Option<ResourceBlock>, Finding> {
-        let (kind, value) = match (members.get("Resource"), members.get("NotResource")) {
-            (Some(_), Some(_)) => {
-                let span = members.key_span("NotResource").cloned().unwrap_or_default();
-                return Err(Finding::syntax(
-                    "a statement cannot contain both `Resource` and `NotResource`",
-                    &span,
-                ));
-            }
-            (Some(value), None) => (ResourceKind::Resource, value),
-            (None, Some(value)) => (ResourceKind::NotResource, value),
-            (None, None) => return Ok(None),
+    fn resource_block(
+        &mut self,
+        members: &mut Members<'_>,
+    ) -> Result<Option<ResourceBlock>, Finding> {
+        let Some((negated, value)) = members.take_exclusive("Resource", "NotResource")? else {
+            return Ok(None);
         };
-        let element = match kind {
-            ResourceKind::Resource => "`Resource`",
-            ResourceKind::NotResource => "`NotResource`",
+        let (kind, element) = if negated {
+            (ResourceKind::NotResource, "`NotResource`")
+        } else {
+            (ResourceKind::Resource, "`Resource`")
         };
 
         let values = string_list(value, element, true)?;
@@ -274,35 +313,42 @@ impl Converter {
         Ok(Some(ResourceBlock {
             kind,
             values,
-            span: value.span.clone(),
+            span: std::mem::take(&mut value.span),
         }))
     }
 
-    fn conditions(&mut self, value: &JsonValue) -> Result<Vec<Condition>, Finding> {
-        let JsonKind::Object(operators) = &value.kind else {
+    fn conditions(&mut self, value: &mut JsonValue) -> Result<Vec<Condition>, Finding> {
+        if !matches!(value.kind, JsonKind::Object(_)) {
             return Err(wrong_type(value, "`Condition`", "an object"));
+        }
+        let JsonKind::Object(operators) = &mut value.kind else {
+            return Ok(Vec::new());
         };
 
         let mut conditions: Vec<Condition> = Vec::new();
-        for operator_member in operators {
-            let JsonKind::Object(keys) = &operator_member.value.kind else {
+        for operator_member in operators.iter_mut() {
+            let keys_are_object = matches!(operator_member.value.kind, JsonKind::Object(_));
+            if !keys_are_object {
                 return Err(wrong_type(
                     &operator_member.value,
                     &format!("condition operator `{}`", operator_member.key),
                     "an object of condition keys",
                 ));
+            }
+            let JsonKind::Object(keys) = &mut operator_member.value.kind else {
+                continue;
             };
             // An operator block with no keys states nothing, and AWS accepts it whatever the
             // operator's name.
             if keys.is_empty() {
                 continue;
             }
-            let operator = self.operator(operator_member)?;
+            let operator = self.operator(&operator_member.key, &operator_member.key_span)?;
 
             // A repeated operator replaces the earlier block, like any repeated JSON key.
             conditions.retain(|condition| condition.operator.value != operator);
-            for key_member in keys {
-                let values = condition_values(&key_member.value, &key_member.key)?;
+            for key_member in keys.iter_mut() {
+                let values = condition_values(&mut key_member.value, &key_member.key)?;
                 if operator.base.family() == OperatorFamily::Date {
                     self.check_dates(&values);
                 }
@@ -315,11 +361,11 @@ impl Converter {
                         span: operator_member.key_span.clone(),
                     },
                     key: Spanned {
-                        value: key_member.key.clone(),
-                        span: key_member.key_span.clone(),
+                        value: std::mem::take(&mut key_member.key),
+                        span: std::mem::take(&mut key_member.key_span),
                     },
                     values,
-                    span: key_member.value.span.clone(),
+                    span: std::mem::take(&mut key_member.value.span),
                 });
             }
         }
@@ -329,22 +375,19 @@ impl Converter {
     /// Reads an operator name. A name in the wrong case, such as `Stringlike`, parses to the
     /// operator it spells and is recorded, because IAM rejects it while AWS Organizations'
     /// own sample policies use such spellings.
-    fn operator(&mut self, member: &JsonMember) -> Result<ConditionOperator, Finding> {
-        if let Some(operator) = ConditionOperator::from_name(&member.key) {
+    fn operator(&mut self, name: &str, span: &Span) -> Result<ConditionOperator, Finding> {
+        if let Some(operator) = ConditionOperator::from_name(name) {
             return Ok(operator);
         }
-        let Some(operator) = ConditionOperator::from_name_ignoring_case(&member.key) else {
+        let Some(operator) = ConditionOperator::from_name_ignoring_case(name) else {
             return Err(Finding::syntax(
-                format!("unknown condition operator `{}`", member.key),
-                &member.key_span,
+                format!("unknown condition operator `{name}`"),
+                span,
             ));
         };
         self.miscased_operators.push(Finding::syntax(
-            format!(
-                "condition operator `{}` is not written `{operator}`",
-                member.key
-            ),
-            &member.key_span,
+            format!("condition operator `{name}` is not written `{operator}`"),
+            span,
         ));
         Ok(operator)
     }
@@ -362,55 +405,38 @@ impl Converter {
     }
 }
 
-fn action_block(members: &Members<'_>, statement: &JsonValue) -> Result<ActionBlock, Finding> {
-    let (kind, value) = match (members.get("Action"), members.get("NotAction")) {
-        (Some(_), Some(_)) => {
-            let span = members.key_span("NotAction").cloned().unwrap_or_default();
-            return Err(Finding::syntax(
-                "a statement cannot contain both `Action` and `NotAction`",
-                &span,
-            ));
-        }
-        (Some(value), None) => (ActionKind::Action, value),
-        (None, Some(value)) => (ActionKind::NotAction, value),
-        (None, None) => {
-            return Ok(ActionBlock {
-                kind: ActionKind::Action,
-                values: Vec::new(),
-                span: statement.span.clone(),
-            });
-        }
+fn action_block(members: &mut Members<'_>, statement_span: &Span) -> Result<ActionBlock, Finding> {
+    let Some((negated, value)) = members.take_exclusive("Action", "NotAction")? else {
+        return Ok(ActionBlock {
+            kind: ActionKind::Action,
+            values: Vec::new(),
+            span: statement_span.clone(),
+        });
     };
-    let element = match kind {
-        ActionKind::Action => "`Action`",
-        ActionKind::NotAction => "`NotAction`",
+    let (kind, element) = if negated {
+        (ActionKind::NotAction, "`NotAction`")
+    } else {
+        (ActionKind::Action, "`Action`")
     };
 
     Ok(ActionBlock {
         kind,
         values: string_list(value, element, false)?,
-        span: value.span.clone(),
+        span: std::mem::take(&mut value.span),
     })
 }
 
-fn principal_block(members: &Members<'_>) -> Result<Option<PrincipalBlock>, Finding> {
-    let (kind, value) = match (members.get("Principal"), members.get("NotPrincipal")) {
-        (Some(_), Some(_)) => {
-            let span = members
-                .key_span("NotPrincipal")
-                .cloned()
-                .unwrap_or_default();
-            return Err(Finding::syntax(
-                "a statement cannot contain both `Principal` and `NotPrincipal`",
-                &span,
-            ));
-        }
-        (Some(value), None) => (PrincipalKind::Principal, value),
-        (None, Some(value)) => (PrincipalKind::NotPrincipal, value),
-        (None, None) => return Ok(None),
+fn principal_block(members: &mut Members<'_>) -> Result<Option<PrincipalBlock>, Finding> {
+    let Some((negated, value)) = members.take_exclusive("Principal", "NotPrincipal")? else {
+        return Ok(None);
+    };
+    let kind = if negated {
+        PrincipalKind::NotPrincipal
+    } else {
+        PrincipalKind::Principal
     };
 
-    let principal_value = match &value.kind {
+    let principal_value = match &mut value.kind {
         JsonKind::String(text) if text == "*" => PrincipalValue::Any,
         JsonKind::String(text) => {
             return Err(Finding::syntax(
@@ -423,7 +449,7 @@ fn principal_block(members: &Members<'_>) -> Result<Option<PrincipalBlock>, Find
         }
         JsonKind::Object(members) => {
             let mut entries: Vec<PrincipalEntry> = Vec::new();
-            for member in members {
+            for member in members.iter_mut() {
                 let Some(principal_type) = PrincipalType::from_name(&member.key) else {
                     return Err(Finding::syntax(
                         format!(
@@ -435,12 +461,12 @@ fn principal_block(members: &Members<'_>) -> Result<Option<PrincipalBlock>, Find
                     ));
                 };
                 let element = format!("principal type `{}`", member.key);
-                let values = string_list(&member.value, &element, false)?;
+                let values = string_list(&mut member.value, &element, false)?;
                 entries.retain(|entry| entry.principal_type.value != principal_type);
                 entries.push(PrincipalEntry {
                     principal_type: Spanned {
                         value: principal_type,
-                        span: member.key_span.clone(),
+                        span: std::mem::take(&mut member.key_span),
                     },
                     values,
                 });
@@ -459,24 +485,24 @@ fn principal_block(members: &Members<'_>) -> Result<Option<PrincipalBlock>, Find
     Ok(Some(PrincipalBlock {
         kind,
         value: principal_value,
-        span: value.span.clone(),
+        span: std::mem::take(&mut value.span),
     }))
 }
 
 /// Reads a string or a list of strings. With `allow_null`, `null` list elements are dropped,
 /// as AWS does in `Resource` lists.
 fn string_list(
-    value: &JsonValue,
+    value: &mut JsonValue,
     element: &str,
     allow_null: bool,
 ) -> Result<Vec<Spanned<String>>, Finding> {
-    match &value.kind {
-        JsonKind::String(text) => Ok(vec![spanned(text.clone(), value)]),
+    match &mut value.kind {
+        JsonKind::String(_) => Ok(vec![take_string(value, element)?]),
         JsonKind::Array(elements) => {
             let mut values = Vec::with_capacity(elements.len());
-            for element_value in elements {
-                match &element_value.kind {
-                    JsonKind::String(text) => values.push(spanned(text.clone(), element_value)),
+            for element_value in elements.iter_mut() {
+                match element_value.kind {
+                    JsonKind::String(_) => values.push(take_string(element_value, element)?),
                     JsonKind::Null if allow_null => {}
                     _ => return Err(wrong_type(element_value, element, "a string")),
                 }
@@ -487,21 +513,27 @@ fn string_list(
     }
 }
 
-fn condition_values(value: &JsonValue, key: &str) -> Result<Vec<Spanned<ConditionValue>>, Finding> {
+fn condition_values(
+    value: &mut JsonValue,
+    key: &str,
+) -> Result<Vec<Spanned<ConditionValue>>, Finding> {
     let element = format!("condition key `{key}`");
-    match &value.kind {
+    match &mut value.kind {
         JsonKind::Array(elements) => elements
-            .iter()
+            .iter_mut()
             .map(|element_value| condition_scalar(element_value, &element))
             .collect(),
         _ => Ok(vec![condition_scalar(value, &element)?]),
     }
 }
 
-fn condition_scalar(value: &JsonValue, element: &str) -> Result<Spanned<ConditionValue>, Finding> {
-    let condition_value = match &value.kind {
-        JsonKind::String(text) => ConditionValue::String(text.clone()),
-        JsonKind::Number(literal) => ConditionValue::Number(literal.clone()),
+fn condition_scalar(
+    value: &mut JsonValue,
+    element: &str,
+) -> Result<Spanned<ConditionValue>, Finding> {
+    let condition_value = match &mut value.kind {
+        JsonKind::String(text) => ConditionValue::String(std::mem::take(text)),
+        JsonKind::Number(literal) => ConditionValue::Number(std::mem::take(literal)),
         JsonKind::Bool(flag) => ConditionValue::Bool(*flag),
         _ => {
             return Err(wrong_type(
@@ -521,6 +553,17 @@ fn expect_string<'a>(value: &'a JsonValue, element: &str) -> Result<&'a str, Fin
     }
 }
 
+/// Moves a JSON string and its span out of the tree.
+fn take_string(value: &mut JsonValue, element: &str) -> Result<Spanned<String>, Finding> {
+    match &mut value.kind {
+        JsonKind::String(text) => {
+            let text = std::mem::take(text);
+            Ok(spanned(text, value))
+        }
+        _ => Err(wrong_type(value, element, "a string")),
+    }
+}
+
 fn wrong_type(value: &JsonValue, element: &str, expected: &str) -> Finding {
     Finding::syntax(
         format!(
@@ -531,10 +574,11 @@ fn wrong_type(value: &JsonValue, element: &str, expected: &str) -> Finding {
     )
 }
 
-fn spanned<T>(value: T, source: &JsonValue) -> Spanned<T> {
+/// Pairs a parsed value with the span of its JSON value, moving the span out of the tree.
+fn spanned<T>(value: T, source: &mut JsonValue) -> Spanned<T> {
     Spanned {
         value,
-        span: source.span.clone(),
+        span: std::mem::take(&mut source.span),
     }
 }
 

@@ -1,16 +1,16 @@
 //! Validation of a policy document for the kind of policy it will become.
 //!
 //! The checks run in the order AWS IAM applies them, so the first finding is the one AWS
-//! reports: JSON and element syntax, version, legacy parsing, duplicate `Sid`s, missing
-//! actions, resource formats, action formats, missing resources, and then the rules of the
-//! policy kind (required and forbidden elements, and the special rules of resource control
-//! policies).
+//! reports. The order is: JSON and element syntax, version, legacy parsing, `Sid` characters and
+//! duplicates, missing actions, resource formats, action formats and missing resources. The
+//! rules of the policy kind come last: required and forbidden elements, principal forms, and
+//! the special rules of resource control policies.
 
 use std::collections::HashSet;
 
 use crate::document::{
-    ActionKind, Effect, PolicyDocument, PolicyKind, PrincipalKind, PrincipalValue, ResourceKind,
-    Span, Statement, Version,
+    ActionKind, Effect, PolicyDocument, PolicyKind, PrincipalBlock, PrincipalKind, PrincipalType,
+    PrincipalValue, ResourceKind, Span, Statement, Version,
 };
 use crate::error::PolicyError;
 use crate::finding::{Finding, FindingKind};
@@ -31,7 +31,7 @@ pub struct ValidationOptions {
 }
 
 impl ValidationOptions {
-    /// Validates as a customer policy of `kind` with the given quota.
+    /// Builds the options for a customer policy of `kind` with the given quota.
     pub fn new(kind: PolicyKind, size_quota: Option<SizeQuota>) -> ValidationOptions {
         ValidationOptions {
             kind,
@@ -134,6 +134,23 @@ pub fn policy_size(text: &str, counts_whitespace: bool) -> usize {
 /// `options.size_quota` (unless `options.aws_managed`), [`PolicyError::DocumentTooLarge`]
 /// above [`MAX_DOCUMENT_BYTES`](crate::MAX_DOCUMENT_BYTES), and [`PolicyError::Malformed`] with
 /// the first finding otherwise.
+///
+/// # Examples
+///
+/// ```
+/// use iam_policy::{PolicyError, PolicyKind, SizeQuota, ValidationOptions, validate_policy};
+///
+/// let options = ValidationOptions::new(PolicyKind::Identity, Some(SizeQuota::MANAGED_POLICY));
+/// let text = r#"{"Version": "2012-10-17",
+///     "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "bucket"}}"#;
+///
+/// let Err(PolicyError::Malformed(finding)) = validate_policy(text, &options) else {
+///     panic!("a resource that is not an ARN is rejected");
+/// };
+/// assert_eq!(finding.message, "Resource bucket must be in ARN format or \"*\".");
+/// assert_eq!(finding.span.path, "$.Statement.Resource");
+/// assert_eq!((finding.span.line, finding.span.column), (2, 76));
+/// ```
 pub fn validate_policy(
     text: &str,
     options: &ValidationOptions,
@@ -231,6 +248,9 @@ fn missing_document_finding() -> Finding {
 
 fn check_version(document: &PolicyDocument, kind: PolicyKind, findings: &mut Vec<Finding>) {
     // Resource-based and trust policies still accept the original language version.
+    // NOTE: IAM's rejection of `2008-10-17` is recorded for managed and inline identity
+    // policies, and AWS Organizations documents `2012-10-17` for SCPs and RCPs; that
+    // permissions boundaries and session policies follow the identity-policy rule is inferred.
     let requires_current = !matches!(kind, PolicyKind::Resource | PolicyKind::Trust);
     if !requires_current || document.effective_version() == Version::V2012_10_17 {
         return;
@@ -258,7 +278,7 @@ fn check_version(document: &PolicyDocument, kind: PolicyKind, findings: &mut Vec
 }
 
 fn check_sid_characters(document: &PolicyDocument, kind: PolicyKind, findings: &mut Vec<Finding>) {
-    // IAM and AWS Organizations allow only ASCII letters and digits; services with resource-based
+    // IAM and AWS Organizations allow only ASCII letters and digits. Services with resource-based
     // policies set their own rules (S3 and KMS accept spaces), so those are not checked.
     if kind == PolicyKind::Resource {
         return;
@@ -525,10 +545,12 @@ fn check_kind_rules(
         PolicyKind::Resource => {
             require_principal(statement, findings);
             check_not_principal_effect(statement, findings);
+            check_principal_values(statement, PrincipalStrictness::AnyService, findings);
         }
         PolicyKind::Trust => {
             require_principal(statement, findings);
             forbid_not_principal(statement, findings);
+            check_principal_values(statement, PrincipalStrictness::Iam, findings);
             if let Some(resource) = &statement.resource {
                 let name = resource_element_name(resource.kind);
                 findings.push(Finding::new(
@@ -579,6 +601,85 @@ fn forbid_not_principal(statement: &Statement, findings: &mut Vec<Finding>) {
             &principal.span,
         ));
     }
+}
+
+/// The level of checking for principal identifiers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PrincipalStrictness {
+    /// IAM role trust policies: an `AWS` ARN must be an IAM or STS ARN with a 12-digit account.
+    Iam,
+    /// Resource-based policies of any service: an `AWS` principal only has to be an ARN, since
+    /// services accept their own forms (S3 accepts `arn:aws:iam::cloudfront:user/…`).
+    AnyService,
+}
+
+/// Checks the form of each principal identifier. Whether the named account, user or role
+/// exists is for the caller to check, because AWS rejects unknown ones with the same message.
+fn check_principal_values(
+    statement: &Statement,
+    strictness: PrincipalStrictness,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(PrincipalBlock {
+        value: PrincipalValue::Map(entries),
+        ..
+    }) = &statement.principal
+    else {
+        return;
+    };
+    for entry in entries {
+        let principal_type = entry.principal_type.value;
+        for value in &entry.values {
+            let text = value.value.as_str();
+            let valid = match principal_type {
+                PrincipalType::Aws => match strictness {
+                    PrincipalStrictness::Iam => {
+                        text == "*" || is_account_id(text) || is_principal_arn(text)
+                    }
+                    PrincipalStrictness::AnyService => {
+                        text == "*" || is_account_id(text) || text.starts_with("arn:")
+                    }
+                },
+                PrincipalType::Service => is_service_principal(text),
+                PrincipalType::Federated | PrincipalType::CanonicalUser => !text.is_empty(),
+            };
+            if !valid {
+                findings.push(Finding::new(
+                    FindingKind::InvalidPrincipal,
+                    format!("Invalid principal in policy: \"{principal_type}\":\"{text}\""),
+                    format!("invalid `{principal_type}` principal `{text}`"),
+                    &value.span,
+                ));
+            }
+        }
+    }
+}
+
+fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+/// Returns whether `text` is the ARN of an IAM or STS principal: a root user, user, role, role
+/// session or federated user, in an account given by its 12-digit id.
+fn is_principal_arn(text: &str) -> bool {
+    let fields: Vec<&str> = text.splitn(6, ':').collect();
+    let [prefix, partition, service, region, account, resource] = fields.as_slice() else {
+        return false;
+    };
+    *prefix == "arn"
+        && legacy::is_known_partition(partition)
+        && matches!(*service, "iam" | "sts")
+        && region.is_empty()
+        && is_account_id(account)
+        && !resource.is_empty()
+}
+
+/// Returns whether `text` has the form of a service principal, such as `ec2.amazonaws.com`.
+fn is_service_principal(text: &str) -> bool {
+    text.contains('.')
+        && text
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric() || "-.".contains(character))
 }
 
 fn check_not_principal_effect(statement: &Statement, findings: &mut Vec<Finding>) {

@@ -130,6 +130,17 @@ pub trait KvEngine: Send + Sync + 'static {
     async fn wait_durable(&self, revision: Revision) -> Result<(), StoreError>;
 }
 
+/// Returns whether a range read now returns the same keys at the same revisions as `seen`.
+pub(crate) fn same_entries(now: &[(Vec<u8>, Stamped)], seen: &[(Vec<u8>, Revision)]) -> bool {
+    now.len() == seen.len()
+        && now
+            .iter()
+            .zip(seen)
+            .all(|((key, value), (seen_key, seen_revision))| {
+                key == seen_key && value.revision == *seen_revision
+            })
+}
+
 /// Length of the revision stamp that prefixes every stored value.
 pub(crate) const STAMP_LEN: usize = 8;
 

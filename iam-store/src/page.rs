@@ -188,3 +188,6 @@ fn decode_marker(listing: &str, marker: &str) -> Result<Vec<u8>, StoreError> {
     }
     Ok(suffix.to_vec())
 }
+
+#[cfg(test)]
+mod tests;

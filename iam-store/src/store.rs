@@ -137,6 +137,25 @@ impl<E: KvEngine> KvStore<E> {
         Ok(txn::run(&*self.engine, body)?.value)
     }
 
+    /// Reads one record without a transaction, because a single read is consistent by itself.
+    fn read_record<T: DeserializeOwned>(
+        &self,
+        key: &[u8],
+        kind: EntityKind,
+        name: &str,
+    ) -> Result<Stored<T>, StoreError> {
+        match self.engine.get(key)? {
+            Some(stamped) => Ok(Stored {
+                revision: stamped.revision,
+                record: txn::decode(&stamped.payload)?,
+            }),
+            None => Err(StoreError::NoSuchEntity {
+                kind,
+                name: name.to_owned(),
+            }),
+        }
+    }
+
     /// Fails with [`StoreError::LimitExceeded`] when `count` is above `quota`.
     fn check_quota(&self, quota: Quota, count: usize) -> Result<(), StoreError> {
         let limit = self.quotas.value(quota);

@@ -228,3 +228,6 @@ pub(crate) fn prefix_end(prefix: &[u8]) -> Vec<u8> {
     // Every byte was 0xFF: no finite key bounds the prefix, so use a key above all real ones.
     vec![u8::MAX; prefix.len() + 1]
 }
+
+#[cfg(test)]
+mod tests;

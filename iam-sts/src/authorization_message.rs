@@ -8,6 +8,7 @@
 
 use iam_auth::seal::{Keyring, SealedSecret};
 use iam_model::RandomSource;
+use iam_policy::{Decision, Effect, Explanation, PolicyType, RequestContext};
 use serde::{Deserialize, Serialize};
 
 use crate::StsError;
@@ -32,7 +33,7 @@ pub struct AuthorizationExplanation {
     /// Reasons the evaluation could not complete, such as an unreadable policy.
     pub failures: Items<String>,
     /// The request that was evaluated.
-    pub context: RequestContext,
+    pub context: RequestContextSummary,
 }
 
 /// A list wrapped in an object with an `items` member, as AWS writes lists in these messages.
@@ -61,7 +62,7 @@ pub struct MatchedStatement {
 
 /// The request a decision was made about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequestContext {
+pub struct RequestContextSummary {
     /// The caller.
     pub principal: PrincipalContext,
     /// The action, such as `iam:CreateUser`.
@@ -95,6 +96,80 @@ pub struct ConditionEntry {
 pub struct ConditionValue {
     /// The value as text.
     pub value: String,
+}
+
+impl AuthorizationExplanation {
+    /// Builds the explanation of a decision the policy engine made about `request`.
+    pub fn from_decision(request: &RequestContext, explanation: &Explanation) -> Self {
+        let principal = request.principal();
+        let matched_statements = explanation
+            .statements
+            .iter()
+            .map(|statement| MatchedStatement {
+                source_policy_id: statement.policy_id.clone(),
+                source_policy_type: policy_type_name(statement.policy_type).to_owned(),
+                effect: match statement.effect {
+                    Effect::Allow => "Allow",
+                    Effect::Deny => "Deny",
+                }
+                .to_owned(),
+                sid: statement.sid.clone(),
+                index: statement.statement_index,
+            })
+            .collect();
+        let conditions = request
+            .keys()
+            .iter()
+            .map(|(key, value)| ConditionEntry {
+                key: key.to_owned(),
+                values: Items {
+                    items: value
+                        .values()
+                        .map(|value| ConditionValue {
+                            value: value.to_owned(),
+                        })
+                        .collect(),
+                },
+            })
+            .collect();
+        Self {
+            allowed: explanation.decision == Decision::Allow,
+            explicit_deny: explanation.decision == Decision::ExplicitDeny,
+            matched_statements: Items {
+                items: matched_statements,
+            },
+            failures: Items {
+                items: explanation
+                    .missing_keys
+                    .iter()
+                    .map(|key| format!("condition key `{key}` is missing from the request"))
+                    .collect(),
+            },
+            context: RequestContextSummary {
+                principal: PrincipalContext {
+                    id: principal.user_id().unwrap_or_default().to_owned(),
+                    arn: principal.arn().to_owned(),
+                },
+                action: request.action().to_owned(),
+                resource: request.resource().to_owned(),
+                conditions: Items { items: conditions },
+            },
+        }
+    }
+}
+
+/// Returns the policy type as the decoded message names it.
+fn policy_type_name(policy_type: PolicyType) -> &'static str {
+    match policy_type {
+        PolicyType::Identity => "IAM Policy",
+        PolicyType::Resource => "Resource Policy",
+        PolicyType::Trust => "Trust Policy",
+        PolicyType::PermissionsBoundary => "Permissions Boundary",
+        PolicyType::Session => "Session Policy",
+        PolicyType::Scp => "Service Control Policy",
+        PolicyType::Rcp => "Resource Control Policy",
+        PolicyType::VpcEndpoint => "VPC Endpoint Policy",
+    }
 }
 
 /// Seals `explanation` into an encoded message for an `AccessDenied` error.

@@ -127,12 +127,19 @@ impl SessionClaims {
             .map(|at| now.duration_since(at).as_secs().max(0))
     }
 
+    /// Returns whether session policies were passed. A federated user session without any has
+    /// no permissions at all, because its permissions are the intersection of the calling
+    /// user's policies and its session policies.
+    pub fn has_session_policies(&self) -> bool {
+        self.session_policy.is_some() || !self.session_policy_arns.is_empty()
+    }
+
     /// Returns the session tags that pass on to a session chained from this one.
     pub fn transitive_tags(&self) -> impl Iterator<Item = &SessionTag> {
         self.tags.iter().filter(|tag| tag.transitive)
     }
 
-    /// Checks the limits that hold for a kind of session whatever its policies say.
+    /// Checks the limits that hold for a kind of session whatever its policies allow.
     ///
     /// `action` is `service:Operation`, such as `iam:ListUsers`.
     ///
@@ -190,17 +197,20 @@ impl SessionClaims {
         writer.timestamp(self.issued_at);
         writer.timestamp(self.expires_at);
         writer.optional_str(self.source_identity.as_deref());
+
         writer.count(self.tags.len());
         for tag in &self.tags {
             writer.str(&tag.key);
             writer.str(&tag.value);
             writer.u8(u8::from(tag.transitive));
         }
+
         writer.optional_str(self.session_policy.as_deref());
         writer.count(self.session_policy_arns.len());
         for arn in &self.session_policy_arns {
             writer.str(&arn.to_string());
         }
+
         match self.mfa_authenticated_at {
             Some(at) => {
                 writer.u8(1);

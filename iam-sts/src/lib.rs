@@ -14,19 +14,27 @@
 //! Start reading at [`SessionTokens`] and [`SessionClaims`].
 
 pub mod authorization_message;
+mod caller;
 mod claims;
 mod codec;
 mod error;
+pub mod mfa;
 pub mod params;
 pub mod revocation;
+mod service;
 mod token;
 pub mod web_identity;
 
 #[cfg(test)]
 mod testing;
 
+pub use caller::{Caller, CallerIdentity, root_arn};
 pub use claims::{PrincipalKind, SessionClaims, SessionTag};
 pub use error::StsError;
+pub use service::{
+    AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, GetFederationTokenRequest,
+    GetSessionTokenRequest, IssuedSession, ROOT_MFA_OWNER, Sts, WebIdentitySession,
+};
 pub use token::{
     MAX_SESSION_TOKEN_LEN, SESSION_TOKEN_CONTEXT, SessionCredentials, SessionTokens,
     VerifiedSession,

@@ -179,8 +179,9 @@ pub fn parse_session_policy_arns(arns: &[String]) -> Result<Vec<Arn>, StsError> 
 /// # Errors
 ///
 /// [`StsError::Validation`] for more than 50 tags or transitive keys, an invalid key or value,
-/// a key that starts with `aws:`, two tags whose keys differ only in case, a transitive key that
-/// names no passed tag, or a passed tag whose key an inherited transitive tag already holds.
+/// or a key that starts with `aws:`. The same error covers two tags whose keys differ only in
+/// case, a transitive key that names no passed tag, and a passed tag whose key an inherited
+/// transitive tag already holds.
 pub fn session_tags(
     tags: &[(String, String)],
     transitive_tag_keys: &[String],

@@ -4,12 +4,12 @@ use jiff::Timestamp;
 
 use crate::{PrincipalKind, SessionClaims, SessionTag};
 
-/// The time every sample session is issued at.
+/// Returns the time every sample session is issued at.
 pub(crate) fn issue_time() -> Timestamp {
     "2026-01-02T03:04:05Z".parse().unwrap()
 }
 
-/// A role session with every optional claim filled in.
+/// Builds a role session with every optional claim filled in.
 pub(crate) fn full_claims() -> SessionClaims {
     let issued_at = issue_time();
     SessionClaims {
@@ -48,7 +48,7 @@ pub(crate) fn full_claims() -> SessionClaims {
     }
 }
 
-/// A `GetSessionToken` session of an IAM user with no optional claims.
+/// Builds a `GetSessionToken` session of an IAM user with no optional claims.
 pub(crate) fn minimal_claims() -> SessionClaims {
     let issued_at = issue_time();
     SessionClaims {
@@ -71,9 +71,8 @@ pub(crate) fn minimal_claims() -> SessionClaims {
     }
 }
 
-/// A role session whose every field is at its maximum length, with session policies and tags
-/// that fill the packed allotment using the most items, so the encoding is as long as any the
-/// operations can produce.
+/// Builds the longest claims the operations can produce: every field at its maximum length,
+/// and session policies and tags that fill the packed allotment with the most items.
 pub(crate) fn largest_claims() -> SessionClaims {
     let mut claims = full_claims();
     let role_name = "r".repeat(64);

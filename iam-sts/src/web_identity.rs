@@ -3,7 +3,7 @@
 //!
 //! The server may have no network, so each provider's signing keys (a JWKS document) are
 //! stored with the provider instead of being fetched from its discovery endpoint. Signatures
-//! are checked with ring; only the algorithms pinned on the provider are accepted, so a token
+//! are checked with ring. Only the algorithms pinned on the provider are accepted, so a token
 //! cannot pick `none`, an HMAC algorithm, or a key type the provider does not use.
 
 use base64::Engine;
@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::StsError;
 
-/// The shortest and longest `WebIdentityToken` STS accepts, in characters.
+/// The minimum and maximum length of a `WebIdentityToken`, in characters.
 pub const WEB_IDENTITY_TOKEN_CHARS: std::ops::RangeInclusive<usize> = 4..=20_000;
 
 /// The default clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
@@ -24,10 +24,10 @@ pub const WEB_IDENTITY_TOKEN_CHARS: std::ops::RangeInclusive<usize> = 4..=20_000
 /// NOTE: AWS does not publish its tolerance; five minutes is this service's choice.
 pub const DEFAULT_MAX_CLOCK_SKEW_SECONDS: i64 = 300;
 
-/// The largest JWKS document accepted, in bytes.
+/// The maximum size of a JWKS document, in bytes.
 pub const MAX_JWKS_BYTES: usize = 64 * 1024;
 
-/// The most keys a JWKS document may hold.
+/// The maximum number of keys in a JWKS document.
 pub const MAX_JWKS_KEYS: usize = 100;
 
 /// A JWS signature algorithm this service can verify.
@@ -62,7 +62,7 @@ impl JwtAlgorithm {
 pub struct Jwk {
     /// The key id (`kid`), which tokens name in their header.
     pub key_id: Option<String>,
-    /// The algorithm the key is restricted to (`alg`), if the document says.
+    /// The algorithm the key is restricted to (`alg`), if the document sets one.
     pub algorithm: Option<String>,
     /// The key material.
     pub key: JwkKey,
@@ -155,9 +155,9 @@ impl Jwks {
     }
 }
 
-/// An OpenID Connect identity provider registered in an account.
+/// An OpenID Connect identity provider as token verification needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OidcProvider {
+pub struct IdentityProvider {
     /// The provider's ARN, `arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`.
     pub arn: iam_model::Arn,
     /// The issuer URL, such as `https://token.example.com`; tokens' `iss` must match it.
@@ -170,7 +170,32 @@ pub struct OidcProvider {
     pub algorithms: Vec<JwtAlgorithm>,
 }
 
-impl OidcProvider {
+impl IdentityProvider {
+    /// Builds the verification view of a provider registered in IAM, accepting RS256 and
+    /// ES256.
+    ///
+    /// # Errors
+    ///
+    /// [`StsError::InvalidIdentityToken`] when the provider has no stored JWKS, since this
+    /// service never fetches keys over the network, or the stored JWKS does not parse.
+    pub fn from_registered(provider: &iam_model::OidcProvider) -> Result<Self, StsError> {
+        let document = provider.jwks.as_deref().ok_or_else(|| {
+            StsError::InvalidIdentityToken(format!(
+                "the provider `{}` has no signing keys registered",
+                provider.arn
+            ))
+        })?;
+        let jwks = Jwks::parse(document)
+            .map_err(|error| StsError::InvalidIdentityToken(error.to_string()))?;
+        Ok(Self {
+            arn: provider.arn.clone(),
+            issuer_url: provider.url.clone(),
+            client_ids: provider.client_id_list.clone(),
+            jwks,
+            algorithms: vec![JwtAlgorithm::Rs256, JwtAlgorithm::Es256],
+        })
+    }
+
     /// Returns the issuer without its `https://` scheme or a trailing `/`: the prefix of the
     /// provider's condition keys, such as `token.example.com:sub`.
     pub fn condition_key_prefix(&self) -> &str {
@@ -203,14 +228,14 @@ pub struct IdentityTokenClaims {
 /// # Errors
 ///
 /// - [`StsError::Validation`] for a token outside 4 to 20,000 characters.
-/// - [`StsError::InvalidIdentityToken`] for a token that is not a three-part JWS, names an
-///   algorithm the provider does not accept, names an unknown key, fails its signature check,
-///   has another issuer, none of the provider's audiences, no subject, or a `nbf` or `iat` in
-///   the future.
+/// - [`StsError::InvalidIdentityToken`] for a token that is not a three-part JWS, or whose
+///   header names an algorithm the provider does not accept or an unknown key. The same error
+///   covers a failed signature check, another issuer, none of the provider's audiences, no
+///   subject, and a `nbf` or `iat` in the future.
 /// - [`StsError::ExpiredWebIdentityToken`] for a token past its `exp`, or without one.
 pub fn verify_identity_token(
     token: &str,
-    provider: &OidcProvider,
+    provider: &IdentityProvider,
     now: Timestamp,
     max_skew_seconds: i64,
 ) -> Result<IdentityTokenClaims, StsError> {
@@ -315,7 +340,7 @@ fn verify_signature(
 
 fn check_claims(
     payload: Map<String, Value>,
-    provider: &OidcProvider,
+    provider: &IdentityProvider,
     now: Timestamp,
     max_skew_seconds: i64,
 ) -> Result<IdentityTokenClaims, StsError> {
@@ -384,8 +409,16 @@ fn check_claims(
     })
 }
 
+/// Reads the `iss` claim of a token without verifying it, to find the provider whose keys
+/// verify it.
+pub fn unverified_issuer(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let claims = decode_json_part(payload)?;
+    claims.get("iss")?.as_str().map(str::to_owned)
+}
+
 /// Strips the `https://` scheme and any trailing `/` from an issuer URL.
-fn normalize_issuer(issuer: &str) -> &str {
+pub fn normalize_issuer(issuer: &str) -> &str {
     let without_scheme = issuer.strip_prefix("https://").unwrap_or(issuer);
     without_scheme.strip_suffix('/').unwrap_or(without_scheme)
 }

@@ -20,8 +20,8 @@ struct Arguments {
     /// option to accept digests signed by any of several keys.
     #[arg(long = "public-key", required = true)]
     public_keys: Vec<String>,
-    /// A file holding a digest (its JSON object) kept outside the trail; the chain must reach
-    /// and match it, which catches a truncation that also cut the digests file.
+    /// A file with a digest's JSON object, kept outside the trail. The chain must reach and
+    /// match it, which catches a truncation that also cut the digests file.
     #[arg(long)]
     anchor: Option<PathBuf>,
 }

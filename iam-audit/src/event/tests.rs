@@ -6,6 +6,7 @@ use super::*;
 fn assumed_role_event() -> AuditEvent {
     let time: Timestamp = "2026-03-01T12:00:00Z".parse().unwrap();
     let mut event = AuditEvent::new(time, EventSource::Iam, "CreateUser");
+
     event.source_ip_address = "192.0.2.10".to_owned();
     event.user_agent = "aws-cli/2.15.0".to_owned();
     event.user_identity = UserIdentity {
@@ -33,11 +34,13 @@ fn assumed_role_event() -> AuditEvent {
             }),
         }),
     };
+
     event.request_parameters = Some(json!({"userName": "bob", "path": "/"}));
     event.response_elements = Some(json!({"user": {"userName": "bob"}}));
     event.request_id = "c3a1f1e0-0000-4000-8000-000000000001".to_owned();
     event.event_id = "c3a1f1e0-0000-4000-8000-000000000002".to_owned();
     event.recipient_account_id = Some("111122223333".parse().unwrap());
+
     event.authorization = Some(Authorization {
         decision: Decision::Allow,
         action: "iam:CreateUser".to_owned(),

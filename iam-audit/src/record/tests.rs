@@ -127,6 +127,7 @@ fn record_hash_parses_only_sixty_four_digits() {
 
     assert_eq!(RecordHash::from_hex(&hash.to_hex()), Some(hash));
     assert_eq!(RecordHash::from_hex("abc"), None);
+    assert_eq!(RecordHash::from_hex(&hash.to_hex().to_uppercase()), None);
     assert_eq!(RecordHash::from_hex(&"g".repeat(64)), None);
 }
 
@@ -158,4 +159,21 @@ fn oversized_event_leaves_chain_unchanged() {
     assert!(matches!(result, Err(AuditError::EventTooLarge { .. })));
     assert!(buffer.is_empty());
     assert_eq!(chain.next_sequence(), 0);
+}
+
+#[test]
+fn record_lines_match_snapshot() {
+    let key_pair = key_pair(1);
+    let mut chain = Chain::new();
+    let mut buffer = Vec::new();
+    let mut event = AuditEvent::new(time(), EventSource::Iam, "ListUsers");
+    event.read_only = true;
+    event.request_id = "request-1".to_owned();
+    event.event_id = "event-1".to_owned();
+
+    chain.append_digest(time(), &key_pair, &mut buffer);
+    chain.append_event(&event, &mut buffer).unwrap();
+    chain.append_digest(time(), &key_pair, &mut buffer);
+
+    insta::assert_snapshot!(String::from_utf8(buffer).unwrap());
 }

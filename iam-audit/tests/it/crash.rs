@@ -202,3 +202,91 @@ fn crash_after_rotation_resumes_in_the_empty_segment() {
     assert!(support::read_lines(&newest)[0].contains("\"digest\":"));
     assert!(test.verify().is_intact());
 }
+
+/// The variable that turns [`child_writer_process`] into a writer for the crash test.
+const CHILD_DIRECTORY: &str = "IAM_AUDIT_CRASH_CHILD_DIRECTORY";
+
+/// Entry point of the child process that [`killed_writer_loses_no_acknowledged_record`] starts
+/// and kills: appends events one by one and prints each acknowledged sequence number.
+///
+/// NOTE: run without the variable set, as in a normal test run, it does nothing.
+#[test]
+fn child_writer_process() {
+    let Ok(directory) = std::env::var(CHILD_DIRECTORY) else {
+        return;
+    };
+    let clock: std::sync::Arc<dyn iam_model::Clock> =
+        std::sync::Arc::new(iam_model::FixedClock::new(support::start_time()));
+    let (trail, _) = iam_audit::Trail::open(
+        iam_audit::TrailConfig::new(directory),
+        clock,
+        support::key_pair(1),
+    )
+    .unwrap();
+    let mut stdout = std::io::stdout();
+    for index in 0..100_000 {
+        let receipt = trail
+            .append(support::event(index, support::start_time()))
+            .unwrap();
+        writeln!(stdout, "acknowledged {}", receipt.sequence).unwrap();
+        stdout.flush().unwrap();
+    }
+}
+
+#[test]
+fn killed_writer_loses_no_acknowledged_record() {
+    use std::io::BufRead;
+
+    let directory = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "crash::child_writer_process",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_DIRECTORY, directory.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut acknowledged = Vec::new();
+    while acknowledged.len() < 50 {
+        let line = lines.next().expect("the writer stopped early").unwrap();
+        if let Some(sequence) = line.strip_prefix("acknowledged ") {
+            acknowledged.push(sequence.parse::<u64>().unwrap());
+        }
+    }
+
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Acknowledgements printed before the kill still count.
+    for line in lines.map_while(Result::ok) {
+        if let Some(sequence) = line.strip_prefix("acknowledged ") {
+            acknowledged.push(sequence.parse().unwrap());
+        }
+    }
+
+    let clock: std::sync::Arc<dyn iam_model::Clock> =
+        std::sync::Arc::new(iam_model::FixedClock::new(support::start_time()));
+    let (trail, _) = iam_audit::Trail::open(
+        iam_audit::TrailConfig::new(directory.path()),
+        clock,
+        support::key_pair(1),
+    )
+    .unwrap();
+    drop(trail);
+    let stored: std::collections::BTreeSet<u64> =
+        support::all_pages(directory.path(), iam_audit::Query::default())
+            .iter()
+            .map(|stored| stored.sequence)
+            .collect();
+    for sequence in &acknowledged {
+        assert!(
+            stored.contains(sequence),
+            "acknowledged record `{sequence}` was lost"
+        );
+    }
+    let report = iam_audit::verify(directory.path(), &[support::public_key()], None).unwrap();
+    assert!(report.is_intact(), "{:?}", report.tamper);
+}

@@ -3,7 +3,7 @@
 use iam_audit::{AuditError, AuditEvent, Query, StoredEvent, query};
 use jiff::SignedDuration;
 
-use crate::support::{TestTrail, principal_arn};
+use crate::support::{TestTrail, all_pages, principal_arn};
 
 /// Builds a trail of 60 sample events over three segments, one event a minute.
 fn trail_of_sixty() -> TestTrail {
@@ -13,20 +13,6 @@ fn trail_of_sixty() -> TestTrail {
         test.clock.advance(60);
     }
     test
-}
-
-/// Runs `query` page by page to the end and returns every event in order.
-fn all_pages(test: &TestTrail, mut query: Query) -> Vec<StoredEvent> {
-    let mut events = Vec::new();
-    loop {
-        let page = iam_audit::query(test.path(), &query).unwrap();
-        assert!(page.events.len() <= query.max_results);
-        events.extend(page.events);
-        match page.next_token {
-            Some(token) => query.next_token = Some(token),
-            None => return events,
-        }
-    }
 }
 
 fn request_numbers(events: &[StoredEvent]) -> Vec<usize> {
@@ -49,7 +35,7 @@ fn pages_return_every_event_newest_first() {
     assert!(crate::support::segments(test.path()).len() >= 3);
 
     let events = all_pages(
-        &test,
+        test.path(),
         Query {
             max_results: 7,
             ..Query::default()
@@ -84,7 +70,7 @@ fn filter_by_principal_arn() {
     let test = trail_of_sixty();
 
     let events = all_pages(
-        &test,
+        test.path(),
         Query {
             principal_arn: Some(principal_arn(1)),
             ..Query::default()
@@ -104,7 +90,7 @@ fn filter_by_access_key_id() {
     let test = trail_of_sixty();
 
     let events = all_pages(
-        &test,
+        test.path(),
         Query {
             access_key_id: Some("AKIAEXAMPLE2".to_owned()),
             ..Query::default()
@@ -124,7 +110,7 @@ fn filter_by_event_name() {
     let test = trail_of_sixty();
 
     let events = all_pages(
-        &test,
+        test.path(),
         Query {
             event_name: Some("DeleteUser".to_owned()),
             ..Query::default()
@@ -144,14 +130,14 @@ fn filter_by_read_only_flag() {
     let test = trail_of_sixty();
 
     let reads = all_pages(
-        &test,
+        test.path(),
         Query {
             read_only: Some(true),
             ..Query::default()
         },
     );
     let writes = all_pages(
-        &test,
+        test.path(),
         Query {
             read_only: Some(false),
             ..Query::default()
@@ -169,7 +155,7 @@ fn filter_by_error_code() {
     let test = trail_of_sixty();
 
     let events = all_pages(
-        &test,
+        test.path(),
         Query {
             error_code: Some("AccessDenied".to_owned()),
             ..Query::default()
@@ -188,7 +174,7 @@ fn filter_by_time_range() {
     let start = crate::support::start_time();
 
     let events = all_pages(
-        &test,
+        test.path(),
         Query {
             start_time: Some(start + SignedDuration::from_mins(10)),
             end_time: Some(start + SignedDuration::from_mins(14)),
@@ -204,7 +190,7 @@ fn filters_combine() {
     let test = trail_of_sixty();
 
     let events = all_pages(
-        &test,
+        test.path(),
         Query {
             principal_arn: Some(principal_arn(0)),
             event_name: Some("CreateUser".to_owned()),

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use iam_audit::{
-    AuditEvent, Decision, EventSource, IdentityType, PublicKey, Trail, TrailConfig, UserIdentity,
+    AuditEvent, Decision, EventSource, IdentityType, PublicKey, Query, StoredEvent, Trail,
+    TrailConfig, UserIdentity,
 };
 use iam_model::{Clock, FixedClock, RandomSource, SeededRandom};
 use jiff::Timestamp;
@@ -160,4 +161,18 @@ pub(crate) fn event(index: usize, time: Timestamp) -> AuditEvent {
 /// Returns the ARN of sample caller `number`.
 pub(crate) fn principal_arn(number: usize) -> String {
     format!("arn:aws:iam::111122223333:user/user{number}")
+}
+
+/// Runs `query` page by page to the end and returns every event in order.
+pub(crate) fn all_pages(directory: &Path, mut query: Query) -> Vec<StoredEvent> {
+    let mut events = Vec::new();
+    loop {
+        let page = iam_audit::query(directory, &query).unwrap();
+        assert!(page.events.len() <= query.max_results);
+        events.extend(page.events);
+        match page.next_token {
+            Some(token) => query.next_token = Some(token),
+            None => return events,
+        }
+    }
 }

@@ -450,3 +450,38 @@ fn removed_oldest_segment_looks_like_retention() {
     assert!(report.is_intact(), "{:?}", report.tamper);
     assert_eq!(report.first_sequence, Some(6));
 }
+
+#[test]
+fn any_changed_byte_is_found() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let test = sealed_trail();
+    let segment = segments(test.path()).remove(0);
+    let original = std::fs::read(&segment).unwrap();
+    let positions: Vec<usize> = (0..original.len())
+        .filter(|&index| original[index] != b'\n')
+        .collect();
+    let mut runner = TestRunner::new(Config {
+        cases: 96,
+        ..Config::default()
+    });
+
+    let changes = (prop::sample::select(positions), 0x20_u8..0x7f);
+    runner
+        .run(&changes, |(position, byte)| {
+            prop_assume!(original[position] != byte);
+            let mut changed = original.clone();
+            changed[position] = byte;
+            std::fs::write(&segment, &changed).unwrap();
+
+            let report = test.verify();
+
+            prop_assert!(
+                report.tamper.is_some(),
+                "byte {position} set to {byte:#x} went unnoticed"
+            );
+            Ok(())
+        })
+        .unwrap();
+}

@@ -77,12 +77,12 @@ pub(crate) fn write_canonical_request(
     Ok(())
 }
 
-/// Writes the string to sign for `canonical_request` into `out`.
+/// Writes the string to sign into `out`, given the SHA-256 of the canonical request.
 pub(crate) fn write_string_to_sign(
     out: &mut String,
     amz_date: &str,
     scope: &CredentialScope,
-    canonical_request: &str,
+    canonical_request_sha256: &[u8],
 ) {
     out.push_str(ALGORITHM);
     out.push('\n');
@@ -94,8 +94,7 @@ pub(crate) fn write_string_to_sign(
     out.push('/');
     out.push_str(&scope.service);
     out.push_str("/aws4_request\n");
-    let digest = digest::digest(&digest::SHA256, canonical_request.as_bytes());
-    push_hex(out, digest.as_ref());
+    push_hex(out, canonical_request_sha256);
 }
 
 /// Appends the names joined by `;`.
@@ -109,12 +108,33 @@ pub(crate) fn push_signed_headers(out: &mut String, signed_headers: &[&str]) {
 }
 
 /// Returns the hex SHA-256 of `body`.
-pub(crate) fn payload_sha256(body: &[u8]) -> String {
-    if body.is_empty() {
-        return EMPTY_PAYLOAD_SHA256.to_owned();
-    }
+pub(crate) fn payload_sha256(body: &[u8]) -> HexSha256 {
     let digest = digest::digest(&digest::SHA256, body);
-    crate::encoding::to_hex(digest.as_ref())
+    let mut hex = [0u8; 64];
+    for (pair, byte) in hex.chunks_exact_mut(2).zip(digest.as_ref()) {
+        if let [high, low] = pair {
+            *high = crate::encoding::hex_digit(byte >> 4);
+            *low = crate::encoding::hex_digit(byte & 0x0f);
+        }
+    }
+    HexSha256(hex)
+}
+
+/// A SHA-256 digest in lower-case hex, kept on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct HexSha256([u8; 64]);
+
+impl HexSha256 {
+    /// Returns the hex text.
+    pub(crate) fn as_str(&self) -> &str {
+        // INVARIANT (ascii hex): `payload_sha256` writes only ASCII hex digits.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// Returns the SHA-256 of `text`.
+pub(crate) fn sha256(text: &str) -> digest::Digest {
+    digest::digest(&digest::SHA256, text.as_bytes())
 }
 
 /// Writes the canonical URI: the path, normalized when the rules ask for it, with each segment
@@ -228,6 +248,17 @@ pub(crate) fn percent_decode(text: &str, plus_as_space: bool) -> Vec<u8> {
 /// Appends a header value with leading and trailing whitespace removed and every inner run of
 /// whitespace, folded line breaks included, replaced by one space.
 fn push_trimmed_value(out: &mut String, value: &str) {
+    let bytes = value.as_bytes();
+    let is_clean = bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && !bytes.windows(2).any(|pair| pair == b"  ")
+        && !bytes
+            .iter()
+            .any(|byte| matches!(byte, b'\t' | b'\r' | b'\n'));
+    if is_clean {
+        out.push_str(value);
+        return;
+    }
     for (index, word) in value
         .split([' ', '\t', '\r', '\n'])
         .filter(|word| !word.is_empty())

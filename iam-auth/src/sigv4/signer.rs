@@ -131,7 +131,7 @@ impl Signer {
     ) -> Result<SignedRequest, AuthError> {
         let amz_date = format_amz_date(time);
         let scope = self.scope(&amz_date);
-        let payload_hash = canonical::payload_sha256(request.body);
+        let payload_hash = canonical::payload_sha256(request.body).as_str().to_owned();
 
         let added_names = ["x-amz-date", "x-amz-security-token", "x-amz-content-sha256"];
         let mut headers: Vec<(String, String)> = request
@@ -212,7 +212,9 @@ impl Signer {
         let amz_date = format_amz_date(time);
         let scope = self.scope(&amz_date);
         let payload_hash = match self.rules.presigned_payload {
-            PresignedPayload::BodyHash => canonical::payload_sha256(request.body),
+            PresignedPayload::BodyHash => {
+                canonical::payload_sha256(request.body).as_str().to_owned()
+            }
             PresignedPayload::Unsigned => UNSIGNED_PAYLOAD.to_owned(),
         };
 
@@ -300,7 +302,12 @@ impl Signer {
             },
         )?;
         let mut string_to_sign = String::with_capacity(160);
-        canonical::write_string_to_sign(&mut string_to_sign, amz_date, scope, &canonical_request);
+        canonical::write_string_to_sign(
+            &mut string_to_sign,
+            amz_date,
+            scope,
+            canonical::sha256(&canonical_request).as_ref(),
+        );
         let key = derive_signing_key(&self.credentials.secret_access_key, scope);
         let signature = to_hex(hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
         Ok((canonical_request, string_to_sign, signature))

@@ -1,7 +1,7 @@
 //! Signing-key derivation and a bounded cache of derived keys.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ring::hmac;
 
@@ -30,7 +30,7 @@ pub(crate) fn derive_signing_key(secret: &SecretAccessKey, scope: &CredentialSco
 
 /// A bounded cache of derived signing keys, keyed by access key id, date, region and service.
 ///
-/// A key derivation costs four HMAC computations; a client signs every request of a day with
+/// A key derivation costs four HMAC computations. A client signs every request of a day with
 /// the same key, so the cache saves them on all but the first request. Each entry also keeps
 /// the secret it was derived from, and a lookup with a different secret misses, so a changed
 /// secret never verifies with a stale key. When full, the oldest entry is evicted first.
@@ -41,26 +41,22 @@ pub struct SigningKeyCache {
 
 #[derive(Default)]
 struct CacheState {
-    entries: HashMap<CacheKey, CacheEntry>,
-    insertion_order: VecDeque<CacheKey>,
-}
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct CacheKey {
-    access_key_id: String,
-    scope: CredentialScope,
+    /// Entries by `access key id/date/region/service`. Every part is free of `/` (the verifier
+    /// checks this), so distinct tuples give distinct keys.
+    entries: HashMap<String, CacheEntry>,
+    insertion_order: VecDeque<String>,
 }
 
 struct CacheEntry {
     secret: SecretAccessKey,
-    key: hmac::Key,
+    key: Arc<hmac::Key>,
 }
 
 impl SigningKeyCache {
-    /// The number of entries a cache holds unless told otherwise.
+    /// The default maximum number of entries.
     pub const DEFAULT_CAPACITY: usize = 4096;
 
-    /// Creates a cache that holds at most `capacity` keys; a capacity of 0 disables caching.
+    /// Creates a cache of at most `capacity` keys. A capacity of 0 disables caching.
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
@@ -73,7 +69,7 @@ impl SigningKeyCache {
         self.lock().entries.len()
     }
 
-    /// Returns whether the cache holds no keys.
+    /// Returns whether the cache is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -85,26 +81,34 @@ impl SigningKeyCache {
         access_key_id: &str,
         secret: &SecretAccessKey,
         scope: &CredentialScope,
-    ) -> hmac::Key {
+    ) -> Arc<hmac::Key> {
         if self.capacity == 0 {
-            return derive_signing_key(secret, scope);
+            return Arc::new(derive_signing_key(secret, scope));
         }
-        let cache_key = CacheKey {
-            access_key_id: access_key_id.to_owned(),
-            scope: scope.clone(),
-        };
+        let mut cache_key = String::with_capacity(
+            access_key_id.len() + scope.date.len() + scope.region.len() + scope.service.len() + 3,
+        );
+        for (index, part) in [access_key_id, &scope.date, &scope.region, &scope.service]
+            .into_iter()
+            .enumerate()
+        {
+            if index > 0 {
+                cache_key.push('/');
+            }
+            cache_key.push_str(part);
+        }
         if let Some(entry) = self.lock().entries.get(&cache_key)
             && constant_time_eq(entry.secret.expose().as_bytes(), secret.expose().as_bytes())
         {
-            return entry.key.clone();
+            return Arc::clone(&entry.key);
         }
 
-        let key = derive_signing_key(secret, scope);
+        let key = Arc::new(derive_signing_key(secret, scope));
 
         let mut state = self.lock();
         let entry = CacheEntry {
             secret: secret.clone(),
-            key: key.clone(),
+            key: Arc::clone(&key),
         };
         if state.entries.insert(cache_key.clone(), entry).is_none() {
             state.insertion_order.push_back(cache_key);

@@ -128,7 +128,7 @@ struct SignatureFields<'a> {
     method: AuthenticationMethod,
     access_key_id: Cow<'a, str>,
     scope: CredentialScope,
-    /// The `SignedHeaders` value, already checked by [`check_signed_headers`].
+    /// The `SignedHeaders` value, checked by [`signed_header_names`] during verification.
     signed_headers: Cow<'a, str>,
     signature: Cow<'a, str>,
     amz_date: Cow<'a, str>,
@@ -198,6 +198,13 @@ impl<R: SecretResolver> Verifier<R> {
         let now = self.clock.now();
         self.check_scope(&fields)?;
         check_time(&fields, now)?;
+        let signed_headers = signed_header_names(&fields.signed_headers)?;
+        let mut signature = [0u8; 32];
+        if decode_lower_hex(&fields.signature, &mut signature).is_none() {
+            return Err(AuthError::IncompleteSignature(
+                "the signature is not 64 lower-case hex digits".to_owned(),
+            ));
+        }
 
         if fields.access_key_id.starts_with("ASIA") && fields.security_token.is_none() {
             return Err(AuthError::InvalidClientTokenId {
@@ -216,36 +223,31 @@ impl<R: SecretResolver> Verifier<R> {
 
         let rules = self.rules_for(&fields.scope.service);
         let payload_hash = payload_hash(request, &fields, rules)?;
-        let signed_headers: Vec<&str> = fields.signed_headers.split(';').collect();
-        let mut signature = [0u8; 32];
-        if decode_lower_hex(&fields.signature, &mut signature).is_none() {
-            return Err(AuthError::IncompleteSignature(
-                "the signature is not 64 lower-case hex digits".to_owned(),
-            ));
-        }
         let key = self
             .cache
             .signing_key(&fields.access_key_id, &credential.secret, &fields.scope);
-        let matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
-            let mut canonical_request = String::with_capacity(512);
+        let mut buffer = String::with_capacity(512);
+        let mut matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
+            buffer.clear();
             canonical::write_canonical_request(
-                &mut canonical_request,
+                &mut buffer,
                 request,
                 &CanonicalParts {
                     signed_headers: &signed_headers,
-                    payload_hash: &payload_hash,
+                    payload_hash: payload_hash.as_str(),
                     rules,
                     skipped_parameters,
                 },
             )?;
-            let mut string_to_sign = String::with_capacity(160);
+            let canonical_request_sha256 = canonical::sha256(&buffer);
+            buffer.clear();
             canonical::write_string_to_sign(
-                &mut string_to_sign,
+                &mut buffer,
                 &fields.amz_date,
                 &fields.scope,
-                &canonical_request,
+                canonical_request_sha256.as_ref(),
             );
-            Ok(hmac::verify(&key, string_to_sign.as_bytes(), &signature).is_ok())
+            Ok(hmac::verify(&key, buffer.as_bytes(), &signature).is_ok())
         };
         let signature_matches = match fields.method {
             AuthenticationMethod::Header => matches(&[])?,
@@ -268,7 +270,7 @@ impl<R: SecretResolver> Verifier<R> {
         Ok(VerifiedRequest {
             principal: credential.principal,
             access_key_id: fields.access_key_id.into_owned(),
-            payload_signed: payload_hash != UNSIGNED_PAYLOAD && payload_hash != STREAMING_PAYLOAD,
+            payload_signed: !matches!(payload_hash, PayloadHash::Unsigned(_)),
             scope: fields.scope,
             security_token: fields.security_token.map(SecurityToken::new),
             signed_at: fields.signed_at,
@@ -391,7 +393,6 @@ fn header_fields<'a>(
         }
     };
     let (access_key_id, scope) = parse_credential(Cow::Borrowed(credential))?;
-    check_signed_headers(signed_headers)?;
     Ok(SignatureFields {
         method: AuthenticationMethod::Header,
         access_key_id,
@@ -442,7 +443,6 @@ fn query_fields<'a>(request: &HttpRequest<'a>) -> Result<SignatureFields<'a>, Au
         })?;
     let signed_at = parse_amz_date(&amz_date)?;
     let (access_key_id, scope) = parse_credential(credential)?;
-    check_signed_headers(&signed_headers)?;
     Ok(SignatureFields {
         method: AuthenticationMethod::Presigned,
         access_key_id,
@@ -477,6 +477,7 @@ fn parse_credential(
     ) else {
         return Err(malformed());
     };
+
     let access_key_id_is_valid = !access_key_id.is_empty()
         && access_key_id.len() <= MAX_ACCESS_KEY_ID_LEN
         && access_key_id
@@ -503,25 +504,30 @@ fn parse_credential(
             truncate(terminator)
         )));
     }
+
     let scope = CredentialScope {
         date: date.to_owned(),
         region: region.to_owned(),
         service: service.to_owned(),
     };
+    // The key id is the credential's prefix, so the credential's own storage is reused.
+    let access_key_id_len = access_key_id.len();
     let access_key_id = match credential {
         Cow::Borrowed(credential) => {
-            Cow::Borrowed(credential.split('/').next().unwrap_or_default())
+            Cow::Borrowed(credential.get(..access_key_id_len).unwrap_or_default())
         }
-        Cow::Owned(ref credential) => {
-            Cow::Owned(credential.split('/').next().unwrap_or_default().to_owned())
+        Cow::Owned(mut credential) => {
+            credential.truncate(access_key_id_len);
+            Cow::Owned(credential)
         }
     };
     Ok((access_key_id, scope))
 }
 
-/// Checks that `SignedHeaders` is a list of lower-case header names, sorted, unique and
-/// including `host`, as every SigV4 signer writes it.
-fn check_signed_headers(signed_headers: &str) -> Result<(), AuthError> {
+/// Splits `SignedHeaders` into its names, checking that they are lower-case, sorted, unique
+/// and include `host`, as every SigV4 signer writes them.
+fn signed_header_names(signed_headers: &str) -> Result<Vec<&str>, AuthError> {
+    let mut names = Vec::with_capacity(8);
     let mut previous: Option<&str> = None;
     let mut has_host = false;
     for (count, name) in signed_headers.split(';').enumerate() {
@@ -544,13 +550,14 @@ fn check_signed_headers(signed_headers: &str) -> Result<(), AuthError> {
         }
         has_host |= name == "host";
         previous = Some(name);
+        names.push(name);
     }
     if !has_host {
         return Err(AuthError::IncompleteSignature(
             "`host` must be a signed header".to_owned(),
         ));
     }
-    Ok(())
+    Ok(names)
 }
 
 /// Checks the signing time against the clock.
@@ -584,19 +591,36 @@ fn check_time(fields: &SignatureFields<'_>, now: Timestamp) -> Result<(), AuthEr
     Ok(())
 }
 
+/// The payload hash line of a canonical request.
+enum PayloadHash<'a> {
+    /// The SHA-256 of the body.
+    Body(canonical::HexSha256),
+    /// A literal that leaves the body unsigned: `UNSIGNED-PAYLOAD` or a streaming marker.
+    Unsigned(&'a str),
+}
+
+impl PayloadHash<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            PayloadHash::Body(hash) => hash.as_str(),
+            PayloadHash::Unsigned(literal) => literal,
+        }
+    }
+}
+
 /// Chooses the payload hash the signature covers.
-fn payload_hash(
-    request: &HttpRequest<'_>,
+fn payload_hash<'a>(
+    request: &HttpRequest<'a>,
     fields: &SignatureFields<'_>,
     rules: ServiceRules,
-) -> Result<String, AuthError> {
+) -> Result<PayloadHash<'a>, AuthError> {
     let Some(declared) = request.header("x-amz-content-sha256").map(str::trim) else {
         let unsigned = fields.method == AuthenticationMethod::Presigned
             && rules.presigned_payload == PresignedPayload::Unsigned;
         return Ok(if unsigned {
-            UNSIGNED_PAYLOAD.to_owned()
+            PayloadHash::Unsigned(UNSIGNED_PAYLOAD)
         } else {
-            canonical::payload_sha256(request.body)
+            PayloadHash::Body(canonical::payload_sha256(request.body))
         });
     };
     if declared == UNSIGNED_PAYLOAD || declared == STREAMING_PAYLOAD {
@@ -607,15 +631,15 @@ fn payload_hash(
                 fields.scope.service
             )));
         }
-        return Ok(declared.to_owned());
+        return Ok(PayloadHash::Unsigned(declared));
     }
     let actual = canonical::payload_sha256(request.body);
-    if declared != actual {
+    if declared != actual.as_str() {
         return Err(AuthError::SignatureDoesNotMatch(
             "`x-amz-content-sha256` is not the SHA-256 of the body".to_owned(),
         ));
     }
-    Ok(actual)
+    Ok(PayloadHash::Body(actual))
 }
 
 /// Returns the raw value of the first query parameter named exactly `name`.

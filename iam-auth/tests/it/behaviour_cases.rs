@@ -3,7 +3,7 @@
 
 use iam_auth::AuthError;
 use iam_auth::SecretAccessKey;
-use iam_auth::password_policy::{PasswordPolicy, PasswordPolicyUpdate, check_password};
+use iam_auth::password_policy::{PasswordPolicyUpdate, check_password, policy_from_update};
 use iam_auth::sigv4::{Credentials, HttpRequest, Signer};
 use iam_auth::totp::{ConsecutiveCodes, Totp, TotpAlgorithm, TotpParameters, TotpSeed};
 use iam_model::SeededRandom;
@@ -129,7 +129,7 @@ fn password_policy_cases() {
     for name in ["b", "c", "d", "e"] {
         let (request, expected) = step(&case, name);
 
-        let error = PasswordPolicy::from_update(&update_from(&request["params"])).unwrap_err();
+        let error = policy_from_update(&update_from(&request["params"])).unwrap_err();
 
         assert_eq!(error.aws_code(), expected["error"], "step {name}");
     }
@@ -144,8 +144,8 @@ fn password_policy_cases() {
         require_numbers: Some(true),
         ..PasswordPolicyUpdate::default()
     };
-    assert!(PasswordPolicy::from_update(&first).unwrap().require_symbols);
-    let policy = PasswordPolicy::from_update(&second).unwrap();
+    assert!(policy_from_update(&first).unwrap().require_symbols);
+    let policy = policy_from_update(&second).unwrap();
     let (_, expected) = step(&case, "f");
     let fields = &expected["fields"];
     assert_eq!(

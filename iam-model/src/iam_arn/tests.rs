@@ -171,6 +171,10 @@ fn malformed_iam_arns_are_rejected() {
         "arn:aws:iam::123456789012:oidc-provider/",
         "arn:aws:iam::123456789012:rootx",
         "arn:unknown:iam::123456789012:user/Alice",
+        "arn:aws:iam::123456789012:user//Alice",
+        "arn:aws:iam::123456789012:role/a b/Alice",
+        "arn:aws:iam::123456789012:group/\u{e9}quipe/Devs",
+        "arn:aws:iam::aws:policy//ReadOnlyAccess",
     ];
 
     for text in rejected {
@@ -178,6 +182,34 @@ fn malformed_iam_arns_are_rejected() {
             text.parse::<IamArn>().is_err(),
             "expected `{text}` rejected"
         );
+    }
+}
+
+#[test]
+fn path_longer_than_512_is_rejected() {
+    let longest_path = format!("/{}/", "a".repeat(510));
+    let accepted = format!("arn:aws:iam::123456789012:user{longest_path}Alice");
+    let rejected = format!("arn:aws:iam::123456789012:user/{}/Alice", "a".repeat(511));
+
+    assert_eq!(
+        accepted.parse::<IamArn>().unwrap().resource().path(),
+        Some(longest_path.as_str())
+    );
+    assert!(rejected.parse::<IamArn>().is_err());
+}
+
+#[test]
+fn parsed_path_passes_path_validation() {
+    for text in [
+        "arn:aws:iam::123456789012:user/Alice",
+        "arn:aws:iam::123456789012:user/a//b/Alice",
+        "arn:aws:iam::123456789012:role/aws-service-role/sso.amazonaws.com/Sso",
+    ] {
+        let arn: IamArn = text.parse().unwrap();
+
+        let path = arn.resource().path().unwrap();
+
+        assert_eq!(crate::validate::path(path), Ok(()), "{text}");
     }
 }
 
@@ -206,7 +238,7 @@ fn path_strategy() -> impl Strategy<Value = String> {
 
 fn resource_strategy() -> impl Strategy<Value = IamResource> {
     let pathed =
-        (0..6_u8, path_strategy(), name_strategy()).prop_map(|(kind, path, name)| match kind {
+        (0..7_u8, path_strategy(), name_strategy()).prop_map(|(kind, path, name)| match kind {
             0 => IamResource::User { path, name },
             1 => IamResource::Group { path, name },
             2 => IamResource::Role { path, name },

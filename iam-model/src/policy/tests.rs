@@ -191,6 +191,29 @@ fn delete_version_keeps_default() {
 }
 
 #[test]
+fn delete_version_moves_update_date_back() {
+    let created = timestamp();
+    let second: Timestamp = "2024-06-01T00:00:00Z".parse().unwrap();
+    let third: Timestamp = "2024-07-01T00:00:00Z".parse().unwrap();
+    let mut policy = managed_policy(vec![version(1, true)], 1, 1);
+    let quotas = Quotas::default();
+    let v2 = policy
+        .create_version("{}".to_owned(), false, second, &quotas)
+        .unwrap();
+    let v3 = policy
+        .create_version("{ }".to_owned(), false, third, &quotas)
+        .unwrap();
+
+    policy.delete_version(v3).unwrap();
+    let after_newest_deleted = policy.update_date;
+    policy.delete_version(v2).unwrap();
+    let after_one_left = policy.update_date;
+
+    assert_eq!(after_newest_deleted, second);
+    assert_eq!(after_one_left, created);
+}
+
+#[test]
 fn new_policy_stores_default_v1() {
     let random = crate::SeededRandom::new(1);
     let policy_id = UniqueId::generate(UniqueIdKind::Policy, &random);

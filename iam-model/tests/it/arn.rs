@@ -1,6 +1,6 @@
-//! Round trips of generic ARNs.
+//! Round trips of generic ARNs, and the bounds on parsed text.
 
-use iam_model::{Arn, Partition};
+use iam_model::{AccessKeyStatus, AccountId, Arn, IamArn, Partition, PolicyVersionId, UniqueId};
 use proptest::prelude::*;
 
 fn arn_strategy() -> impl Strategy<Value = Arn> {
@@ -12,7 +12,7 @@ fn arn_strategy() -> impl Strategy<Value = Arn> {
         "[!-~ ]{1,80}",
     )
         .prop_map(|(partition, service, region, account, resource)| {
-            Arn::new(partition, service, region, account, resource)
+            Arn::new(partition, service, region, account, resource).unwrap()
         })
 }
 
@@ -33,6 +33,83 @@ proptest! {
 
         prop_assert_eq!(serde_json::from_str::<Arn>(&json).unwrap(), arn);
     }
+
+    #[test]
+    fn new_rejects_or_round_trips(
+        service in "[a-z:]{0,6}",
+        region in "[a-z0-9:-]{0,6}",
+        account in "[0-9:]{0,6}",
+        resource in "[a-z:/]{0,6}",
+    ) {
+        let built = Arn::new(Partition::Aws, service, region, account, resource);
+
+        if let Ok(arn) = built {
+            let parsed: Arn = arn.to_string().parse().unwrap();
+            prop_assert_eq!(parsed, arn);
+        }
+    }
+}
+
+#[test]
+fn new_rejects_parts_that_print_as_another_arn() {
+    let cases = [
+        ("iam", "", "123:456", "user/Alice"),
+        ("iam", "us:east", "123456789012", "user/Alice"),
+        ("i:am", "", "123456789012", "user/Alice"),
+        ("", "", "123456789012", "user/Alice"),
+        ("iam", "", "123456789012", ""),
+    ];
+
+    for (service, region, account, resource) in cases {
+        let built = Arn::new(Partition::Aws, service, region, account, resource);
+
+        assert!(
+            built.is_err(),
+            "expected {service:?} {region:?} {account:?} {resource:?} rejected"
+        );
+    }
+}
+
+#[test]
+fn arn_length_is_bounded() {
+    let prefix = "arn:aws:s3:::";
+    let longest = format!("{prefix}{}", "b".repeat(Arn::MAX_LEN - prefix.len()));
+    let too_long = format!("{longest}b");
+
+    let parsed: Arn = longest.parse().unwrap();
+
+    assert_eq!(parsed.to_string(), longest);
+    assert!(too_long.parse::<Arn>().is_err());
+    assert!(Arn::new(Partition::Aws, "s3", "", "", "b".repeat(Arn::MAX_LEN)).is_err());
+}
+
+#[test]
+fn parse_errors_repeat_at_most_256_characters() {
+    let huge = "A".repeat(1_000_000);
+    let errors = [
+        format!("arn:bogus:{huge}").parse::<Arn>().unwrap_err(),
+        format!("arn:aws:iam::{huge}")
+            .parse::<IamArn>()
+            .unwrap_err(),
+        huge.parse::<AccountId>().unwrap_err(),
+        huge.parse::<Partition>().unwrap_err(),
+        format!("AIDA{huge}").parse::<UniqueId>().unwrap_err(),
+        format!("v{huge}").parse::<PolicyVersionId>().unwrap_err(),
+        huge.parse::<AccessKeyStatus>().unwrap_err(),
+    ];
+
+    for error in errors {
+        let message = error.to_string();
+
+        assert!(message.len() < 512, "message of {} bytes", message.len());
+    }
+}
+
+#[test]
+fn account_id_debug_prints_digits() {
+    let id: AccountId = "111122223333".parse().unwrap();
+
+    assert_eq!(format!("{id:?}"), "AccountId(\"111122223333\")");
 }
 
 #[test]

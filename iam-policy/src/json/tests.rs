@@ -1,3 +1,5 @@
+use proptest::prelude::*;
+
 use super::*;
 use crate::error::PolicyError;
 
@@ -80,6 +82,12 @@ fn path_quotes_keys_with_punctuation() {
     assert_eq!(path_with_key("$.C", "aws:username"), "$.C['aws:username']");
     assert_eq!(path_with_key("$", "it's"), "$['it\\'s']");
     assert_eq!(path_with_index("$.Statement", 3), "$.Statement[3]");
+    assert_eq!(path_with_index("$", 0), "$[0]");
+    assert_eq!(path_with_index("$", 1_234_567), "$[1234567]");
+    assert_eq!(
+        path_with_index("$", usize::MAX),
+        format!("$[{}]", usize::MAX)
+    );
 }
 
 #[test]
@@ -153,4 +161,85 @@ fn oversized_document_rejected() {
             ..
         })
     ));
+}
+
+/// Converts a parsed value to serde_json's model, for comparing with serde_json as a reference.
+fn to_serde(value: &JsonValue) -> serde_json::Value {
+    match &value.kind {
+        JsonKind::Null => serde_json::Value::Null,
+        JsonKind::Bool(flag) => serde_json::Value::Bool(*flag),
+        JsonKind::Number(literal) => {
+            serde_json::from_str(literal).expect("a number literal parses with serde_json")
+        }
+        JsonKind::String(text) => serde_json::Value::String(text.clone()),
+        JsonKind::Array(elements) => {
+            serde_json::Value::Array(elements.iter().map(to_serde).collect())
+        }
+        JsonKind::Object(members) => serde_json::Value::Object(
+            members
+                .iter()
+                .map(|member| (member.key.clone(), to_serde(&member.value)))
+                .collect(),
+        ),
+    }
+}
+
+fn serde_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        any::<i64>().prop_map(serde_json::Value::from),
+        (-1.0e12..1.0e12f64).prop_map(serde_json::Value::from),
+        any::<String>().prop_map(serde_json::Value::String),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+            proptest::collection::btree_map(any::<String>(), inner, 0..6)
+                .prop_map(|map| serde_json::Value::Object(map.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #[test]
+    fn parser_agrees_with_serde_json(value in serde_value(), pretty in any::<bool>()) {
+        let text = if pretty {
+            serde_json::to_string_pretty(&value)
+        } else {
+            serde_json::to_string(&value)
+        }
+        .expect("serde_json serializes");
+
+        let parsed = parse_json(&text);
+
+        let parsed = parsed.map_err(|error| TestCaseError::fail(format!("{error}\n{text}")))?;
+        // The reference is serde_json's reading of the same text, because serde_json's own
+        // float printing and parsing do not round-trip every `f64` exactly.
+        let reference: serde_json::Value = serde_json::from_str(&text).expect("serde_json parses");
+        prop_assert_eq!(to_serde(&parsed), reference);
+    }
+
+    #[test]
+    fn parser_accepts_what_serde_json_accepts(
+        value in serde_value(),
+        position in any::<prop::sample::Index>(),
+        replacement in prop::sample::select(vec![
+            "", ",", "]", "}", "\"", "\\", "0", "-", ".", "e", ":", " ", "\u{1}", "[", "{", "tru",
+        ]),
+    ) {
+        let text = serde_json::to_string(&value).expect("serde_json serializes");
+        let boundaries: Vec<usize> = text.char_indices().map(|(index, _)| index).collect();
+        let start = boundaries.get(position.index(boundaries.len().max(1))).copied().unwrap_or(0);
+        let end = text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
+        let mutated = format!("{}{replacement}{}", &text[..start], &text[end..]);
+
+        let ours = parse_json(&mutated).is_ok();
+        let reference = serde_json::from_str::<serde_json::Value>(&mutated);
+        // serde_json rejects numbers beyond `f64`; this parser keeps the literal text instead.
+        prop_assume!(!matches!(&reference, Err(error) if error.to_string().contains("out of range")));
+        let reference = reference.is_ok();
+
+        prop_assert_eq!(ours, reference, "{}", mutated);
+    }
 }

@@ -113,6 +113,77 @@ fn resource_policy_rules() {
 }
 
 #[test]
+fn principal_values_checked_in_resource_and_trust_policies() {
+    let valid = [
+        r#"{"AWS":"*"}"#,
+        r#"{"AWS":"123456789012"}"#,
+        r#"{"AWS":["arn:aws:iam::123456789012:root","arn:aws:sts::123456789012:assumed-role/r/s"]}"#,
+        r#"{"AWS":"arn:aws-cn:iam::123456789012:user/path/alice"}"#,
+        r#"{"Service":["ec2.amazonaws.com","states.eu-west-1.amazonaws.com"]}"#,
+        r#"{"Federated":"arn:aws:iam::123456789012:saml-provider/idp"}"#,
+        r#"{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}"#,
+    ];
+    let invalid = [
+        (
+            r#"{"AWS":"ACCOUNT-ID"}"#,
+            "Invalid principal in policy: \"AWS\":\"ACCOUNT-ID\"",
+        ),
+        (
+            r#"{"AWS":"12345678901"}"#,
+            "Invalid principal in policy: \"AWS\":\"12345678901\"",
+        ),
+        (
+            r#"{"AWS":" arn:aws:iam::123456789012:root"}"#,
+            "Invalid principal in policy: \"AWS\":\" arn:aws:iam::123456789012:root\"",
+        ),
+        (
+            r#"{"Service":"EC2 service"}"#,
+            "Invalid principal in policy: \"Service\":\"EC2 service\"",
+        ),
+        (
+            r#"{"Federated":""}"#,
+            "Invalid principal in policy: \"Federated\":\"\"",
+        ),
+    ];
+    for principal in valid {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole"}}}}"#
+        );
+        assert!(accepted(&text, PolicyKind::Trust), "{principal}");
+        assert!(accepted(&text, PolicyKind::Resource), "{principal}");
+    }
+    for (principal, message) in invalid {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole"}}}}"#
+        );
+        let finding = &findings(&text, PolicyKind::Trust)[0];
+        assert_eq!(finding.kind, FindingKind::InvalidPrincipal, "{principal}");
+        assert_eq!(finding.message, message);
+        assert_eq!(first_message(&text, PolicyKind::Resource), message);
+    }
+}
+
+#[test]
+fn trust_policy_principal_arns_checked_strictly() {
+    let loose_arns = [
+        "arn:aws:s3:::bucket",
+        "arn:aws:iam::*:root",
+        "arn:aws:iam::cloudfront:user/x",
+    ];
+    for arn in loose_arns {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Principal":{{"AWS":"{arn}"}},"Action":"sts:AssumeRole"}}}}"#
+        );
+        assert_eq!(
+            findings(&text, PolicyKind::Trust)[0].kind,
+            FindingKind::InvalidPrincipal,
+            "{arn}"
+        );
+        assert!(accepted(&text, PolicyKind::Resource), "{arn}");
+    }
+}
+
+#[test]
 fn scp_rules() {
     let deny = r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotAction":"iam:*",
         "Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}}"#;
@@ -335,4 +406,34 @@ fn syntax_error_has_no_document() {
     assert!(validation.document.is_none());
     assert_eq!(validation.findings.len(), 1);
     assert_eq!(validation.findings[0].message, "Syntax errors in policy.");
+}
+
+#[test]
+fn findings_for_many_problems_snapshot() {
+    let text = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "Read-Only", "Effect": "Allow", "Action": "s3:Get:Object", "Resource": "bucket"},
+    {"Sid": "Read-Only", "Effect": "Deny", "Principal": "*", "Action": "GetObject"},
+    {"Effect": "Allow", "Resource": "arn:aws:iam:us-east-1::user/alice",
+     "Condition": {"stringEquals": {"aws:username": "alice"}}}
+  ]
+}"#;
+
+    let rendered: Vec<String> = findings(text, PolicyKind::Identity)
+        .iter()
+        .map(|finding| {
+            format!(
+                "{:?} at {} line {} column {}\n  message: {}\n  detail: {}",
+                finding.kind,
+                finding.span.path,
+                finding.span.line,
+                finding.span.column,
+                finding.message,
+                finding.detail
+            )
+        })
+        .collect();
+
+    insta::assert_snapshot!(rendered.join("\n"));
 }

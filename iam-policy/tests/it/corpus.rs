@@ -179,8 +179,9 @@ fn example_policies_parse_and_round_trip() {
     assert_no_failures(&failures);
 }
 
-/// Examples that AWS itself would reject, with the reason: placeholders in place of ARNs,
-/// fragments without `Version`, and mistakes shown on purpose in troubleshooting pages.
+/// Examples that AWS itself would reject, with the reason: placeholders in place of ARNs and
+/// account ids, fragments without `Version`, and mistakes shown on purpose in troubleshooting
+/// pages.
 const EXPECTED_REJECTIONS: &[(&str, &str)] = &[
     (
         "aws-samples-data-perimeter-policy-examples/service_control_policies/resource_perimeter_scp.json",
@@ -207,6 +208,10 @@ const EXPECTED_REJECTIONS: &[(&str, &str)] = &[
         "placeholder `Bucket ARN`",
     ),
     (
+        "awsdocs-amazon-s3-userguide/example-walkthroughs-managing-access-example4__3.json",
+        "placeholder account in a principal ARN",
+    ),
+    (
         "awsdocs-amazon-s3-userguide/grant-destinations-permissions-to-s3__1.json",
         "placeholder `SNS-topic-ARN`",
     ),
@@ -215,12 +220,20 @@ const EXPECTED_REJECTIONS: &[(&str, &str)] = &[
         "placeholder ARN",
     ),
     (
+        "awsdocs-amazon-s3-userguide/olap-policies__1.json",
+        "placeholder principal `account-ARN`",
+    ),
+    (
         "awsdocs-amazon-s3-userguide/replication-config-for-kms-objects__1.json",
         "placeholder sentence as resource",
     ),
     (
         "awsdocs-amazon-s3-userguide/replication-config-for-kms-objects__2.json",
         "placeholder sentence as resource",
+    ),
+    (
+        "awsdocs-amazon-s3-userguide/replication-walkthrough-3__1.json",
+        "placeholder account id as principal",
     ),
     (
         "awsdocs-amazon-s3-userguide/replication-walkthrough-4__1.json",
@@ -243,12 +256,28 @@ const EXPECTED_REJECTIONS: &[(&str, &str)] = &[
         "fragment without `Version`",
     ),
     (
+        "awsdocs-iam-user-guide/confused-deputy__1.json",
+        "placeholder account id as principal",
+    ),
+    (
+        "awsdocs-iam-user-guide/id_credentials_mfa_configure-api-require__1.json",
+        "placeholder account id as principal",
+    ),
+    (
+        "awsdocs-iam-user-guide/id_credentials_mfa_configure-api-require__5.json",
+        "placeholder account id as principal",
+    ),
+    (
         "awsdocs-iam-user-guide/id_roles_use_passrole__1.json",
         "placeholder sentence as resource",
     ),
     (
         "awsdocs-iam-user-guide/reference_policies_condition-keys__15.json",
         "placeholder partition `partition`",
+    ),
+    (
+        "awsdocs-iam-user-guide/reference_policies_iam-condition-keys__6.json",
+        "principal ARN with a leading space",
     ),
     (
         "awsdocs-iam-user-guide/troubleshoot_policies__14.json",

@@ -229,6 +229,38 @@ pub(super) async fn policy_listing(store: &Arc<dyn IamStore>, fixture: &Fixture)
     }
     ensure_eq!(seen, vec!["AwsA", "AwsB", "AwsC", "LocalA", "LocalB"]);
 
+    // A marker continues only the scope that produced it.
+    let all_four = ListPoliciesOptions {
+        list: ListOptions::first(4),
+        ..ListPoliciesOptions::default()
+    };
+    let page = step!(store.list_policies(account, &all_four).await);
+    let local_marker = page.marker.ok_or("four of five policies fit one page")?;
+    let aws_after_local = ListPoliciesOptions {
+        scope: PolicyScope::Aws,
+        list: ListOptions::default().after(local_marker),
+        ..ListPoliciesOptions::default()
+    };
+    expect_error!(
+        store.list_policies(account, &aws_after_local).await,
+        StoreError::InvalidInput(_)
+    );
+    let all_two = ListPoliciesOptions {
+        list: ListOptions::first(2),
+        ..ListPoliciesOptions::default()
+    };
+    let page = step!(store.list_policies(account, &all_two).await);
+    let aws_marker = page.marker.ok_or("two of five policies fit one page")?;
+    let local_after_aws = ListPoliciesOptions {
+        scope: PolicyScope::Local,
+        list: ListOptions::default().after(aws_marker),
+        ..ListPoliciesOptions::default()
+    };
+    expect_error!(
+        store.list_policies(account, &local_after_aws).await,
+        StoreError::InvalidInput(_)
+    );
+
     let local = ListPoliciesOptions {
         scope: PolicyScope::Local,
         ..ListPoliciesOptions::default()

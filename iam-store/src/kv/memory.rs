@@ -7,7 +7,7 @@ use std::sync::{PoisonError, RwLock};
 
 use async_trait::async_trait;
 
-use super::{CommitRequest, KvEngine, ReadCheck, Revision, Stamped};
+use super::{CommitRequest, KvEngine, ReadCheck, Revision, Stamped, same_entries};
 use crate::StoreError;
 
 /// An in-memory engine: a sorted map behind a read/write lock.
@@ -55,16 +55,7 @@ impl State {
                 end,
                 limit,
                 entries,
-            } => {
-                let now = self.range(start, end, *limit);
-                now.len() == entries.len()
-                    && now
-                        .iter()
-                        .zip(entries)
-                        .all(|((key, value), (seen_key, seen))| {
-                            key == seen_key && value.revision == *seen
-                        })
-            }
+            } => same_entries(&self.range(start, end, *limit), entries),
         })
     }
 }

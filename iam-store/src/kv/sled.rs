@@ -1,19 +1,20 @@
 //! An engine on sled, the embedded database the server uses by default, with group commit.
 //!
 //! A commit applies its writes as one sled batch, which sled recovers all or nothing after a
-//! crash. It is not durable until sled has flushed its log, so [`KvEngine::wait_durable`] wakes
-//! one background thread to flush and waits for it. Every commit applied before a flush starts
-//! is covered by it, so concurrent writers share one fsync instead of paying one each.
+//! crash. It is not durable until sled has flushed its log. In [`KvEngine::wait_durable`] the
+//! first writer that finds no flush running becomes the leader and flushes on its own thread;
+//! writers that arrive meanwhile wait for that flush to end and then for the next one. Every
+//! commit applied before a flush starts is covered by it, so concurrent writers share one fsync
+//! instead of paying one each, and a lone writer pays no thread hand-off.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::thread::JoinHandle;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use tokio::sync::watch;
 
-use super::{CommitRequest, KvEngine, ReadCheck, Revision, Stamped, stamp, unstamp};
+use super::{CommitRequest, KvEngine, ReadCheck, Revision, Stamped, same_entries, stamp, unstamp};
 use crate::StoreError;
 
 /// The engine's own key holding the last committed revision.
@@ -43,7 +44,6 @@ impl SledOptions {
 /// [`KvEngine::wait_durable`] returns only after sled has flushed the commit to disk.
 pub struct SledEngine {
     shared: Arc<Shared>,
-    flusher: Mutex<Option<JoinHandle<()>>>,
 }
 
 struct Shared {
@@ -53,16 +53,9 @@ struct Shared {
     revision: AtomicU64,
     sequence: AtomicU64,
     flushes: AtomicU64,
-    flush_request: Mutex<FlushRequest>,
-    flush_wanted: Condvar,
+    /// Set while a leader flushes.
+    flushing: AtomicBool,
     durable: watch::Sender<Durability>,
-}
-
-#[derive(Debug, Default)]
-struct FlushRequest {
-    /// The highest revision a writer waits for.
-    wanted: Revision,
-    stop: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -82,7 +75,7 @@ impl std::fmt::Debug for SledEngine {
 }
 
 impl SledEngine {
-    /// Opens or creates the database described by `options` and starts its flush thread.
+    /// Opens or creates the database described by `options`.
     ///
     /// # Errors
     ///
@@ -117,21 +110,10 @@ impl SledEngine {
             revision: AtomicU64::new(revision),
             sequence: AtomicU64::new(0),
             flushes: AtomicU64::new(0),
-            flush_request: Mutex::new(FlushRequest::default()),
-            flush_wanted: Condvar::new(),
+            flushing: AtomicBool::new(false),
             durable,
         });
-        let flusher = {
-            let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
-                .name("iam-store-flush".to_owned())
-                .spawn(move || shared.run_flusher())
-                .map_err(StoreError::backend)?
-        };
-        Ok(Self {
-            shared,
-            flusher: Mutex::new(Some(flusher)),
-        })
+        Ok(Self { shared })
     }
 
     /// Returns how many flushes the engine has made for waiting writers since it opened.
@@ -151,70 +133,24 @@ impl SledEngine {
     }
 }
 
-impl Drop for SledEngine {
-    fn drop(&mut self) {
-        {
-            let mut request = self
-                .shared
-                .flush_request
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            request.stop = true;
-        }
-        self.shared.flush_wanted.notify_all();
-        let handle = self
-            .flusher
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(handle) = handle {
-            // NOTE: A panic in the flush thread has already been reported by the panic hook,
-            // and the waiters have seen its channel close.
-            let _ = handle.join();
-        }
-    }
-}
-
 impl Shared {
-    /// Flushes whenever a writer waits for a revision that is not durable yet, until stopped.
-    fn run_flusher(&self) {
-        loop {
-            {
-                let mut request = self
-                    .flush_request
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                loop {
-                    let durable = self.durable.borrow().revision;
-                    if request.wanted > durable {
-                        break;
-                    }
-                    if request.stop {
-                        return;
-                    }
-                    request = self
-                        .flush_wanted
-                        .wait(request)
-                        .unwrap_or_else(PoisonError::into_inner);
-                }
+    /// Flushes sled's log and publishes the revision it made durable.
+    fn flush_as_leader(&self) {
+        // INVARIANT (applied before counted): `revision` is raised only after a commit's
+        // batch is applied, so the flush below covers every revision up to `target`.
+        let target = self.revision.load(Ordering::Acquire);
+        let outcome = self.tree.flush();
+        self.flushes.fetch_add(1, Ordering::Relaxed);
+        // INVARIANT (cleared before published): a waiter that still sees `flushing` set is
+        // sure to see the update below, so no waiter sleeps through the end of a flush.
+        self.flushing.store(false, Ordering::Release);
+        self.durable.send_modify(|durability| match outcome {
+            Ok(_) => durability.revision = durability.revision.max(target),
+            Err(error) => {
+                tracing::error!(?error, "sled flush failed, later writes are rejected");
+                durability.failure = Some(error.to_string());
             }
-
-            // INVARIANT (applied before counted): `revision` is raised only after a commit's
-            // batch is applied, so the flush below covers every revision up to `target`.
-            let target = self.revision.load(Ordering::Acquire);
-            let outcome = self.tree.flush();
-            self.flushes.fetch_add(1, Ordering::Relaxed);
-            self.durable.send_modify(|durability| match outcome {
-                Ok(_) => durability.revision = durability.revision.max(target),
-                Err(error) => {
-                    tracing::error!(?error, "sled flush failed, later writes are rejected");
-                    durability.failure = Some(error.to_string());
-                }
-            });
-            if self.durable.borrow().failure.is_some() {
-                return;
-            }
-        }
+        });
     }
 
     fn range(
@@ -252,16 +188,7 @@ impl Shared {
                     end,
                     limit,
                     entries,
-                } => {
-                    let now = self.range(start, end, *limit)?;
-                    now.len() == entries.len()
-                        && now
-                            .iter()
-                            .zip(entries)
-                            .all(|((key, value), (seen_key, seen))| {
-                                key == seen_key && value.revision == *seen
-                            })
-                }
+                } => same_entries(&self.range(start, end, *limit)?, entries),
             };
             if !holds {
                 return Ok(false);
@@ -335,29 +262,31 @@ impl KvEngine for SledEngine {
     }
 
     async fn wait_durable(&self, revision: Revision) -> Result<(), StoreError> {
-        let mut durable = self.shared.durable.subscribe();
-        if durable.borrow().revision >= revision {
-            return Ok(());
-        }
-        {
-            let mut request = self
-                .shared
-                .flush_request
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            request.wanted = request.wanted.max(revision);
-        }
-        self.shared.flush_wanted.notify_one();
-
-        let reached = durable
-            .wait_for(|durability| durability.revision >= revision || durability.failure.is_some())
-            .await
-            .map_err(StoreError::backend)?;
-        match &reached.failure {
-            Some(message) if reached.revision < revision => Err(StoreError::backend(
-                std::io::Error::other(format!("sled flush failed: {message}")),
-            )),
-            _ => Ok(()),
+        let shared = &*self.shared;
+        let mut durable = shared.durable.subscribe();
+        loop {
+            {
+                let state = durable.borrow_and_update();
+                if let Some(message) = &state.failure {
+                    return Err(StoreError::backend(std::io::Error::other(format!(
+                        "sled flush failed: {message}"
+                    ))));
+                }
+                if state.revision >= revision {
+                    return Ok(());
+                }
+            }
+            let leader = shared
+                .flushing
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok();
+            if leader {
+                // NOTE: The fsync blocks this thread, as a synchronous sled flush would. The
+                // other writers wait on the channel meanwhile and keep their threads.
+                shared.flush_as_leader();
+                continue;
+            }
+            durable.changed().await.map_err(StoreError::backend)?;
         }
     }
 }

@@ -68,6 +68,22 @@ fn require_access_key(
     Ok((key, sealed))
 }
 
+/// Finds an access key in any account through the global owner index, and returns its account,
+/// its key in the store and the record.
+fn find_key(
+    txn: &mut Txn<'_>,
+    access_key_id: &str,
+) -> Result<(AccountId, Vec<u8>, SealedAccessKey), StoreError> {
+    let owner: AccessKeyOwner = txn
+        .get_json(&owner_key(access_key_id))?
+        .ok_or_else(|| missing_key(access_key_id))?;
+    let key = access_key_key(owner.account, &owner.user_name, access_key_id);
+    let sealed = txn
+        .get_json::<SealedAccessKey>(&key)?
+        .ok_or_else(|| missing_key(access_key_id))?;
+    Ok((owner.account, key, sealed))
+}
+
 fn require_device(
     txn: &mut Txn<'_>,
     account: AccountId,
@@ -120,14 +136,8 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
         access_key_id: &str,
     ) -> Result<(AccountId, SealedAccessKey), StoreError> {
         self.read(|txn| {
-            let owner: AccessKeyOwner = txn
-                .get_json(&owner_key(access_key_id))?
-                .ok_or_else(|| missing_key(access_key_id))?;
-            let key = access_key_key(owner.account, &owner.user_name, access_key_id);
-            let sealed = txn
-                .get_json::<SealedAccessKey>(&key)?
-                .ok_or_else(|| missing_key(access_key_id))?;
-            Ok((owner.account, sealed))
+            let (account, _, sealed) = find_key(txn, access_key_id)?;
+            Ok((account, sealed))
         })
     }
 
@@ -173,13 +183,7 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
         last_used: AccessKeyLastUsed,
     ) -> Result<(), StoreError> {
         self.write(|txn| {
-            let owner: AccessKeyOwner = txn
-                .get_json(&owner_key(access_key_id))?
-                .ok_or_else(|| missing_key(access_key_id))?;
-            let key = access_key_key(owner.account, &owner.user_name, access_key_id);
-            let mut sealed = txn
-                .get_json::<SealedAccessKey>(&key)?
-                .ok_or_else(|| missing_key(access_key_id))?;
+            let (_, key, mut sealed) = find_key(txn, access_key_id)?;
             sealed.access_key.last_used = Some(last_used.clone());
             put(txn, key, &sealed)
         })

@@ -62,7 +62,11 @@ impl<E: KvEngine> GroupStore for KvStore<E> {
         account: AccountId,
         group_name: &str,
     ) -> Result<Stored<Group>, StoreError> {
-        self.read(|txn| require_group(txn, account, group_name))
+        self.read_record(
+            &group_key(account, group_name),
+            EntityKind::Group,
+            group_name,
+        )
     }
 
     async fn list_groups(
@@ -227,16 +231,9 @@ impl<E: KvEngine> GroupStore for KvStore<E> {
                 .name(&group.group_name)
                 .prefix();
             let listing = format!("members:{}", fold(&group.group_name));
-            let names = page::list(txn, &listing, &prefix, options, |_, _, payload| {
-                txn::decode::<String>(payload).map(Some)
-            })?;
-            let mut users = Vec::with_capacity(names.items.len());
-            for name in &names.items {
-                users.push(require_user(txn, account, name)?.record);
-            }
-            Ok(Page {
-                items: users,
-                marker: names.marker,
+            page::list(txn, &listing, &prefix, options, |txn, _, payload| {
+                let user_name: String = txn::decode(payload)?;
+                Ok(Some(require_user(txn, account, &user_name)?.record))
             })
         })
     }
@@ -253,16 +250,9 @@ impl<E: KvEngine> GroupStore for KvStore<E> {
                 .name(&user.user_name)
                 .prefix();
             let listing = format!("groups-for-user:{}", fold(&user.user_name));
-            let names = page::list(txn, &listing, &prefix, options, |_, _, payload| {
-                txn::decode::<String>(payload).map(Some)
-            })?;
-            let mut groups = Vec::with_capacity(names.items.len());
-            for name in &names.items {
-                groups.push(require_group(txn, account, name)?.record);
-            }
-            Ok(Page {
-                items: groups,
-                marker: names.marker,
+            page::list(txn, &listing, &prefix, options, |txn, _, payload| {
+                let group_name: String = txn::decode(payload)?;
+                Ok(Some(require_group(txn, account, &group_name)?.record))
             })
         })
     }

@@ -358,7 +358,12 @@ impl<E: KvEngine> PolicyStore for KvStore<E> {
             .as_deref()
             .and_then(page::marker_listing)
             .is_some_and(|listing| listing == "policies:local");
-        let list_aws = options.scope != PolicyScope::Local && !in_local_listing;
+        // A local marker skips the AWS managed policies, unless the scope has nothing else.
+        let list_aws = match options.scope {
+            PolicyScope::All => !in_local_listing,
+            PolicyScope::Aws => true,
+            PolicyScope::Local => false,
+        };
         let list_local = options.scope != PolicyScope::Aws;
 
         self.read(|txn| {
@@ -395,7 +400,13 @@ impl<E: KvEngine> PolicyStore for KvStore<E> {
             let remaining = u32::try_from(size - items.len()).unwrap_or(1);
             let local_options = ListOptions {
                 max_items: Some(remaining),
-                marker: options.list.marker.clone().filter(|_| in_local_listing),
+                // Without AWS managed policies in the listing, any marker must be a local one,
+                // and a foreign marker is rejected by the local listing.
+                marker: options
+                    .list
+                    .marker
+                    .clone()
+                    .filter(|_| in_local_listing || !list_aws),
                 path_prefix: options.list.path_prefix.clone(),
             };
             let prefix = Key::account(account, Table::Policy).prefix();

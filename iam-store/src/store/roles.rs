@@ -62,7 +62,7 @@ impl<E: KvEngine> RoleStore for KvStore<E> {
     }
 
     async fn role(&self, account: AccountId, role_name: &str) -> Result<Stored<Role>, StoreError> {
-        self.read(|txn| require_role(txn, account, role_name))
+        self.read_record(&role_key(account, role_name), EntityKind::Role, role_name)
     }
 
     async fn list_roles(

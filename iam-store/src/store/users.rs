@@ -70,7 +70,7 @@ impl<E: KvEngine> UserStore for KvStore<E> {
     }
 
     async fn user(&self, account: AccountId, user_name: &str) -> Result<Stored<User>, StoreError> {
-        self.read(|txn| require_user(txn, account, user_name))
+        self.read_record(&user_key(account, user_name), EntityKind::User, user_name)
     }
 
     async fn list_users(

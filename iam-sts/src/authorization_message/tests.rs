@@ -27,7 +27,7 @@ fn explanation() -> AuthorizationExplanation {
             }],
         },
         failures: Items::default(),
-        context: RequestContext {
+        context: RequestContextSummary {
             principal: PrincipalContext {
                 id: "AIDAEXAMPLEUSERID0001".to_owned(),
                 arn: "arn:aws:iam::111122223333:user/bob".to_owned(),
@@ -130,5 +130,57 @@ fn session_token_is_not_a_message() {
     assert_eq!(
         result.unwrap_err().code(),
         "InvalidAuthorizationMessageException"
+    );
+}
+
+#[test]
+fn explanation_from_policy_decision() {
+    let deny_all = iam_policy::PolicyDocument::parse(
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoIam","Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let policies = iam_policy::PrincipalPolicies {
+        identity: vec![iam_policy::NamedPolicy::new(
+            "user/bob/inline/deny",
+            deny_all,
+        )],
+        ..iam_policy::PrincipalPolicies::default()
+    };
+    let principal = iam_policy::RequestPrincipal::from_arn("arn:aws:iam::111122223333:user/bob")
+        .unwrap()
+        .with_user_id("AIDAEXAMPLEUSERID0001");
+    let request = RequestContext::new(
+        principal,
+        "iam:ListUsers",
+        "*",
+        None,
+        None,
+        iam_policy::ContextKeys::new(),
+    );
+    let decision = iam_policy::explain(
+        &policies,
+        &iam_policy::ResourcePolicies::default(),
+        &request,
+    );
+
+    let explanation = AuthorizationExplanation::from_decision(&request, &decision);
+
+    assert!(!explanation.allowed);
+    assert!(explanation.explicit_deny);
+    assert_eq!(explanation.matched_statements.items.len(), 1);
+    let statement = &explanation.matched_statements.items[0];
+    assert_eq!(statement.source_policy_id, "user/bob/inline/deny");
+    assert_eq!(statement.source_policy_type, "IAM Policy");
+    assert_eq!(statement.effect, "Deny");
+    assert_eq!(statement.sid.as_deref(), Some("NoIam"));
+    assert_eq!(explanation.context.principal.id, "AIDAEXAMPLEUSERID0001");
+    assert_eq!(explanation.context.action, "iam:ListUsers");
+    assert!(
+        explanation
+            .context
+            .conditions
+            .items
+            .iter()
+            .any(|entry| entry.key == "aws:username")
     );
 }

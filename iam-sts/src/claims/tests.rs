@@ -140,3 +140,47 @@ fn check_action_per_session_kind() {
     );
     assert_eq!(code(&user_with_mfa, "iam:ListUsers"), None);
 }
+
+proptest::proptest! {
+    // Each case encodes up to 50 tags and a 2,048-character policy, so fewer cases than the
+    // default 256 keep the unoptimized test build quick.
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn any_claims_round_trip(
+        session_name in "[A-Za-z0-9_+=,.@-]{2,64}",
+        source_identity in proptest::option::of("[A-Za-z0-9_+=,.@-]{2,64}"),
+        tags in proptest::collection::vec(("\\PC{1,128}", "\\PC{0,256}", proptest::bool::ANY), 0..50),
+        policy in proptest::option::of("\\PC{1,2048}"),
+        issued in 0_i64..4_000_000_000,
+        duration in 900_i64..129_600,
+        mfa_age in proptest::option::of(0_i64..100_000),
+        flags in (proptest::bool::ANY, proptest::bool::ANY),
+    ) {
+        let issued_at = jiff::Timestamp::from_second(issued).unwrap();
+        let mut claims = full_claims();
+        claims.session_name = session_name;
+        claims.source_identity = source_identity;
+        claims.tags = tags
+            .into_iter()
+            .map(|(key, value, transitive)| SessionTag { key, value, transitive })
+            .collect();
+        claims.session_policy = policy;
+        claims.issued_at = issued_at;
+        claims.expires_at = issued_at + jiff::SignedDuration::from_secs(duration);
+        claims.mfa_authenticated_at =
+            mfa_age.map(|age| issued_at - jiff::SignedDuration::from_secs(age));
+        (claims.chained, claims.iam_denied) = flags;
+
+        let bytes = claims.encode("ASIAEXAMPLE", &secret());
+        let (decoded, access_key_id, _) = SessionClaims::decode(&bytes).unwrap();
+
+        proptest::prop_assert_eq!(decoded, claims);
+        proptest::prop_assert_eq!(access_key_id, "ASIAEXAMPLE");
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+        let _ = SessionClaims::decode(&bytes);
+    }
+}

@@ -78,8 +78,8 @@ fn rsa_sign(input: &[u8]) -> Vec<u8> {
     signing_key.sign(input).to_vec()
 }
 
-fn provider(keys: Vec<Value>) -> OidcProvider {
-    OidcProvider {
+fn provider(keys: Vec<Value>) -> IdentityProvider {
+    IdentityProvider {
         arn: "arn:aws:iam::111122223333:oidc-provider/token.example.com"
             .parse()
             .unwrap(),
@@ -120,7 +120,7 @@ fn es256_token(key: &EcKey, kid: &str, payload: &Value) -> String {
     )
 }
 
-fn verify(token: &str, provider: &OidcProvider) -> Result<IdentityTokenClaims, StsError> {
+fn verify(token: &str, provider: &IdentityProvider) -> Result<IdentityTokenClaims, StsError> {
     verify_identity_token(token, provider, now(), DEFAULT_MAX_CLOCK_SKEW_SECONDS)
 }
 

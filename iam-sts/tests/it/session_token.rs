@@ -1,0 +1,247 @@
+//! `GetSessionToken` and `GetCallerIdentity`.
+
+use iam_sts::{GetSessionTokenRequest, PrincipalKind, StsError};
+use jiff::SignedDuration;
+
+use crate::fixture::{MAIN_ACCOUNT, World, root_caller, user_caller};
+
+fn code(result: Result<impl Sized, StsError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(error) => error.code(),
+    }
+}
+
+fn with_mfa(serial: &iam_model::Arn, code: String) -> GetSessionTokenRequest {
+    GetSessionTokenRequest {
+        duration_seconds: None,
+        serial_number: Some(serial.to_string()),
+        token_code: Some(code),
+    }
+}
+
+#[tokio::test]
+async fn user_session_defaults_to_twelve_hours() {
+    let world = World::new();
+    let alice = world.user(MAIN_ACCOUNT, "alice").await;
+
+    let issued = world
+        .sts
+        .get_session_token(&user_caller(&alice), &GetSessionTokenRequest::default())
+        .await
+        .unwrap();
+
+    let claims = &issued.claims;
+    assert_eq!(claims.kind, PrincipalKind::User);
+    assert_eq!(claims.principal_arn, alice.arn);
+    assert_eq!(
+        claims.expires_at,
+        world.now() + SignedDuration::from_secs(43_200)
+    );
+    assert_eq!(issued.credentials.expiration, claims.expires_at);
+    assert!(claims.iam_denied);
+    assert_eq!(claims.mfa_authenticated_at, None);
+    assert!(
+        issued
+            .credentials
+            .access_key_id
+            .as_str()
+            .starts_with("ASIA")
+    );
+}
+
+#[tokio::test]
+async fn user_session_duration_bounds() {
+    let world = World::new();
+    let alice = user_caller(&world.user(MAIN_ACCOUNT, "alice").await);
+    let request = |seconds| GetSessionTokenRequest {
+        duration_seconds: Some(seconds),
+        ..GetSessionTokenRequest::default()
+    };
+
+    assert_eq!(
+        code(world.sts.get_session_token(&alice, &request(900)).await),
+        "ok"
+    );
+    assert_eq!(
+        code(world.sts.get_session_token(&alice, &request(129_600)).await),
+        "ok"
+    );
+    assert_eq!(
+        code(world.sts.get_session_token(&alice, &request(899)).await),
+        "ValidationError"
+    );
+    assert_eq!(
+        code(world.sts.get_session_token(&alice, &request(129_601)).await),
+        "ValidationError"
+    );
+}
+
+#[tokio::test]
+async fn root_session_caps_at_one_hour() {
+    let world = World::new();
+    let root = root_caller(MAIN_ACCOUNT);
+    let over = GetSessionTokenRequest {
+        duration_seconds: Some(3601),
+        ..GetSessionTokenRequest::default()
+    };
+
+    let issued = world
+        .sts
+        .get_session_token(&root, &GetSessionTokenRequest::default())
+        .await
+        .unwrap();
+
+    assert_eq!(issued.claims.kind, PrincipalKind::Root);
+    assert_eq!(
+        issued.claims.expires_at,
+        world.now() + SignedDuration::from_secs(3600)
+    );
+    assert_eq!(
+        issued.claims.principal_arn.to_string(),
+        "arn:aws:iam::111122223333:root"
+    );
+    assert_eq!(
+        code(world.sts.get_session_token(&root, &over).await),
+        "ValidationError"
+    );
+}
+
+#[tokio::test]
+async fn mfa_session_may_call_iam() {
+    let world = World::new();
+    let alice = world.user(MAIN_ACCOUNT, "alice").await;
+    let (serial, totp) = world.mfa_device(MAIN_ACCOUNT, "alice").await;
+
+    let issued = world
+        .sts
+        .get_session_token(
+            &user_caller(&alice),
+            &with_mfa(&serial, totp.code_at(world.now())),
+        )
+        .await
+        .unwrap();
+
+    assert!(!issued.claims.iam_denied);
+    assert_eq!(issued.claims.mfa_authenticated_at, Some(world.now()));
+    assert_eq!(issued.claims.check_action("iam:ListUsers"), Ok(()));
+}
+
+#[tokio::test]
+async fn session_credentials_cannot_get_session_token() {
+    let world = World::new();
+    let alice = user_caller(&world.user(MAIN_ACCOUNT, "alice").await);
+    let first = world
+        .sts
+        .get_session_token(&alice, &GetSessionTokenRequest::default())
+        .await
+        .unwrap();
+    let session = world.session_caller(&first.credentials);
+
+    let result = world
+        .sts
+        .get_session_token(&session, &GetSessionTokenRequest::default())
+        .await;
+
+    assert_eq!(code(result), "AccessDenied");
+}
+
+#[tokio::test]
+async fn mfa_code_is_single_use() {
+    let world = World::new();
+    let alice = user_caller(&world.user(MAIN_ACCOUNT, "alice").await);
+    let (serial, totp) = world.mfa_device(MAIN_ACCOUNT, "alice").await;
+    let current = totp.code_at(world.now());
+
+    let first = world
+        .sts
+        .get_session_token(&alice, &with_mfa(&serial, current.clone()))
+        .await;
+    let again = world
+        .sts
+        .get_session_token(&alice, &with_mfa(&serial, current))
+        .await;
+    world.clock.advance(30);
+    let next_step = totp.code_at(world.now());
+    let next = world
+        .sts
+        .get_session_token(&alice, &with_mfa(&serial, next_step))
+        .await;
+
+    assert_eq!(code(first), "ok");
+    assert_eq!(code(again), "AccessDenied");
+    assert_eq!(code(next), "ok");
+}
+
+#[tokio::test]
+async fn stale_or_malformed_codes_are_rejected() {
+    let world = World::new();
+    let alice = user_caller(&world.user(MAIN_ACCOUNT, "alice").await);
+    let (serial, totp) = world.mfa_device(MAIN_ACCOUNT, "alice").await;
+    let stale = totp.code_at(world.now() - SignedDuration::from_secs(300));
+
+    let stale_result = world
+        .sts
+        .get_session_token(&alice, &with_mfa(&serial, stale))
+        .await;
+    let short = world
+        .sts
+        .get_session_token(&alice, &with_mfa(&serial, "12345".to_owned()))
+        .await;
+    let serial_only = GetSessionTokenRequest {
+        serial_number: Some(serial.to_string()),
+        ..GetSessionTokenRequest::default()
+    };
+    let missing_code = world.sts.get_session_token(&alice, &serial_only).await;
+
+    assert_eq!(code(stale_result), "AccessDenied");
+    assert_eq!(code(short), "ValidationError");
+    assert_eq!(code(missing_code), "ValidationError");
+}
+
+#[tokio::test]
+async fn other_users_device_is_rejected() {
+    let world = World::new();
+    let alice = user_caller(&world.user(MAIN_ACCOUNT, "alice").await);
+    world.user(MAIN_ACCOUNT, "bob").await;
+    let (bob_serial, bob_totp) = world.mfa_device(MAIN_ACCOUNT, "bob").await;
+    let missing: iam_model::Arn = "arn:aws:iam::111122223333:mfa/nobody".parse().unwrap();
+
+    let borrowed = world
+        .sts
+        .get_session_token(
+            &alice,
+            &with_mfa(&bob_serial, bob_totp.code_at(world.now())),
+        )
+        .await;
+    let unknown = world
+        .sts
+        .get_session_token(&alice, &with_mfa(&missing, "123456".to_owned()))
+        .await;
+
+    assert_eq!(code(borrowed), "AccessDenied");
+    assert_eq!(code(unknown), "AccessDenied");
+}
+
+#[tokio::test]
+async fn caller_identity_of_each_kind() {
+    let world = World::new();
+    let bob = world.user(MAIN_ACCOUNT, "bob").await;
+    let issued = world
+        .sts
+        .get_session_token(&user_caller(&bob), &GetSessionTokenRequest::default())
+        .await
+        .unwrap();
+
+    let as_user = user_caller(&bob).identity();
+    let as_root = root_caller(MAIN_ACCOUNT).identity();
+    let as_session = world.session_caller(&issued.credentials).identity();
+
+    assert_eq!(as_user.arn, bob.arn);
+    assert_eq!(as_user.user_id, bob.user_id.as_str());
+    assert_eq!(as_user.account.as_str(), MAIN_ACCOUNT);
+    assert_eq!(as_root.arn.to_string(), "arn:aws:iam::111122223333:root");
+    assert_eq!(as_root.user_id, MAIN_ACCOUNT);
+    assert_eq!(as_session.arn, bob.arn);
+    assert_eq!(as_session.user_id, bob.user_id.as_str());
+}
