@@ -376,6 +376,7 @@ impl From<iam_policy::PolicyError> for ApiError {
                 ErrorCode::LimitExceeded,
                 format!("Cannot exceed quota for PolicySize: {max}"),
             ),
+            error => ApiError::new(ErrorCode::InvalidInput, error.to_string()),
         }
     }
 }

@@ -157,6 +157,43 @@ def instance_profiles_hold_roles():
     expect_error("NoSuchEntity", iam.get_instance_profile, InstanceProfileName="web-profile")
 
 
+def policies_decide_user_calls():
+    iam = client("iam")
+    iam.create_user(UserName="carol", Path="/staff/")
+    key = iam.create_access_key(UserName="carol")["AccessKey"]
+    carol = client("iam", key["AccessKeyId"], key["SecretAccessKey"])
+    expect_error("AccessDenied", carol.list_users)
+
+    own_only = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::*:user/staff/${aws:username}"},
+            {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"},
+        ],
+    }
+    iam.put_user_policy(UserName="carol", PolicyName="own", PolicyDocument=json.dumps(own_only))
+    assert carol.get_user(UserName="carol")["User"]["UserName"] == "carol"
+    assert "carol" in [user["UserName"] for user in carol.list_users()["Users"]]
+    expect_error("AccessDenied", carol.get_user, UserName="survivor-free-name")
+    expect_error("AccessDenied", carol.create_user, UserName="intruder")
+
+    iam.create_group(GroupName="no-listing")
+    deny_list = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:List*", "Resource": "*"}]}
+    iam.put_group_policy(GroupName="no-listing", PolicyName="deny", PolicyDocument=json.dumps(deny_list))
+    iam.add_user_to_group(GroupName="no-listing", UserName="carol")
+    error = expect_error("AccessDenied", carol.list_users)
+    assert "explicit deny" in error.response["Error"]["Message"], error.response
+
+    iam.remove_user_from_group(GroupName="no-listing", UserName="carol")
+    assert carol.list_users()["Users"], "the allow returns once the group no longer applies"
+    iam.delete_group_policy(GroupName="no-listing", PolicyName="deny")
+    iam.delete_group(GroupName="no-listing")
+    iam.delete_user_policy(UserName="carol", PolicyName="own")
+    expect_error("AccessDenied", carol.list_users)
+    iam.delete_access_key(UserName="carol", AccessKeyId=key["AccessKeyId"])
+    iam.delete_user(UserName="carol")
+
+
 if __name__ == "__main__":
     run(
         [
@@ -166,5 +203,6 @@ if __name__ == "__main__":
             malformed_policies_are_rejected,
             group_policies,
             instance_profiles_hold_roles,
+            policies_decide_user_calls,
         ]
     )
