@@ -128,10 +128,11 @@ pub struct MatchedStatement {
 pub struct Explanation {
     /// The decision.
     pub decision: Decision,
-    /// For [`Decision::ExplicitDeny`], every `Deny` statement that applied; otherwise every
-    /// `Allow` statement that applied up to the point the decision was made.
+    /// The statements that applied. For [`Decision::ExplicitDeny`] these are every `Deny`
+    /// statement that applied, and otherwise the `Allow` statements found before the
+    /// decision was made.
     pub statements: Vec<MatchedStatement>,
-    /// For [`Decision::ImplicitDeny`], what withheld the allow.
+    /// The gate that withheld the allow, for [`Decision::ImplicitDeny`].
     pub gate: Option<Gate>,
     /// Condition keys that a condition of a matching statement tested but the request lacked,
     /// lowercase, sorted and without duplicates.
@@ -619,8 +620,9 @@ fn decide<R: Recorder>(
         return (Decision::ImplicitDeny, Some(Gate::NoResourceAllow));
     }
 
-    // The identity side: identity policies (the root user holds every permission of its
-    // account), or in one account a resource grant to the session's role.
+    // The identity side allows through identity policies, or in one account through a
+    // resource grant to the session's role. The root user has every permission of its
+    // account without any policy.
     let root = principal.kind() == RequestPrincipalKind::Root;
     let role_grant = !cross_account && resource_allow == Some(PrincipalMatch::Role);
     let identity_allows = root
