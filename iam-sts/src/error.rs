@@ -11,7 +11,7 @@ pub enum StsError {
     Validation {
         /// The parameter name as AWS spells it, such as `RoleSessionName`.
         parameter: &'static str,
-        /// What is wrong with the value, with the value in backticks where it is safe to show.
+        /// The problem with the value, quoting the value in backticks where it is safe to show.
         reason: String,
     },
     /// The caller may not perform the operation.
