@@ -231,11 +231,11 @@ impl Sts {
     }
 }
 
-/// The owner name the MFA verifier receives for the root user's devices.
+/// The owner name the MFA verifier receives for the root user's devices. No IAM user can have
+/// it, because user names cannot contain `<`.
 ///
-/// NOTE: the store records a virtual device's owner by user name only, so a device enabled for
-/// root is recorded under this name, which no IAM user can take because user names cannot
-/// contain `<`.
+/// TODO: the store enables virtual MFA devices only for IAM users, so no device is ever
+/// enabled under this name and the root user's `GetSessionToken` with MFA is denied.
 pub const ROOT_MFA_OWNER: &str = "<root>";
 
 /// Builds the `assumed-role` ARN of a session: the role's name without its path.

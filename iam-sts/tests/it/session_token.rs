@@ -276,3 +276,22 @@ async fn revoked_sessions_stop_authenticating() {
     assert_eq!(code(newer_result), "ok");
     assert_eq!(code(expired), "ExpiredToken");
 }
+
+/// Root has no MFA device the store can enable, so a root request with MFA is denied; this
+/// test records that gap.
+#[tokio::test]
+async fn root_mfa_is_denied_for_now() {
+    let world = World::new();
+    let request = GetSessionTokenRequest {
+        duration_seconds: None,
+        serial_number: Some("arn:aws:iam::111122223333:mfa/root-account-mfa-device".to_owned()),
+        token_code: Some("123456".to_owned()),
+    };
+
+    let result = world
+        .sts
+        .get_session_token(&root_caller(MAIN_ACCOUNT), &request)
+        .await;
+
+    assert_eq!(code(result), "AccessDenied");
+}
