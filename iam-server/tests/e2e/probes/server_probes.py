@@ -97,8 +97,8 @@ def s3_scoped_signature_rejected():
 
 
 def unsigned_payload_cannot_swap_body():
-    """With `UNSIGNED-PAYLOAD` under an `s3` scope, the signature leaves the body open: a
-    signed ListUsers must not be replayable as CreateUser."""
+    """A ListUsers signed with `UNSIGNED-PAYLOAD` under an `s3` scope must not run when its
+    body is swapped for CreateUser, because that signature does not cover the body."""
     status, text = signed_post(
         "Action=ListUsers&Version=2010-05-08",
         service="s3",
