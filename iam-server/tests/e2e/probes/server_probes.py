@@ -10,7 +10,8 @@ Run against a server started on a fresh data directory:
         python3 server_probes.py
 
 The key must be the root key from `root-credentials.json`. The checks create users, roles
-and policies whose names start with `probe-`, and delete most of them again.
+and policies whose names start with `probe-`, and delete them again, also when a
+check fails.
 """
 
 import json
@@ -76,7 +77,8 @@ def error_code(function, *args, **kwargs):
     try:
         function(*args, **kwargs)
     except botocore.exceptions.ClientError as error:
-        return error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"]
+        response = error.response
+        return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
     return None
 
 
@@ -187,6 +189,42 @@ def entity_filter_validated():
         iam.delete_policy(PolicyArn=policy_arn)
 
 
+def trust_policy_unknown_principal_rejected():
+    """A trust policy naming a user that does not exist is rejected."""
+    iam = client("iam")
+    account = client("sts").get_caller_identity()["Account"]
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account}:user/probe-nobody"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+    code = error_code(iam.create_role, RoleName="probe-trust", AssumeRolePolicyDocument=trust)
+    if code is None:
+        iam.delete_role(RoleName="probe-trust")
+    assert code == ("MalformedPolicyDocument", 400), code
+
+
+def tag_limit_across_calls():
+    """A 51st tag added by a second TagUser call fails with LimitExceeded."""
+    iam = client("iam")
+    iam.create_user(UserName="probe-tags")
+    try:
+        tags = [{"Key": f"k{index}", "Value": "v"} for index in range(50)]
+        iam.tag_user(UserName="probe-tags", Tags=tags)
+        extra = [{"Key": "extra", "Value": "v"}]
+        code = error_code(iam.tag_user, UserName="probe-tags", Tags=extra)
+        assert code == ("LimitExceeded", 409), code
+    finally:
+        iam.delete_user(UserName="probe-tags")
+
+
 CHECKS = [
     s3_scoped_signature_rejected,
     unsigned_payload_cannot_swap_body,
@@ -196,6 +234,8 @@ CHECKS = [
     root_list_access_keys_without_name,
     control_character_error_is_valid_xml,
     entity_filter_validated,
+    trust_policy_unknown_principal_rejected,
+    tag_limit_across_calls,
 ]
 
 
