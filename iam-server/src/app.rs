@@ -271,7 +271,10 @@ async fn run_pipeline(
     let span = tracing::Span::current();
     span.record("action", action);
 
-    let authenticated = state.authenticator.authenticate(parts, &body).await?;
+    let authenticated = state
+        .authenticator
+        .authenticate(parts, &body, service)
+        .await?;
     span.record("arn", authenticated.caller.arn());
     let caller = authenticated.caller.clone();
     outcome.authenticated = Some(authenticated);

@@ -19,7 +19,8 @@ use iam_store::{IamStore, StoreError};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::bootstrap::RootAccount;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
+use crate::service::Service;
 
 /// How often the last use of one access key is written to the store. AWS also updates
 /// `AccessKeyLastUsed` with a delay; writing on every request would make reads cost a write.
@@ -148,17 +149,19 @@ impl Authenticator {
         }
     }
 
-    /// Verifies the signature of a request and returns its caller.
+    /// Verifies the signature of a request to `service` and returns its caller.
     ///
     /// # Errors
     ///
     /// The AWS authentication errors: `MissingAuthenticationToken`, `IncompleteSignature`,
-    /// `InvalidClientTokenId` (unknown, inactive or deleted keys), `SignatureDoesNotMatch`,
+    /// `InvalidClientTokenId` (unknown, inactive or deleted keys), `SignatureDoesNotMatch`
+    /// (also for a credential scope that names a service other than `service`),
     /// `RequestExpired`, `ExpiredToken`.
     pub async fn authenticate(
         &self,
         parts: &Parts,
         body: &[u8],
+        service: Service,
     ) -> Result<Authenticated, ApiError> {
         let query = parts.uri.query().unwrap_or("");
         let access_key_id = credential(&parts.headers, query)
@@ -186,6 +189,7 @@ impl Authenticator {
             *slot.borrow_mut() = None;
             verified
         })?;
+        check_scope_service(&verified.scope.service, service)?;
 
         self.note_use(
             &verified.access_key_id,
@@ -302,6 +306,25 @@ pub fn open_secret(
         )?
         .into_string()?;
     Ok(SecretAccessKey::new(secret))
+}
+
+/// Rejects a signature whose credential scope names another service than the one the request
+/// calls.
+///
+/// The scope's service chooses the signing rules, and some services accept
+/// `UNSIGNED-PAYLOAD`, so a signature scoped to `s3` would leave an IAM request's body
+/// unsigned. AWS returns `SignatureDoesNotMatch` with this message for a wrong scope service.
+fn check_scope_service(scope_service: &str, service: Service) -> Result<(), ApiError> {
+    if scope_service == service.name() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::SignatureDoesNotMatch,
+        format!(
+            "Credential should be scoped to correct service: '{}'. ",
+            service.name()
+        ),
+    ))
 }
 
 /// Returns the SigV4 `Credential` value (`AKID/DATE/REGION/SERVICE/aws4_request`) of the

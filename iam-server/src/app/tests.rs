@@ -253,6 +253,30 @@ async fn wrong_signature_is_rejected() {
 }
 
 #[tokio::test]
+async fn scope_for_other_service_is_rejected() {
+    let iam_call = signed_post("s3", "Action=ListUsers&Version=2010-05-08");
+    let sts_call = signed_post("s3", "Action=GetCallerIdentity&Version=2011-06-15");
+
+    let (iam_status, _, iam_body) = send(iam_call).await;
+    let (sts_status, _, sts_body) = send(sts_call).await;
+
+    assert_eq!(iam_status, StatusCode::FORBIDDEN, "{iam_body}");
+    assert!(
+        iam_body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{iam_body}"
+    );
+    assert!(
+        iam_body.contains("Credential should be scoped to correct service: &apos;iam&apos;."),
+        "{iam_body}"
+    );
+    assert_eq!(sts_status, StatusCode::FORBIDDEN, "{sts_body}");
+    assert!(
+        sts_body.contains("Credential should be scoped to correct service: &apos;sts&apos;."),
+        "{sts_body}"
+    );
+}
+
+#[tokio::test]
 async fn user_lifecycle_through_router() {
     let state = state();
     let app = router(Arc::clone(&state));
