@@ -5,6 +5,8 @@
 //! each item in `<member>` and maps each pair in `<entry><key>…</key><value>…</value></entry>`.
 //! A failure returns `<ErrorResponse>` with `Type`, `Code`, `Message` and the request id.
 
+use std::borrow::Cow;
+
 use jiff::Timestamp;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use quick_xml::Writer;
@@ -232,8 +234,36 @@ fn write_structure(writer: &mut Writer<Vec<u8>>, name: &str, fields: &Fields) {
 
 fn write_text(writer: &mut Writer<Vec<u8>>, name: &str, text: &str) {
     write_event(writer, Event::Start(BytesStart::new(name)));
-    write_event(writer, Event::Text(BytesText::new(text)));
+    write_event(writer, Event::Text(BytesText::new(&xml_safe_text(text))));
     write_event(writer, Event::End(BytesEnd::new(name)));
+}
+
+/// Replaces each character that XML 1.0 forbids in text with its Rust escape, such as
+/// `\u{1}`.
+///
+/// Error messages echo the client's input, and a single control character there would make
+/// the whole response unparsable, so the client would see no error code. XML 1.0 allows tab,
+/// line feed, carriage return and every other character except the remaining C0 controls and
+/// U+FFFE and U+FFFF. A Rust string holds no surrogates.
+fn xml_safe_text(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_forbidden_in_xml) {
+        return Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 8);
+    for character in text.chars() {
+        if is_forbidden_in_xml(character) {
+            safe.extend(character.escape_unicode());
+        } else {
+            safe.push(character);
+        }
+    }
+    Cow::Owned(safe)
+}
+
+fn is_forbidden_in_xml(character: char) -> bool {
+    let allowed_control = matches!(character, '\t' | '\n' | '\r');
+    let control = character < ' ';
+    (control && !allowed_control) || matches!(character, '\u{fffe}' | '\u{ffff}')
 }
 
 /// Writes one event into the in-memory buffer.

@@ -329,6 +329,27 @@ async fn user_lifecycle_through_router() {
     assert!(missing.contains("<Code>NoSuchEntity</Code>"), "{missing}");
 }
 
+/// Sends `body` signed by the root user for IAM to `app` and returns the status and body.
+async fn call_iam(app: &Router, body: &str) -> (StatusCode, String) {
+    let response = app.clone().oneshot(signed_post("iam", body)).await.unwrap();
+    let status = response.status();
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn control_character_error_is_well_formed() {
+    let app = router(state());
+
+    let (status, body) =
+        call_iam(&app, "Action=CreateUser&Version=2010-05-08&UserName=a%01b").await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body:?}");
+    assert!(body.contains("<Code>ValidationError</Code>"), "{body:?}");
+    assert!(!body.contains('\u{1}'), "{body:?}");
+    assert!(body.contains("a\\u{1}b"), "{body:?}");
+}
+
 #[tokio::test]
 async fn oversized_body_is_rejected() {
     let body = format!(

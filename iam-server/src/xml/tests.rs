@@ -126,3 +126,36 @@ fn pagination_adds_marker_only_when_truncated() {
     assert!(complete.contains("<IsTruncated>false</IsTruncated>"));
     assert!(!complete.contains("<Marker>"));
 }
+
+#[test]
+fn error_message_escapes_forbidden_characters() {
+    let error = ApiError::new(
+        ErrorCode::ValidationError,
+        "invalid UserName `a\u{1}b\u{0}\u{ffff}`\twith tab",
+    );
+
+    let body = String::from_utf8(render_error(
+        "https://iam.amazonaws.com/doc/2010-05-08/",
+        &error,
+        "00000000-0000-4000-8000-000000000000",
+    ))
+    .unwrap();
+
+    assert!(!body.contains('\u{1}'), "{body:?}");
+    assert!(!body.contains('\u{0}'), "{body:?}");
+    assert!(!body.contains('\u{ffff}'), "{body:?}");
+    assert!(
+        body.contains("<Message>invalid UserName `a\\u{1}b\\u{0}\\u{ffff}`\twith tab</Message>"),
+        "{body:?}"
+    );
+}
+
+#[test]
+fn text_without_forbidden_characters_is_borrowed() {
+    let text = "tab\tline\nreturn\r \u{fffd} é";
+
+    let safe = xml_safe_text(text);
+
+    assert!(matches!(safe, Cow::Borrowed(_)));
+    assert_eq!(safe, text);
+}
