@@ -351,6 +351,71 @@ async fn control_character_error_is_well_formed() {
 }
 
 #[tokio::test]
+async fn list_entities_for_policy_applies_entity_filter() {
+    let app = router(state());
+    let document = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A\
+                    %22Allow%22%2C%22Action%22%3A%22iam%3AGetUser%22%2C%22Resource%22%3A%22*%22%7D%5D%7D";
+    let policy_arn = "arn%3Aaws%3Aiam%3A%3A111122223333%3Apolicy%2Fp";
+    let setup = [
+        format!("Action=CreatePolicy&Version=2010-05-08&PolicyName=p&PolicyDocument={document}"),
+        "Action=CreateUser&Version=2010-05-08&UserName=alice".to_owned(),
+        "Action=CreateGroup&Version=2010-05-08&GroupName=admins".to_owned(),
+        format!("Action=AttachUserPolicy&Version=2010-05-08&UserName=alice&PolicyArn={policy_arn}"),
+        format!(
+            "Action=AttachGroupPolicy&Version=2010-05-08&GroupName=admins&PolicyArn={policy_arn}"
+        ),
+    ];
+    for body in &setup {
+        let (status, response) = call_iam(&app, body).await;
+        assert_eq!(status, StatusCode::OK, "{body}: {response}");
+    }
+    let list = |filter: &str| {
+        format!("Action=ListEntitiesForPolicy&Version=2010-05-08&PolicyArn={policy_arn}{filter}")
+    };
+
+    let (all_status, all) = call_iam(&app, &list("")).await;
+    let (users_status, users) = call_iam(&app, &list("&EntityFilter=User")).await;
+    let (groups_status, groups) = call_iam(&app, &list("&EntityFilter=Group")).await;
+    let (policies_status, policies) =
+        call_iam(&app, &list("&EntityFilter=LocalManagedPolicy")).await;
+    let (invalid_status, invalid) = call_iam(&app, &list("&EntityFilter=Nope")).await;
+
+    assert_eq!(all_status, StatusCode::OK, "{all}");
+    assert!(all.contains("<UserName>alice</UserName>"), "{all}");
+    assert!(all.contains("<GroupName>admins</GroupName>"), "{all}");
+    assert_eq!(users_status, StatusCode::OK, "{users}");
+    assert!(users.contains("<UserName>alice</UserName>"), "{users}");
+    assert!(!users.contains("<GroupName>"), "{users}");
+    assert_eq!(groups_status, StatusCode::OK, "{groups}");
+    assert!(groups.contains("<GroupName>admins</GroupName>"), "{groups}");
+    assert!(!groups.contains("<UserName>"), "{groups}");
+    assert_eq!(policies_status, StatusCode::OK, "{policies}");
+    assert!(!policies.contains("<UserName>"), "{policies}");
+    assert!(!policies.contains("<GroupName>"), "{policies}");
+    assert_eq!(invalid_status, StatusCode::BAD_REQUEST, "{invalid}");
+    assert!(
+        invalid.contains("<Code>ValidationError</Code>"),
+        "{invalid}"
+    );
+    assert!(invalid.contains("&apos;entityFilter&apos;"), "{invalid}");
+}
+
+#[tokio::test]
+async fn list_policies_path_prefix_error_names_parameter() {
+    let app = router(state());
+
+    let (status, body) = call_iam(
+        &app,
+        "Action=ListPolicies&Version=2010-05-08&Scope=Local&PathPrefix=%2Ffoo",
+    )
+    .await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("<Code>ValidationError</Code>"), "{body}");
+    assert!(body.contains("PathPrefix `/foo`"), "{body}");
+}
+
+#[tokio::test]
 async fn oversized_body_is_rejected() {
     let body = format!(
         "Action=CreateUser&Version=2010-05-08&Path={}",

@@ -1,7 +1,9 @@
 //! Managed policies and their versions, attachments, inline policies and permissions
 //! boundaries.
 
-use iam_model::{Arn, InlinePolicy, ManagedPolicy, PolicyVersionId, Quota, UniqueIdKind, validate};
+use iam_model::{
+    Arn, InlinePolicy, ManagedPolicy, ModelError, PolicyVersionId, Quota, UniqueIdKind, validate,
+};
 use iam_store::{Identity, ListPoliciesOptions, PolicyScope};
 
 use super::{Call, OperationResult, check_policy_document, list_options, tag_keys, tags};
@@ -128,7 +130,7 @@ async fn list_policies(call: &Call<'_>) -> OperationResult {
     // NOTE: ListPolicies takes a policy path (`/` or `/a/b/`, ending in a slash) as its prefix,
     // unlike ListUsers, whose prefix may end anywhere.
     if let Some(prefix) = parameters.optional("PathPrefix") {
-        validate::policy_path(prefix)?;
+        validate::policy_path(prefix).map_err(|error| with_field(error, "PathPrefix"))?;
     }
     let options = ListPoliciesOptions {
         scope,
@@ -258,24 +260,57 @@ async fn list_policy_tags(call: &Call<'_>) -> OperationResult {
     ))
 }
 
+/// Names `field` as the parameter of a validation error, for checks that the model names
+/// after another parameter with the same rules.
+fn with_field(mut error: ModelError, name: &'static str) -> ModelError {
+    match &mut error {
+        ModelError::InvalidLength { field, .. }
+        | ModelError::InvalidCharacter { field, .. }
+        | ModelError::InvalidFormat { field, .. } => *field = name,
+        _ => {}
+    }
+    error
+}
+
 async fn list_entities_for_policy(call: &Call<'_>) -> OperationResult {
     let arn = policy_arn(call)?;
+    let filter = call.parameters.optional("EntityFilter");
+    // NOTE: `LocalManagedPolicy` and `AWSManagedPolicy` belong to the `EntityType` enum that
+    // botocore shares with GetAccountAuthorizationDetails. No user, group or role is of
+    // either type, so they select no entity here.
+    let (groups, users, roles) = match filter {
+        None => (true, true, true),
+        Some("Group") => (true, false, false),
+        Some("User") => (false, true, false),
+        Some("Role") => (false, false, true),
+        Some("LocalManagedPolicy" | "AWSManagedPolicy") => (false, false, false),
+        Some(other) => {
+            return Err(ApiError::invalid_value(
+                "EntityFilter",
+                other,
+                "Member must satisfy enum value set: \
+                 [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]",
+            ));
+        }
+    };
+
     let entities = call
         .state
         .store
         .list_entities_for_policy(call.account(), &arn)
         .await?;
-    let named = |element: &'static str, names: &[String]| -> Vec<Node> {
+    let named = |included: bool, element: &'static str, names: &[String]| -> Vec<Node> {
         names
             .iter()
+            .filter(|_| included)
             .map(|name| Node::Structure(Fields::new().text(element, name.as_str())))
             .collect()
     };
     Ok(Some(
         Fields::new()
-            .list("PolicyGroups", named("GroupName", &entities.groups))
-            .list("PolicyUsers", named("UserName", &entities.users))
-            .list("PolicyRoles", named("RoleName", &entities.roles))
+            .list("PolicyGroups", named(groups, "GroupName", &entities.groups))
+            .list("PolicyUsers", named(users, "UserName", &entities.users))
+            .list("PolicyRoles", named(roles, "RoleName", &entities.roles))
             .pagination(None),
     ))
 }
