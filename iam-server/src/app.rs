@@ -229,9 +229,9 @@ async fn handle_query(
 /// server's.
 fn log_error(error: &ApiError) {
     if error.code.is_sender_fault() {
-        tracing::debug!(code = %error.code, message = %error.message, "request rejected");
+        tracing::debug!(code = %error.code, error_message = %error.message, "request rejected");
     } else {
-        tracing::error!(code = %error.code, message = %error.message, "request failed");
+        tracing::error!(code = %error.code, error_message = %error.message, "request failed");
     }
 }
 
@@ -284,7 +284,7 @@ async fn run_pipeline(
         if !verdict.allowed {
             return Err(denial);
         }
-        tracing::info!(message = %denial.message, "log-only mode: allowing a denied call");
+        tracing::info!(denial = %denial.message, "log-only mode: allowing a denied call");
     }
 
     if let (true, Some(audit)) = (changes_state(service, action), &state.audit) {

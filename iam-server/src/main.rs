@@ -1,5 +1,6 @@
 //! The `iam-server` binary: reads settings, sets up logging and serves until a signal.
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -114,7 +115,11 @@ async fn main() -> Result<()> {
 fn init_logging(settings: &Settings) -> Result<()> {
     let filter = EnvFilter::try_new(&settings.log_level)
         .with_context(|| format!("invalid log level `{}`", settings.log_level))?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Colour codes only help a person at a terminal. In a file or a pipe they are noise for
+    // grep and log shippers.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal());
     match settings.log_format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

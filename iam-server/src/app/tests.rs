@@ -499,3 +499,42 @@ fn request_ids_are_version_4_uuids() {
     ));
     assert_ne!(request_id, state.new_request_id());
 }
+
+/// A log writer that keeps what it is given in memory.
+#[derive(Clone, Default)]
+struct CapturedLog(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn json_error_log_has_one_message_key() {
+    let captured = CapturedLog::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .finish();
+    let error = ApiError::new(ErrorCode::ValidationError, "invalid UserName `a b`");
+
+    tracing::subscriber::with_default(subscriber, || log_error(&error));
+
+    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let line: serde_json::Value = serde_json::from_str(output.trim()).unwrap();
+    assert_eq!(output.matches("\"message\"").count(), 1, "{output}");
+    assert_eq!(line["fields"]["message"], "request rejected", "{output}");
+    assert_eq!(
+        line["fields"]["error_message"], "invalid UserName `a b`",
+        "{output}"
+    );
+    assert_eq!(line["fields"]["code"], "ValidationError", "{output}");
+}
