@@ -40,6 +40,7 @@ async fn main() -> Result<()> {
         enforcement = ?settings.enforcement,
         "starting"
     );
+    let listener = iam_server::server::bind(settings.listen)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let random: Arc<dyn RandomSource> = Arc::new(SystemRandomSource::new());
     let data_dir = DataDir::prepare(&settings.data_dir)?;
@@ -97,7 +98,7 @@ async fn main() -> Result<()> {
     }
     state.policies.spawn_invalidation(state.store.as_ref());
     let state = Arc::new(state);
-    let result = iam_server::server::serve(state, shutdown_signal()).await;
+    let result = iam_server::server::serve(state, listener, shutdown_signal()).await;
     drop(store);
     if let Some(trail) = audit_trail {
         // Signing a last digest on the way out covers every event of this run.

@@ -1,6 +1,6 @@
 //! Running the server: binding, TLS and graceful shutdown.
 
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,14 +13,37 @@ use crate::error::ServerError;
 /// How long in-flight requests may take to finish after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// Serves the application until `shutdown` completes, then stops accepting connections and
-/// waits up to [`SHUTDOWN_GRACE`] for in-flight requests.
+/// How long a client may take to send a request's headers before its connection is closed.
+///
+/// Without a limit, a client that never finishes its headers keeps a socket and a task busy
+/// for as long as it likes.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Binds the listening socket.
+///
+/// The binary calls this before it touches the data directory, so that a port already in use
+/// stops the start before any account, key or audit record is created.
 ///
 /// # Errors
 ///
-/// Fails when the address cannot be bound or the TLS files cannot be loaded.
+/// Fails when the address cannot be bound, for example because another process is listening on it.
+pub fn bind(listen: SocketAddr) -> Result<TcpListener, ServerError> {
+    TcpListener::bind(listen).map_err(|source| ServerError::Io {
+        action: "listen on",
+        path: listen.to_string(),
+        source,
+    })
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then stops accepting
+/// connections and waits up to [`SHUTDOWN_GRACE`] for in-flight requests.
+///
+/// # Errors
+///
+/// Fails when the listener cannot be used or the TLS files cannot be loaded.
 pub async fn serve(
     state: Arc<AppState>,
+    listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let listen = state.settings.listen;
@@ -58,18 +81,21 @@ pub async fn serve(
                         files.key.display()
                     ))
                 })?;
-            axum_server::bind_rustls(listen, config)
-                .handle(handle)
-                .serve(app)
-                .await
-                .map_err(bind_error)?;
+            let mut server =
+                axum_server::tls_rustls::from_tcp_rustls(listener, config).map_err(bind_error)?;
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(HEADER_READ_TIMEOUT);
+            server.handle(handle).serve(app).await.map_err(bind_error)?;
         }
         None => {
-            axum_server::bind(listen)
-                .handle(handle)
-                .serve(app)
-                .await
-                .map_err(bind_error)?;
+            let mut server = axum_server::from_tcp(listener).map_err(bind_error)?;
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(HEADER_READ_TIMEOUT);
+            server.handle(handle).serve(app).await.map_err(bind_error)?;
         }
     }
     tracing::info!("stopped");

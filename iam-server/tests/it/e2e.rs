@@ -190,3 +190,31 @@ fn first_start_writes_owner_only_credentials() {
     assert_eq!(credentials["AccessKeyId"].as_str().unwrap().len(), 20);
     assert_eq!(credentials["SecretAccessKey"].as_str().unwrap().len(), 40);
 }
+
+#[test]
+fn port_in_use_leaves_data_dir_untouched() {
+    let directory = tempfile::tempdir().unwrap();
+    let data_dir = directory.path().join("data");
+    let holder = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = holder.local_addr().unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_iam-server"))
+        .arg("--listen")
+        .arg(address.to_string())
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .env_remove("IAM_ROOT_ACCESS_KEY_ID")
+        .env_remove("IAM_ROOT_SECRET_ACCESS_KEY")
+        .output()
+        .unwrap();
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains(&address.to_string()), "{stderr}");
+    assert!(
+        !data_dir.exists(),
+        "the failed start created `{}`",
+        data_dir.display()
+    );
+    drop(holder);
+}
