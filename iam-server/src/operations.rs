@@ -175,14 +175,30 @@ pub fn tags(parameters: &QueryParameters) -> Result<Vec<Tag>, ApiError> {
     Ok(tags)
 }
 
-/// Merges new tags into existing ones: a new value replaces the value of the same key.
-pub fn merge_tags(existing: &mut Vec<Tag>, added: Vec<Tag>) {
-    for tag in added {
-        match existing.iter_mut().find(|current| current.key == tag.key) {
-            Some(current) => current.value = tag.value,
-            None => existing.push(tag),
-        }
+/// Adds tags to a resource's tags. A new value replaces the value of a key that is equal
+/// ignoring case, the same rule that rejects two such keys within one request.
+///
+/// # Errors
+///
+/// `LimitExceeded` when the resource would end up with more than 50 tags. A single request
+/// with more than 50 tags is a `ValidationError` instead, raised when its tags are read.
+pub fn add_tags(existing: &mut Vec<Tag>, added: &[Tag]) -> Result<(), ApiError> {
+    let mut merged = existing.clone();
+    iam_model::merge_tags(&mut merged, added);
+    if merged.len() > validate::MAX_TAGS {
+        return Err(ApiError::new(
+            ErrorCode::LimitExceeded,
+            format!(
+                "The request would give the resource {} tags, more than the maximum of {}.",
+                merged.len(),
+                validate::MAX_TAGS
+            ),
+        ));
     }
+    validate::tags(&merged)?;
+
+    *existing = merged;
+    Ok(())
 }
 
 /// Reads the `TagKeys.member.N` list of an `Untag*` call.

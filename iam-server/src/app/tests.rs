@@ -416,6 +416,54 @@ async fn list_policies_path_prefix_error_names_parameter() {
 }
 
 #[tokio::test]
+async fn tags_are_limited_across_calls() {
+    let app = router(state());
+    let (status, body) = call_iam(&app, "Action=CreateUser&Version=2010-05-08&UserName=t").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let fifty: String = (1..=50)
+        .map(|n| format!("&Tags.member.{n}.Key=k{n}&Tags.member.{n}.Value=v"))
+        .collect();
+
+    let (first_status, first) = call_iam(
+        &app,
+        &format!("Action=TagUser&Version=2010-05-08&UserName=t{fifty}"),
+    )
+    .await;
+    let (extra_status, extra) = call_iam(
+        &app,
+        "Action=TagUser&Version=2010-05-08&UserName=t\
+         &Tags.member.1.Key=extra&Tags.member.1.Value=v",
+    )
+    .await;
+    let (case_status, case) = call_iam(
+        &app,
+        "Action=TagUser&Version=2010-05-08&UserName=t\
+         &Tags.member.1.Key=K1&Tags.member.1.Value=new",
+    )
+    .await;
+    let (untag_status, untag) = call_iam(
+        &app,
+        "Action=UntagUser&Version=2010-05-08&UserName=t&TagKeys.member.1=K2",
+    )
+    .await;
+    let (_, listed) = call_iam(&app, "Action=ListUserTags&Version=2010-05-08&UserName=t").await;
+
+    assert_eq!(first_status, StatusCode::OK, "{first}");
+    assert_eq!(extra_status, StatusCode::CONFLICT, "{extra}");
+    assert!(extra.contains("<Code>LimitExceeded</Code>"), "{extra}");
+    assert_eq!(case_status, StatusCode::OK, "{case}");
+    assert_eq!(untag_status, StatusCode::OK, "{untag}");
+    assert_eq!(listed.matches("<member>").count(), 49, "{listed}");
+    assert!(
+        listed.contains("<Key>K1</Key><Value>new</Value>"),
+        "{listed}"
+    );
+    assert!(!listed.contains("<Key>k1</Key>"), "{listed}");
+    assert!(!listed.contains("<Key>k2</Key>"), "{listed}");
+    assert!(!listed.contains("<Key>extra</Key>"), "{listed}");
+}
+
+#[tokio::test]
 async fn oversized_body_is_rejected() {
     let body = format!(
         "Action=CreateUser&Version=2010-05-08&Path={}",

@@ -3,7 +3,7 @@
 use iam_model::{Quota, Role, UniqueIdKind, validate};
 
 use super::{
-    Call, OperationResult, check_policy_document, list_options, merge_tags, optional_arn, tag_keys,
+    Call, OperationResult, add_tags, check_policy_document, list_options, optional_arn, tag_keys,
     tags,
 };
 use crate::encode;
@@ -160,19 +160,14 @@ async fn delete_role(call: &Call<'_>) -> OperationResult {
 
 async fn tag_role(call: &Call<'_>) -> OperationResult {
     let added = tags(call.parameters)?;
-    change_role(call, |role| {
-        merge_tags(&mut role.tags, added);
-        validate::tags(&role.tags)?;
-        Ok(())
-    })
-    .await?;
+    change_role(call, |role| add_tags(&mut role.tags, &added)).await?;
     Ok(None)
 }
 
 async fn untag_role(call: &Call<'_>) -> OperationResult {
     let keys = tag_keys(call.parameters)?;
     change_role(call, |role| {
-        role.tags.retain(|tag| !keys.contains(&tag.key));
+        iam_model::remove_tags(&mut role.tags, &keys);
         Ok(())
     })
     .await?;

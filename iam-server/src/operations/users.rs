@@ -2,7 +2,7 @@
 
 use iam_model::{Arn, UniqueIdKind, User, validate};
 
-use super::{Call, OperationResult, list_options, merge_tags, tag_keys, tags};
+use super::{Call, OperationResult, add_tags, list_options, tag_keys, tags};
 use crate::encode;
 use crate::error::ApiError;
 use crate::xml::{Fields, Node};
@@ -123,8 +123,7 @@ async fn tag_user(call: &Call<'_>) -> OperationResult {
     let store = &call.state.store;
     let stored = store.user(call.account(), user_name).await?;
     let mut user = stored.record;
-    merge_tags(&mut user.tags, added);
-    validate::tags(&user.tags)?;
+    add_tags(&mut user.tags, &added)?;
 
     store
         .update_user(call.account(), user_name, user, Some(stored.revision))
@@ -138,7 +137,7 @@ async fn untag_user(call: &Call<'_>) -> OperationResult {
     let store = &call.state.store;
     let stored = store.user(call.account(), user_name).await?;
     let mut user = stored.record;
-    user.tags.retain(|tag| !keys.contains(&tag.key));
+    iam_model::remove_tags(&mut user.tags, &keys);
 
     store
         .update_user(call.account(), user_name, user, Some(stored.revision))
