@@ -464,6 +464,70 @@ async fn tags_are_limited_across_calls() {
 }
 
 #[tokio::test]
+async fn trust_policy_principal_must_exist() {
+    let app = router(state());
+    let trusting = |name: &str| {
+        format!(
+            "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A\
+             %22Allow%22%2C%22Principal%22%3A%7B%22AWS%22%3A%22arn%3Aaws%3Aiam%3A%3A\
+             111122223333%3A{name}%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D"
+        )
+    };
+    let other_account = trusting("user%2Fnobody").replace("111122223333", "444455556666");
+
+    let (missing_status, missing) = call_iam(
+        &app,
+        &format!(
+            "Action=CreateRole&Version=2010-05-08&RoleName=r&AssumeRolePolicyDocument={}",
+            trusting("user%2Fnobody")
+        ),
+    )
+    .await;
+    let (_, _) = call_iam(&app, "Action=CreateUser&Version=2010-05-08&UserName=carol").await;
+    let (present_status, present) = call_iam(
+        &app,
+        &format!(
+            "Action=CreateRole&Version=2010-05-08&RoleName=r&AssumeRolePolicyDocument={}",
+            trusting("user%2Fteam%2Fcarol")
+        ),
+    )
+    .await;
+    let (missing_role_status, missing_role) = call_iam(
+        &app,
+        &format!(
+            "Action=UpdateAssumeRolePolicy&Version=2010-05-08&RoleName=r&PolicyDocument={}",
+            trusting("role%2Fghost")
+        ),
+    )
+    .await;
+    let (foreign_status, foreign) = call_iam(
+        &app,
+        &format!(
+            "Action=UpdateAssumeRolePolicy&Version=2010-05-08&RoleName=r&PolicyDocument={other_account}"
+        ),
+    )
+    .await;
+
+    assert_eq!(missing_status, StatusCode::BAD_REQUEST, "{missing}");
+    assert!(
+        missing.contains("<Code>MalformedPolicyDocument</Code>"),
+        "{missing}"
+    );
+    assert!(missing.contains("Invalid principal in policy"), "{missing}");
+    assert_eq!(present_status, StatusCode::OK, "{present}");
+    assert_eq!(
+        missing_role_status,
+        StatusCode::BAD_REQUEST,
+        "{missing_role}"
+    );
+    assert!(
+        missing_role.contains("<Code>MalformedPolicyDocument</Code>"),
+        "{missing_role}"
+    );
+    assert_eq!(foreign_status, StatusCode::OK, "{foreign}");
+}
+
+#[tokio::test]
 async fn oversized_body_is_rejected() {
     let body = format!(
         "Action=CreateUser&Version=2010-05-08&Path={}",

@@ -1,13 +1,15 @@
 //! Roles: create, get, list, update, trust policy, delete and tags.
 
-use iam_model::{Quota, Role, UniqueIdKind, validate};
+use iam_model::{Arn, Quota, Role, UniqueIdKind, validate};
+use iam_policy::{PolicyDocument, PrincipalType, PrincipalValue};
+use iam_store::StoreError;
 
 use super::{
     Call, OperationResult, add_tags, check_policy_document, list_options, optional_arn, tag_keys,
     tags,
 };
 use crate::encode;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::xml::{Fields, Node};
 
 /// Runs a role operation, or returns `None` for other actions.
@@ -46,6 +48,7 @@ async fn create_role(call: &Call<'_>) -> OperationResult {
     let path = parameters.optional("Path").unwrap_or("/");
     let document = parameters.required("AssumeRolePolicyDocument")?;
     check_policy_document(call, Quota::AssumeRolePolicySize, document)?;
+    check_trusted_principals(call, document).await?;
     let description = parameters.optional("Description");
     if let Some(description) = description {
         validate::role_description(description)?;
@@ -141,6 +144,7 @@ async fn update_role_description(call: &Call<'_>) -> OperationResult {
 async fn update_assume_role_policy(call: &Call<'_>) -> OperationResult {
     let document = call.parameters.required("PolicyDocument")?;
     check_policy_document(call, Quota::AssumeRolePolicySize, document)?;
+    check_trusted_principals(call, document).await?;
     change_role(call, |role| {
         role.assume_role_policy_document = document.to_owned();
         Ok(())
@@ -182,4 +186,58 @@ async fn list_role_tags(call: &Call<'_>) -> OperationResult {
             .list("Tags", encode::tags(&role.tags))
             .pagination(None),
     ))
+}
+
+/// Checks that every IAM user and role of the caller's account that a trust policy names
+/// under `AWS` exists.
+///
+/// IAM stores such a principal by its unique id, so it rejects a trust policy that names a
+/// user or role it cannot find with `MalformedPolicyDocument`.
+///
+/// NOTE: Principals of other accounts are not checked, because this server holds only the
+/// accounts it serves, and the path inside the ARN is not compared with the stored path.
+async fn check_trusted_principals(call: &Call<'_>, document: &str) -> Result<(), ApiError> {
+    let parsed = PolicyDocument::parse(document)?;
+    let named = parsed
+        .statements
+        .iter()
+        .filter_map(|statement| statement.principal.as_ref())
+        .filter_map(|block| match &block.value {
+            PrincipalValue::Map(entries) => Some(entries),
+            PrincipalValue::Any => None,
+        })
+        .flatten()
+        .filter(|entry| entry.principal_type.value == PrincipalType::Aws)
+        .flat_map(|entry| entry.values.iter().map(|value| value.value.clone()))
+        .collect::<Vec<String>>();
+
+    for principal in &named {
+        let Ok(arn) = principal.parse::<Arn>() else {
+            continue;
+        };
+        let own_account = arn.account() == call.account().to_string();
+        if arn.service() != "iam" || !own_account || arn.resource().contains('*') {
+            continue;
+        }
+        let Some((kind, rest)) = arn.resource().split_once('/') else {
+            continue;
+        };
+        let name = rest.rsplit('/').next().unwrap_or(rest);
+        let found = match kind {
+            "user" => call.state.store.user(call.account(), name).await.map(drop),
+            "role" => call.state.store.role(call.account(), name).await.map(drop),
+            _ => continue,
+        };
+        match found {
+            Ok(()) => {}
+            Err(StoreError::NoSuchEntity { .. }) => {
+                return Err(ApiError::new(
+                    ErrorCode::MalformedPolicyDocument,
+                    format!("Invalid principal in policy: \"AWS\":\"{principal}\""),
+                ));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok(())
 }
