@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use iam_model::RandomSource;
-use ring::signature::Ed25519KeyPair;
+use ring::signature::{Ed25519KeyPair, KeyPair};
 
 use crate::error::ServerError;
 
@@ -14,6 +14,10 @@ pub const KEY_ENCRYPTION_KEY_FILE: &str = "key-encryption.key";
 
 /// The file holding the 32-byte Ed25519 seed of the key that signs audit digests.
 pub const AUDIT_SIGNING_KEY_FILE: &str = "audit-signing.key";
+
+/// The file holding the public half of the audit signing key as 64 lower-case hex digits,
+/// the form `iam-audit-verify --public-key @FILE` reads.
+pub const AUDIT_PUBLIC_KEY_FILE: &str = "audit-signing.pub";
 
 /// The length of the key-encryption key in bytes, for AES-256-GCM or ChaCha20-Poly1305.
 pub const KEY_ENCRYPTION_KEY_BYTES: usize = 32;
@@ -107,12 +111,26 @@ impl DataDir {
             random.fill(&mut seed);
             Ok(seed)
         })?;
-        Ed25519KeyPair::from_seed_unchecked(&seed).map_err(|error| {
+        let key_pair = Ed25519KeyPair::from_seed_unchecked(&seed).map_err(|error| {
             ServerError::Config(format!(
                 "invalid audit signing key `{}`: {error}, expected a 32-byte Ed25519 seed",
                 path.display()
             ))
-        })
+        })?;
+
+        // The public key is derived from the seed, so it is rewritten at every start rather
+        // than trusted from disk.
+        let public_path = self.keys().join(AUDIT_PUBLIC_KEY_FILE);
+        let public_hex: String = key_pair
+            .public_key()
+            .as_ref()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        fs::write(&public_path, format!("{public_hex}\n"))
+            .map_err(|source| io_error("write", &public_path, source))?;
+        tracing::info!(path = %public_path.display(), "wrote the audit public key");
+        Ok(key_pair)
     }
 }
 

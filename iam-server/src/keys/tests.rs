@@ -84,3 +84,23 @@ fn write_owner_only_refuses_existing_file() {
 
     assert!(write_owner_only(&path, b"{}").is_err());
 }
+
+#[test]
+fn audit_public_key_is_written_as_hex() {
+    use ring::signature::KeyPair;
+    let directory = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::prepare(directory.path()).unwrap();
+
+    let key_pair = data_dir.audit_signing_key(&SeededRandom::new(1)).unwrap();
+
+    let written = std::fs::read_to_string(data_dir.keys().join(AUDIT_PUBLIC_KEY_FILE)).unwrap();
+    let public_key = iam_audit::PublicKey::from_hex(&written).unwrap();
+    let expected: String = key_pair
+        .public_key()
+        .as_ref()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    assert_eq!(written, format!("{expected}\n"));
+    assert_eq!(public_key.to_hex(), expected);
+}
