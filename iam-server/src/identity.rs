@@ -122,6 +122,7 @@ pub struct Authenticator {
     root: RootAccount,
     clock: Arc<dyn Clock>,
     last_used: Mutex<HashMap<String, Timestamp>>,
+    allowed_regions: Vec<String>,
 }
 
 impl Authenticator {
@@ -146,6 +147,7 @@ impl Authenticator {
             root,
             clock,
             last_used: Mutex::new(HashMap::new()),
+            allowed_regions: allowed_regions.to_vec(),
         }
     }
 
@@ -164,8 +166,12 @@ impl Authenticator {
         service: Service,
     ) -> Result<Authenticated, ApiError> {
         let query = parts.uri.query().unwrap_or("");
-        let access_key_id = credential(&parts.headers, query)
-            .and_then(|credential| credential.split('/').next().map(str::to_owned));
+        let credential = credential(&parts.headers, query);
+        if let Some(credential) = &credential {
+            self.check_scope_region(credential)?;
+        }
+        let access_key_id =
+            credential.and_then(|credential| credential.split('/').next().map(str::to_owned));
         let resolved = match &access_key_id {
             Some(access_key_id) => Some(self.resolve(access_key_id).await),
             None => None,
@@ -201,6 +207,26 @@ impl Authenticator {
             access_key_id: verified.access_key_id,
             region: verified.scope.region,
         })
+    }
+
+    /// Rejects a credential scope whose region is outside `--allowed-regions` with the message
+    /// AWS gives for it.
+    ///
+    /// The verifier rejects such a scope too, but its error reaches the client as the generic
+    /// signature mismatch, which sends the user to check a secret that is correct.
+    fn check_scope_region(&self, credential: &str) -> Result<(), ApiError> {
+        let Some(region) = credential.split('/').nth(2) else {
+            return Ok(());
+        };
+        let allowed = self.allowed_regions.is_empty()
+            || self.allowed_regions.iter().any(|allowed| allowed == region);
+        if allowed {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            ErrorCode::SignatureDoesNotMatch,
+            "Credential should be scoped to a valid region. ",
+        ))
     }
 
     /// Finds the secret and owner of an access key: the root key, or a user's key in the store.

@@ -18,9 +18,14 @@ const ROOT_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const NOW: &str = "2026-01-01T00:00:00Z";
 
 fn state() -> Arc<AppState> {
+    state_with(Options::default())
+}
+
+/// Builds the state from `options`, with a 4 KiB body limit.
+fn state_with(options: Options) -> Arc<AppState> {
     let options = Options {
         max_body_bytes: Some(4096),
-        ..Options::default()
+        ..options
     };
     let root = RootAccount {
         account: "111122223333".parse().unwrap(),
@@ -273,6 +278,26 @@ async fn scope_for_other_service_is_rejected() {
     assert!(
         sts_body.contains("Credential should be scoped to correct service: &apos;sts&apos;."),
         "{sts_body}"
+    );
+}
+
+#[tokio::test]
+async fn region_outside_allow_list_is_named() {
+    let app = router(state_with(Options {
+        allowed_regions: Some(vec!["eu-west-1".to_owned()]),
+        ..Options::default()
+    }));
+
+    let (status, body) = call_iam(&app, "Action=ListUsers&Version=2010-05-08").await;
+
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Credential should be scoped to a valid region."),
+        "{body}"
     );
 }
 
