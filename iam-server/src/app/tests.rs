@@ -302,6 +302,18 @@ async fn region_outside_allow_list_is_named() {
 }
 
 #[tokio::test]
+async fn root_without_user_name_is_told_to_pass_it() {
+    // TODO: AWS returns the root user here. This test records the current rejection.
+    let app = router(state());
+
+    let (status, body) = call_iam(&app, "Action=GetUser&Version=2010-05-08").await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("<Code>ValidationError</Code>"), "{body}");
+    assert!(body.contains("so pass UserName."), "{body}");
+}
+
+#[tokio::test]
 async fn user_lifecycle_through_router() {
     let state = state();
     let app = router(Arc::clone(&state));
