@@ -114,7 +114,19 @@ fn get_caller_identity(call: &Call<'_>) -> OperationResult {
 }
 
 async fn get_account_summary(call: &Call<'_>) -> OperationResult {
-    let summary = call.state.store.account_summary(call.account()).await?;
+    let mut summary = call.state.store.account_summary(call.account()).await?;
+    // The root user's key lives outside the store, so the store cannot count it. The root user
+    // always has that one access key, and no password or MFA device, because this server
+    // supports neither yet.
+    let root_entries = [
+        ("AccountAccessKeysPresent", 1),
+        ("AccountMFAEnabled", 0),
+        ("AccountPasswordPresent", 0),
+    ];
+    for (key, value) in root_entries {
+        summary.entries.insert(key.to_owned(), value);
+    }
+
     let entries = summary
         .entries
         .into_iter()

@@ -314,6 +314,28 @@ async fn root_without_user_name_is_told_to_pass_it() {
 }
 
 #[tokio::test]
+async fn account_summary_reports_root_credentials() {
+    let app = router(state());
+
+    let (status, body) = call_iam(&app, "Action=GetAccountSummary&Version=2010-05-08").await;
+
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("<key>AccountAccessKeysPresent</key><value>1</value>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<key>AccountMFAEnabled</key><value>0</value>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<key>AccountPasswordPresent</key><value>0</value>"),
+        "{body}"
+    );
+    assert!(body.contains("<key>Users</key><value>0</value>"), "{body}");
+}
+
+#[tokio::test]
 async fn user_lifecycle_through_router() {
     let state = state();
     let app = router(Arc::clone(&state));
