@@ -88,6 +88,15 @@ pub enum Tamper {
         /// The oldest record's location.
         location: Location,
     },
+    /// A complete line of the digests file that does not decode as a digest record. The writer
+    /// only appends whole digest records there, so the line was changed after it was written,
+    /// and the digest it held can no longer be compared with the chain.
+    DamagedDigestCopy {
+        /// The line's location in the digests file.
+        location: Location,
+        /// The decoding error.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Tamper {
@@ -130,6 +139,9 @@ impl fmt::Display for Tamper {
             ),
             Tamper::Unanchored { location } => {
                 write!(f, "the oldest record at {location} is not a signed digest")
+            }
+            Tamper::DamagedDigestCopy { location, reason } => {
+                write!(f, "the digest copy at {location} is invalid: {reason}")
             }
         }
     }
@@ -197,8 +209,9 @@ impl Entry {
 ///
 /// The oldest kept segment must open with a signed digest. From there every record must link to
 /// the one before, and every digest must carry a valid signature and match the chain. The
-/// digests file must agree with the digests in the chain and must not name a record past the
-/// end of the chain. `anchor`, a digest the caller kept elsewhere, catches a truncation that
+/// digests file must agree with the digests in the chain, every complete line of it must decode,
+/// and no copy may name a record past the end of the chain, which is empty when no segment is
+/// left. `anchor`, a digest the caller kept elsewhere, catches a truncation that
 /// also cut the digests file.
 ///
 /// # Errors
@@ -487,8 +500,11 @@ fn classify(
     }
 }
 
-/// Compares the digests file with the chain: each copy must equal the digest record at its
-/// sequence number, and none may lie past the end of the chain.
+/// Compares the digests file with the chain: each complete line must decode, each copy must
+/// equal the digest record at its sequence number, and none may lie past the end of the chain.
+///
+/// A copy past the end is reported as [`Tamper::Truncated`] naming the largest copied sequence
+/// number, ahead of any other finding, because it proves that signed records were removed.
 fn check_digests_file(
     directory: &Path,
     entries: &[Entry],
@@ -500,9 +516,9 @@ fn check_digests_file(
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(AuditError::io("read", &path, error)),
     };
-    let Some(first_sequence) = report.first_sequence else {
-        return Ok(None);
-    };
+    // Retention removes whole segments from the oldest and never the newest one, so with no
+    // record left every copy names a record that was removed by hand.
+    let first_sequence = report.first_sequence.unwrap_or(0);
     let end = report.last_sequence.map_or(0, |last| last + 1);
     let by_sequence: HashMap<u64, &Link> = entries
         .iter()
@@ -510,20 +526,38 @@ fn check_digests_file(
         .map(|link| (link.sequence, link))
         .collect();
 
+    // NOTE: Bytes after the last newline are skipped because a crash can leave a torn copy there,
+    // so removing the newline of the last copy hides that copy as deleting it would.
     let (lines, _) = segment::complete_lines(&bytes);
-    for line in lines {
-        let Ok(copy) = decode(line) else {
-            continue;
+    let mut largest_past_end = None;
+    let mut first_mismatch = None;
+    for (index, line) in lines.iter().enumerate() {
+        let copy = match decode(line) {
+            Ok(copy) if copy.digest.is_none() => {
+                Err("the record is an event, not a digest".to_owned())
+            }
+            other => other,
+        };
+        let copy = match copy {
+            Ok(copy) => copy,
+            Err(reason) => {
+                first_mismatch.get_or_insert(Tamper::DamagedDigestCopy {
+                    location: Location {
+                        path: path.clone(),
+                        line: line_number(index),
+                    },
+                    reason,
+                });
+                continue;
+            }
         };
         if copy.sequence < first_sequence {
             // The digest of a segment that retention removed.
             continue;
         }
         if copy.sequence >= end {
-            return Ok(Some(Tamper::Truncated {
-                expected: copy.sequence + 1,
-                found: end,
-            }));
+            largest_past_end = largest_past_end.max(Some(copy.sequence));
+            continue;
         }
         if let Some(link) = by_sequence.get(&copy.sequence)
             && link.digest_line != copy.digest_line
@@ -539,15 +573,20 @@ fn check_digests_file(
                 .map(Entry::location)
                 .unwrap_or_else(|| Location {
                     path: path.clone(),
-                    line: 1,
+                    line: line_number(index),
                 });
-            return Ok(Some(Tamper::Modified {
+            first_mismatch.get_or_insert(Tamper::Modified {
                 sequence: copy.sequence,
                 location,
-            }));
+            });
         }
     }
-    Ok(None)
+
+    let truncated = largest_past_end.map(|sequence| Tamper::Truncated {
+        expected: sequence + 1,
+        found: end,
+    });
+    Ok(truncated.or(first_mismatch))
 }
 
 /// Checks the chain against a digest the caller kept outside the trail.
