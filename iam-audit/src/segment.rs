@@ -83,6 +83,13 @@ pub(crate) fn complete_lines(bytes: &[u8]) -> (Vec<&[u8]>, usize) {
     (lines.into_iter().take(line_count).collect(), complete)
 }
 
+/// Reports whether a complete line is the remnant of a write that a crash tore, which shows as a
+/// zero byte where the file system never wrote a block. A record line never contains one,
+/// because JSON encoding escapes every control character.
+pub(crate) fn is_torn_line(line: &[u8]) -> bool {
+    line.contains(&0)
+}
+
 /// Reads the first line of a file, without its newline, or `None` when the file has no
 /// complete line.
 pub(crate) fn read_first_line(path: &Path) -> Result<Option<Vec<u8>>, AuditError> {

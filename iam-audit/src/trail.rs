@@ -655,10 +655,9 @@ struct Scan {
 /// Reads the newest segment and finds its last good record.
 ///
 /// A crash can leave only the end of the last write unfinished. That end is the bytes after the
-/// last newline and any complete lines with a zero byte, where the file system never wrote a
-/// block. The encoder escapes every control character, so a record line never contains a zero
-/// byte. Bad lines are cut only when every line from the first bad one on has a zero byte.
-/// Otherwise a complete record was changed after it was written, and opening fails.
+/// last newline and any complete lines torn as [`segment::is_torn_line`] describes. Bad lines
+/// are cut only when every line from the first bad one on is torn. Otherwise a complete record
+/// was changed after it was written, and opening fails.
 fn scan_newest(newest: &SegmentFile) -> Result<Scan, AuditError> {
     let bytes = segment::read_file(&newest.path)?;
     let (lines, _) = segment::complete_lines(&bytes);
@@ -709,14 +708,17 @@ fn scan_newest(newest: &SegmentFile) -> Result<Scan, AuditError> {
         if let Some(reason) = problem {
             // NOTE: A file system that exposes stale data instead of zeros after a crash leaves
             // a torn line without a zero byte, and opening then fails until an operator acts.
-            let torn = |line: &&[u8]| line.contains(&0);
-            if !torn(line) {
+            if !segment::is_torn_line(line) {
                 return Err(corrupt(
                     index,
                     format!("{reason}, and the line is complete, so a crash did not tear it"),
                 ));
             }
-            if let Some(offset) = lines.iter().skip(index + 1).position(|later| !torn(later)) {
+            let complete_later = lines
+                .iter()
+                .skip(index + 1)
+                .position(|later| !segment::is_torn_line(later));
+            if let Some(offset) = complete_later {
                 return Err(corrupt(
                     index + 1 + offset,
                     format!(

@@ -163,8 +163,9 @@ pub struct VerifyReport {
     /// The sequence number of the newest valid digest: records after it are chained but not
     /// yet signed, so a change to them is detectable only once a later digest exists.
     pub last_signed_sequence: Option<u64>,
-    /// Bytes after the last complete line of the newest segment: a record torn by a crash,
-    /// which the writer cuts when it opens the trail.
+    /// Bytes at the end of the newest segment that a crash tore, which the writer cuts when it
+    /// opens the trail: those after the last newline, and the last lines if each contains a
+    /// zero byte where the file system never wrote a block.
     pub torn_bytes: u64,
     /// The first tampering found, or `None` when the trail is intact.
     pub tamper: Option<Tamper>,
@@ -240,7 +241,15 @@ pub fn verify(
         first_named.get_or_insert(segment_file.first_sequence);
         let path = Arc::new(segment_file.path.clone());
         let bytes = segment::read_file(&segment_file.path)?;
-        let (lines, complete) = segment::complete_lines(&bytes);
+        let (mut lines, complete) = segment::complete_lines(&bytes);
+        let newest = index + 1 == segments.len();
+        let mut tail = bytes.len() - complete;
+        if newest {
+            // The writer cuts these torn lines too when it next opens the trail.
+            while let Some(torn) = lines.pop_if(|line| segment::is_torn_line(line)) {
+                tail += torn.len() + 1;
+            }
+        }
         for (number, line) in lines.iter().enumerate() {
             entries.push(Entry {
                 path: Arc::clone(&path),
@@ -248,8 +257,8 @@ pub fn verify(
                 record: decode(line),
             });
         }
-        let tail = u64::try_from(bytes.len() - complete).unwrap_or(u64::MAX);
-        if index + 1 == segments.len() {
+        let tail = u64::try_from(tail).unwrap_or(u64::MAX);
+        if newest {
             torn_bytes = tail;
         } else if tail > 0 {
             // Only the newest segment can end in a torn record, because older ones were synced

@@ -45,9 +45,12 @@ fn zero_filled_tail_is_cut_on_open() {
     // A file system can extend a file before the data reaches it, leaving zeros and newlines.
     append_raw(&segment, &[0; 4096]);
     append_raw(&segment, b"\n\0\0\n");
+    let torn = test.verify();
 
     let report = test.reopen(|_| {});
 
+    assert_eq!(torn.torn_bytes, 4100);
+    assert!(torn.is_intact(), "{:?}", torn.tamper);
     assert_eq!(report.cut_bytes, 4100);
     assert!(test.verify().is_intact());
 }
@@ -378,10 +381,14 @@ fn record_torn_by_unwritten_block_is_cut() {
     bytes.extend_from_slice(&torn);
     bytes.push(b'\n');
     std::fs::write(&segment, bytes).unwrap();
+    let before_open = test.verify();
 
     let report = test.reopen(|config| config.digest_interval_records = 1000);
 
-    assert_eq!(report.cut_bytes, u64::try_from(last.len() + 1).unwrap());
+    let torn_bytes = u64::try_from(last.len() + 1).unwrap();
+    assert_eq!(before_open.torn_bytes, torn_bytes);
+    assert!(before_open.is_intact(), "{:?}", before_open.tamper);
+    assert_eq!(report.cut_bytes, torn_bytes);
     assert_eq!(report.next_sequence, 20);
     let verified = test.verify();
     assert!(verified.is_intact(), "{:?}", verified.tamper);
@@ -393,7 +400,17 @@ fn complete_line_after_zero_filled_line_stops_open() {
     append_raw(&segment, &[0; 512]);
     append_raw(&segment, b"\ngarbage\n");
 
+    let before_open = test.verify();
     let line = corrupt_line_on_open(&mut test, &segment);
 
     assert_eq!(line, 23);
+    assert_eq!(before_open.torn_bytes, 0);
+    assert!(
+        matches!(
+            before_open.tamper,
+            Some(Tamper::Modified { sequence: 21, .. })
+        ),
+        "{:?}",
+        before_open.tamper
+    );
 }
