@@ -775,8 +775,9 @@ fn recover_digests(
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(error) => return Err(AuditError::io("read", &path, error)),
     };
-    // Only the incomplete tail is cut; a damaged complete line stays for the verifier to report.
-    let (lines, complete) = segment::complete_lines(&bytes);
+    // Only the torn tail is cut, so a damaged complete line stays for the verifier to report.
+    let (mut lines, complete) = segment::complete_lines(&bytes);
+    let complete = complete - segment::pop_torn_lines(&mut lines);
     let last_sequence = lines
         .iter()
         .filter_map(|line| record::decode::<IgnoredAny>(line).ok())

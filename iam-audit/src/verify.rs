@@ -88,9 +88,9 @@ pub enum Tamper {
         /// The oldest record's location.
         location: Location,
     },
-    /// A complete line of the digests file that does not decode as a digest record. The writer
-    /// only appends whole digest records there, so the line was changed after it was written,
-    /// and the digest it held can no longer be compared with the chain.
+    /// A line of the digests file that does not decode as a digest record and is not the torn
+    /// tail that a crash can leave. The line was changed after it was written, and the digest it
+    /// held can no longer be compared with the chain.
     DamagedDigestCopy {
         /// The line's location in the digests file.
         location: Location,
@@ -164,8 +164,8 @@ pub struct VerifyReport {
     /// yet signed, so a change to them is detectable only once a later digest exists.
     pub last_signed_sequence: Option<u64>,
     /// Bytes at the end of the newest segment that a crash tore, which the writer cuts when it
-    /// opens the trail: those after the last newline, and the last lines if each contains a
-    /// zero byte where the file system never wrote a block.
+    /// opens the trail. They are the bytes after the last newline and any last lines that each
+    /// contain a zero byte where the file system never wrote a block.
     pub torn_bytes: u64,
     /// The first tampering found, or `None` when the trail is intact.
     pub tamper: Option<Tamper>,
@@ -246,9 +246,7 @@ pub fn verify(
         let mut tail = bytes.len() - complete;
         if newest {
             // The writer cuts these torn lines too when it next opens the trail.
-            while let Some(torn) = lines.pop_if(|line| segment::is_torn_line(line)) {
-                tail += torn.len() + 1;
-            }
+            tail += segment::pop_torn_lines(&mut lines);
         }
         for (number, line) in lines.iter().enumerate() {
             entries.push(Entry {
@@ -535,9 +533,10 @@ fn check_digests_file(
         .map(|link| (link.sequence, link))
         .collect();
 
-    // NOTE: Bytes after the last newline are skipped because a crash can leave a torn copy there,
-    // so removing the newline of the last copy hides that copy as deleting it would.
-    let (lines, _) = segment::complete_lines(&bytes);
+    // NOTE: A crash can leave a torn tail here, so it is skipped and the writer cuts it on the
+    // next open. Removing the newline of the last copy therefore hides it as deleting it would.
+    let (mut lines, _) = segment::complete_lines(&bytes);
+    segment::pop_torn_lines(&mut lines);
     let mut largest_past_end = None;
     let mut first_mismatch = None;
     for (index, line) in lines.iter().enumerate() {

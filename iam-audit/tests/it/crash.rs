@@ -170,6 +170,35 @@ fn torn_digest_copy_is_cut_on_open() {
 }
 
 #[test]
+fn zero_filled_digest_copy_is_cut_on_open() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 2);
+    test.trail().sign().unwrap();
+    test.trail = None;
+    let digests = test.path().join("digests.jsonl");
+    let mut copies = support::read_lines(&digests);
+    let last = copies.pop().unwrap();
+    // The block holding the end of the last copy was never written and reads back as zeros.
+    let mut torn = last.into_bytes();
+    torn[30..].fill(0);
+    let mut bytes = std::fs::read(&digests).unwrap();
+    bytes.truncate(bytes.len() - torn.len() - 1);
+    bytes.extend_from_slice(&torn);
+    bytes.push(b'\n');
+    std::fs::write(&digests, bytes).unwrap();
+    let before_open = test.verify();
+
+    let report = test.reopen(|_| {});
+
+    assert!(before_open.is_intact(), "{:?}", before_open.tamper);
+    assert_eq!(report.restored_digests, 1);
+    let restored = std::fs::read(&digests).unwrap();
+    assert!(!restored.contains(&0), "the torn copy was kept");
+    let after_open = test.verify();
+    assert!(after_open.is_intact(), "{:?}", after_open.tamper);
+}
+
+#[test]
 fn empty_newest_segment_with_wrong_name_stops_open() {
     let mut test = TestTrail::new(|_| {});
     test.append_events(0, 3);
