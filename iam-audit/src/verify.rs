@@ -538,7 +538,7 @@ fn check_digests_file(
     let (mut lines, _) = segment::complete_lines(&bytes);
     segment::pop_torn_lines(&mut lines);
     let mut largest_past_end = None;
-    let mut first_mismatch = None;
+    let mut first_finding = None;
     for (index, line) in lines.iter().enumerate() {
         let copy = match decode(line) {
             Ok(copy) if copy.digest.is_none() => {
@@ -549,7 +549,7 @@ fn check_digests_file(
         let copy = match copy {
             Ok(copy) => copy,
             Err(reason) => {
-                first_mismatch.get_or_insert(Tamper::DamagedDigestCopy {
+                first_finding.get_or_insert(Tamper::DamagedDigestCopy {
                     location: Location {
                         path: path.clone(),
                         line: line_number(index),
@@ -583,7 +583,7 @@ fn check_digests_file(
                     path: path.clone(),
                     line: line_number(index),
                 });
-            first_mismatch.get_or_insert(Tamper::Modified {
+            first_finding.get_or_insert(Tamper::Modified {
                 sequence: copy.sequence,
                 location,
             });
@@ -594,7 +594,7 @@ fn check_digests_file(
         expected: sequence + 1,
         found: end,
     });
-    Ok(truncated.or(first_mismatch))
+    Ok(truncated.or(first_finding))
 }
 
 /// Checks the chain against a digest the caller kept outside the trail.
