@@ -169,6 +169,7 @@ fn bench_evaluate(criterion: &mut Criterion) {
 
     let near_miss = denied_everywhere(&NEAR_MISS_ACTIONS, &compiled, &none);
     let unrelated = denied_everywhere(&UNRELATED_ACTIONS, &compiled, &none);
+    eprintln!("near-miss action `{near_miss}`, unrelated action `{unrelated}`");
     let allowed = request("s3:GetObject");
     let requests = [
         ("allowed", allowed.clone(), Decision::Allow),

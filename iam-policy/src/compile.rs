@@ -168,9 +168,10 @@ impl CompiledStatement {
 
         if let Some(resources) = &self.resources {
             let resource = env.request.resource();
+            let resource_bytes = env.request.resource_bytes();
             let listed = resources.patterns.iter().any(|pattern| {
                 pattern.with(env, sensitive_glob, |glob| {
-                    glob.is_some_and(|glob| glob.matches(resource))
+                    glob.is_some_and(|glob| glob.matches_with(resource, resource_bytes))
                 })
             });
             if listed == resources.negated {

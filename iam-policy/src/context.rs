@@ -11,6 +11,8 @@ use std::net::IpAddr;
 use iam_model::AccountId;
 use jiff::Timestamp;
 
+use crate::glob::ByteSet;
+
 #[cfg(test)]
 mod tests;
 
@@ -391,6 +393,7 @@ pub struct RequestContext {
     action_key: String,
     service_len: usize,
     resource: String,
+    resource_bytes: ByteSet,
     resource_account: Option<AccountId>,
     keys: ContextKeys,
     overrides_principal_keys: bool,
@@ -433,6 +436,7 @@ impl RequestContext {
             action_key: action.to_ascii_lowercase(),
             service_len: action.find(':').unwrap_or(action.len()),
             resource: resource.to_owned(),
+            resource_bytes: ByteSet::of(resource),
             resource_account,
             keys: derived,
             overrides_principal_keys,
@@ -474,6 +478,11 @@ impl RequestContext {
     /// The resource ARN, or `*`.
     pub fn resource(&self) -> &str {
         &self.resource
+    }
+
+    /// The set of bytes in the resource ARN, which lets a resource pattern fail fast.
+    pub fn resource_bytes(&self) -> ByteSet {
+        self.resource_bytes
     }
 
     /// The account that owns the resource.

@@ -22,7 +22,9 @@
 //!    allow naming only the account delegates to identity policies.
 //! 5. Across accounts, the resource-based policy and the identity side (identity policies,
 //!    boundary and session policy) must both allow.
-//! 6. A role trust policy must always allow. In the same account a trust grant naming the
+//! 6. Anonymous callers, AWS services and identity providers have no identity policies, so
+//!    for them the resource-based or trust policy alone decides.
+//! 7. A role trust policy must always allow. In the same account a trust grant naming the
 //!    caller or its role suffices, but it stays subject to the caller's boundary and session
 //!    policy. A trust grant naming the account also needs an identity allow.
 //!
@@ -126,10 +128,11 @@ pub struct MatchedStatement {
 pub struct Explanation {
     /// The decision.
     pub decision: Decision,
-    /// For [`Decision::ExplicitDeny`], every `Deny` statement that applied; otherwise every
-    /// `Allow` statement that applied up to the point the decision was made.
+    /// The statements that applied. For [`Decision::ExplicitDeny`] these are every `Deny`
+    /// statement that applied, and otherwise the `Allow` statements found before the
+    /// decision was made.
     pub statements: Vec<MatchedStatement>,
-    /// For [`Decision::ImplicitDeny`], what withheld the allow.
+    /// The gate that withheld the allow, for [`Decision::ImplicitDeny`].
     pub gate: Option<Gate>,
     /// Condition keys that a condition of a matching statement tested but the request lacked,
     /// lowercase, sorted and without duplicates.
@@ -587,6 +590,22 @@ fn decide<R: Recorder>(
     let cross_account = request.is_cross_account();
     let trust = resource_side.kind == ResourcePolicyKind::Trust;
 
+    // Anonymous callers, AWS services and identity providers have no identity policies, so
+    // the resource-based or trust policy decides alone.
+    let without_identity = matches!(
+        principal.kind(),
+        RequestPrincipalKind::Anonymous
+            | RequestPrincipalKind::Service
+            | RequestPrincipalKind::WebIdentity
+            | RequestPrincipalKind::Saml
+    );
+    if without_identity {
+        return match resource_allow {
+            Some(_) => (Decision::Allow, None),
+            None => (Decision::ImplicitDeny, Some(Gate::NoResourceAllow)),
+        };
+    }
+
     // Within one account, a grant naming the principal itself or everyone is enough on its
     // own. In a trust policy, a grant naming the caller's role is too.
     let standalone_grant = match resource_allow {
@@ -601,8 +620,9 @@ fn decide<R: Recorder>(
         return (Decision::ImplicitDeny, Some(Gate::NoResourceAllow));
     }
 
-    // The identity side: identity policies (the root user holds every permission of its
-    // account), or in one account a resource grant to the session's role.
+    // The identity side allows through identity policies, or in one account through a
+    // resource grant to the session's role. The root user has every permission of its
+    // account without any policy.
     let root = principal.kind() == RequestPrincipalKind::Root;
     let role_grant = !cross_account && resource_allow == Some(PrincipalMatch::Role);
     let identity_allows = root

@@ -53,7 +53,10 @@ impl fmt::Display for Finding {
 pub(crate) const SYNTAX_MESSAGE: &str = "Syntax errors in policy.";
 
 /// The rules a policy document can break, in the order AWS checks them.
+///
+/// New checks add variants, so matches outside this crate need a wildcard arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum FindingKind {
     /// Invalid JSON, an unknown element, an element of the wrong type, an unknown `Version`,
     /// `Effect` or condition operator, or both of `Action` and `NotAction`.

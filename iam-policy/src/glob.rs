@@ -26,6 +26,30 @@ pub enum Case {
 pub struct Glob {
     shape: Shape,
     case: Case,
+    /// The bytes a matching text must contain, as a [`ByteSet`]. It is empty for
+    /// case-insensitive patterns.
+    required: ByteSet,
+}
+
+/// A set of byte values folded to their low seven bits, used as a quick necessary condition:
+/// a text can match a pattern only if its set covers the pattern's literal bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ByteSet(u128);
+
+impl ByteSet {
+    /// Collects the bytes of `text`.
+    pub fn of(text: &str) -> Self {
+        let mut bits = 0_u128;
+        for byte in text.bytes() {
+            bits |= 1 << (byte & 0x7f);
+        }
+        Self(bits)
+    }
+
+    /// Tells whether every byte of `self` is also in `other`.
+    fn is_subset(self, other: ByteSet) -> bool {
+        self.0 & !other.0 == 0
+    }
 }
 
 /// A piece of a pattern assembled from several sources, for [`Glob::from_parts`].
@@ -47,8 +71,63 @@ enum Shape {
     Prefix(Box<str>),
     /// `*` followed by a literal.
     Suffix(Box<str>),
+    /// Several `*` and no `?`: the literal runs between the stars, each searched for in turn.
+    Segments(Box<Segments>),
     /// Any other arrangement of wildcards.
     General(Box<[Atom]>),
+}
+
+/// A pattern `prefix*middle*…*suffix` without `?`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Segments {
+    prefix: Box<str>,
+    middles: Box<[Box<str>]>,
+    suffix: Box<str>,
+}
+
+impl Segments {
+    /// Splits atoms that contain at least two `*` and no `?` at their stars.
+    fn from_atoms(atoms: &[Atom]) -> Self {
+        let mut runs: Vec<Box<str>> = atoms
+            .split(|atom| *atom == Atom::Star)
+            .map(literal_text)
+            .collect();
+        // INVARIANT (two stars): splitting at two or more stars gives at least three runs.
+        let suffix = runs.pop().unwrap_or_default();
+        let prefix = if runs.is_empty() {
+            Box::default()
+        } else {
+            runs.remove(0)
+        };
+        // INVARIANT (non-empty middles): `find_run` needs a first byte to scan for.
+        let middles = runs.into_iter().filter(|run| !run.is_empty()).collect();
+        Self {
+            prefix,
+            middles,
+            suffix,
+        }
+    }
+
+    /// Matches case-sensitively: the prefix and suffix in place, then each middle run at its
+    /// first occurrence after the previous one, which is the leftmost match a `*` allows.
+    fn matches(&self, text: &str) -> bool {
+        let fits = self.prefix.len() + self.suffix.len() <= text.len();
+        if !fits || !text.starts_with(&*self.prefix) || !text.ends_with(&*self.suffix) {
+            return false;
+        }
+        let end = text.len() - self.suffix.len();
+        let mut rest = text
+            .as_bytes()
+            .get(self.prefix.len()..end)
+            .unwrap_or_default();
+        for middle in &self.middles {
+            match find_run(rest, middle.as_bytes()) {
+                Some(after) => rest = rest.get(after..).unwrap_or_default(),
+                None => return false,
+            }
+        }
+        true
+    }
 }
 
 /// One unit of a general pattern: a byte to compare or a wildcard.
@@ -81,15 +160,27 @@ impl Glob {
                 (byte, _) => Atom::Byte(byte),
             }));
         }
+        let shape = Shape::from_atoms(atoms, case);
+        let required = match case {
+            Case::Sensitive => ByteSet::of(&shape.literal_bytes()),
+            Case::Insensitive => ByteSet::default(),
+        };
         Self {
-            shape: Shape::from_atoms(atoms),
+            shape,
             case,
+            required,
         }
     }
 
     /// Tells whether `text` matches the whole pattern.
     pub fn matches(&self, text: &str) -> bool {
         self.matches_in(text, self.case)
+    }
+
+    /// Tells whether `text` matches, given the [`ByteSet`] of `text` computed once for many
+    /// patterns. A pattern whose literal bytes are not all in the set fails without a scan.
+    pub fn matches_with(&self, text: &str, text_bytes: ByteSet) -> bool {
+        self.required.is_subset(text_bytes) && self.matches(text)
     }
 
     /// Tells whether `text`, already in ASCII lowercase, matches the whole pattern. For a
@@ -114,6 +205,9 @@ impl Glob {
                 .checked_sub(suffix.len())
                 .and_then(|start| text.get(start..))
                 .is_some_and(|tail| equal(suffix, tail)),
+            // INVARIANT (sensitive segments): only case-sensitive globs take this shape, and
+            // they are always matched case-sensitively.
+            Shape::Segments(segments) => segments.matches(text),
             Shape::General(atoms) => match_atoms(atoms, text.as_bytes(), case),
         }
     }
@@ -131,6 +225,16 @@ impl Glob {
             Shape::Exact(literal) => literal.to_string(),
             Shape::Prefix(prefix) => format!("{prefix}*"),
             Shape::Suffix(suffix) => format!("*{suffix}"),
+            Shape::Segments(segments) => {
+                let mut text = segments.prefix.to_string();
+                for middle in &segments.middles {
+                    text.push('*');
+                    text.push_str(middle);
+                }
+                text.push('*');
+                text.push_str(&segments.suffix);
+                text
+            }
             Shape::General(atoms) => {
                 let bytes: Vec<u8> = atoms
                     .iter()
@@ -155,11 +259,30 @@ impl Glob {
 }
 
 impl Shape {
-    fn from_atoms(atoms: Vec<Atom>) -> Self {
+    /// Returns the literal text of the pattern, without its wildcards.
+    fn literal_bytes(&self) -> String {
+        match self {
+            Shape::Any => String::new(),
+            Shape::Exact(text) | Shape::Prefix(text) | Shape::Suffix(text) => text.to_string(),
+            Shape::Segments(segments) => {
+                let mut text = segments.prefix.to_string();
+                segments
+                    .middles
+                    .iter()
+                    .for_each(|middle| text.push_str(middle));
+                text.push_str(&segments.suffix);
+                text
+            }
+            Shape::General(atoms) => literal_text(atoms).into_string(),
+        }
+    }
+
+    fn from_atoms(atoms: Vec<Atom>, case: Case) -> Self {
         let wildcard_count = atoms
             .iter()
             .filter(|atom| !matches!(atom, Atom::Byte(_)))
             .count();
+        let stars_only = !atoms.contains(&Atom::Question);
         match (wildcard_count, atoms.first(), atoms.last()) {
             (0, _, _) => Shape::Exact(literal_text(&atoms)),
             (1, Some(Atom::Star), _) if atoms.len() == 1 => Shape::Any,
@@ -169,9 +292,36 @@ impl Shape {
             (1, Some(Atom::Star), _) => {
                 Shape::Suffix(literal_text(atoms.get(1..).unwrap_or_default()))
             }
+            // INVARIANT (sensitive segments): case-insensitive globs keep the general shape.
+            _ if stars_only && case == Case::Sensitive => {
+                Shape::Segments(Box::new(Segments::from_atoms(&atoms)))
+            }
             _ => Shape::General(atoms.into_boxed_slice()),
         }
     }
+}
+
+/// Returns the position just past the first occurrence of `needle` in `haystack`.
+///
+/// The runs between stars are short, so a scan for the first byte followed by a comparison
+/// beats `str::find`, whose two-way searcher costs more to set up than the whole scan.
+fn find_run(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    // INVARIANT (non-empty middles): the needle has a first byte.
+    let (&first, tail) = needle.split_first()?;
+    let mut start = 0;
+    while let Some(offset) = haystack
+        .get(start..)?
+        .iter()
+        .position(|&byte| byte == first)
+    {
+        let found = start + offset;
+        let candidate = haystack.get(found + 1..found + needle.len());
+        if candidate == Some(tail) {
+            return Some(found + needle.len());
+        }
+        start = found + 1;
+    }
+    None
 }
 
 /// Collects the bytes of wildcard-free atoms back into text.

@@ -35,7 +35,7 @@ pub use evaluate::{
     PrincipalPolicies, ResourcePolicies, ResourcePolicyKind, explain,
 };
 pub use finding::{Finding, FindingKind};
-pub use glob::{Case, Glob, GlobPart};
+pub use glob::{ByteSet, Case, Glob, GlobPart};
 pub use json::MAX_DOCUMENT_BYTES;
 pub use principal::PrincipalMatch;
 pub use scenario::{

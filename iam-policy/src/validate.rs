@@ -249,7 +249,7 @@ fn missing_document_finding() -> Finding {
 fn check_version(document: &PolicyDocument, kind: PolicyKind, findings: &mut Vec<Finding>) {
     // Resource-based and trust policies still accept the original language version.
     // NOTE: IAM's rejection of `2008-10-17` is recorded for managed and inline identity
-    // policies, and AWS Organizations documents `2012-10-17` for SCPs and RCPs; that
+    // policies, and AWS Organizations documents `2012-10-17` for SCPs and RCPs. That
     // permissions boundaries and session policies follow the identity-policy rule is inferred.
     let requires_current = !matches!(kind, PolicyKind::Resource | PolicyKind::Trust);
     if !requires_current || document.effective_version() == Version::V2012_10_17 {

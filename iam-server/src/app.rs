@@ -25,6 +25,7 @@ use crate::authorize::authorize;
 use crate::bootstrap::RootAccount;
 use crate::config::Settings;
 use crate::error::{ApiError, ErrorCode, service_failure};
+use crate::evaluation::PolicyCache;
 use crate::identity::{Authenticated, Authenticator, credential};
 use crate::metrics::Metrics;
 use crate::operations::{self, Call};
@@ -55,6 +56,8 @@ pub struct AppState {
     pub authenticator: Authenticator,
     /// The quotas in force, the same the store enforces.
     pub quotas: Quotas,
+    /// Compiled policies of users, invalidated from the store's change feed.
+    pub policies: Arc<PolicyCache>,
 }
 
 impl AppState {
@@ -85,6 +88,7 @@ impl AppState {
             keyring,
             authenticator,
             quotas: Quotas::default(),
+            policies: Arc::new(PolicyCache::new()),
         }
     }
 
@@ -271,16 +275,7 @@ async fn run_pipeline(
     span.record("arn", authenticated.caller.arn());
     let caller = authenticated.caller.clone();
     outcome.authenticated = Some(authenticated);
-    let verdict = authorize(
-        state.store.as_ref(),
-        &state.metrics,
-        state.settings.enforcement,
-        &caller,
-        service,
-        action,
-        &outcome.parameters,
-    )
-    .await?;
+    let verdict = authorize(state, &caller, service, action, &outcome.parameters).await?;
     outcome.authorization = Some(verdict.authorization);
     if let Some(denial) = verdict.denial {
         if !verdict.allowed {

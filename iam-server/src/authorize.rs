@@ -2,12 +2,14 @@
 //! may act on it.
 
 use iam_audit::{Authorization, Decision};
+use iam_policy::Gate;
 use iam_store::IamStore;
 
+use crate::app::AppState;
 use crate::config::Enforcement;
 use crate::error::{ApiError, ErrorCode};
 use crate::identity::Caller;
-use crate::metrics::{DecisionOutcome, Metrics};
+use crate::metrics::DecisionOutcome;
 use crate::query::QueryParameters;
 use crate::resource::{CallerScope, ResourceKind, Target, target};
 use crate::service::Service;
@@ -26,20 +28,23 @@ pub struct Verdict {
 /// Decides whether `caller` may run `action`.
 ///
 /// The root user may do everything in its account. `sts:GetCallerIdentity` needs no
-/// permission, as in AWS. Every other caller is denied for now.
+/// permission, as in AWS. An IAM user's identity policies (its own and its groups') and
+/// permissions boundary are evaluated against the action and its resource.
 ///
 /// # Errors
 ///
-/// The `ValidationError` of a missing parameter that names the resource.
+/// The `ValidationError` of a missing parameter that names the resource, and store errors
+/// while loading the caller's policies.
 pub async fn authorize(
-    store: &dyn IamStore,
-    metrics: &Metrics,
-    enforcement: Enforcement,
+    state: &AppState,
     caller: &Caller,
     service: Service,
     action: &str,
     parameters: &QueryParameters,
 ) -> Result<Verdict, ApiError> {
+    let store = state.store.as_ref();
+    let metrics = &state.metrics;
+    let enforcement = state.settings.enforcement;
     let qualified_action = format!("{}:{action}", service.name());
     let account = caller.account().to_string();
     let scope = CallerScope {
@@ -49,25 +54,40 @@ pub async fn authorize(
     };
     let resource = resource_arn(store, caller, target(service, action, parameters, scope)?).await;
 
-    let (decision, outcome) = if caller.is_root() {
-        (Decision::Allow, DecisionOutcome::Root)
-    } else if service == Service::Sts && action == "GetCallerIdentity" {
-        (Decision::Allow, DecisionOutcome::Allow)
-    } else {
-        // TODO: Evaluate the caller's identity policies, boundary and session policies with
-        // iam-policy once it lands. Until then every call by a non-root caller is an implicit
-        // deny. In log-only mode such a call goes ahead and the would-be denial is audited.
-        (Decision::ImplicitDeny, DecisionOutcome::ImplicitDeny)
-    };
-    metrics.record_decision(outcome);
-
-    let authorization = Authorization {
+    let no_policies = |decision| Authorization {
         decision,
         action: qualified_action.clone(),
         resource: Some(resource.clone()),
         policies: Vec::new(),
         statements: Vec::new(),
     };
+    let (authorization, outcome, gate) = match caller {
+        Caller::Root { .. } => (no_policies(Decision::Allow), DecisionOutcome::Root, None),
+        _ if service == Service::Sts && action == "GetCallerIdentity" => {
+            (no_policies(Decision::Allow), DecisionOutcome::Allow, None)
+        }
+        Caller::User { account, user } => {
+            let (explanation, authorization) = state
+                .policies
+                .evaluate_user(
+                    store,
+                    state.clock.as_ref(),
+                    *account,
+                    user,
+                    &qualified_action,
+                    &resource,
+                )
+                .await?;
+            let outcome = match explanation.decision {
+                iam_policy::Decision::Allow => DecisionOutcome::Allow,
+                iam_policy::Decision::ExplicitDeny => DecisionOutcome::ExplicitDeny,
+                iam_policy::Decision::ImplicitDeny => DecisionOutcome::ImplicitDeny,
+            };
+            (authorization, outcome, explanation.gate)
+        }
+    };
+    metrics.record_decision(outcome);
+    let decision = authorization.decision;
     if decision == Decision::Allow {
         return Ok(Verdict {
             allowed: true,
@@ -75,11 +95,20 @@ pub async fn authorize(
             authorization,
         });
     }
+    let reason = match (decision, gate) {
+        (Decision::ExplicitDeny, _) => {
+            "with an explicit deny in an identity-based policy".to_owned()
+        }
+        (_, Some(Gate::PermissionsBoundary)) => {
+            format!("because no permissions boundary allows the {qualified_action} action")
+        }
+        _ => format!("because no identity-based policy allows the {qualified_action} action"),
+    };
     let denial = ApiError::new(
         ErrorCode::AccessDenied,
         format!(
             "User: {} is not authorized to perform: {qualified_action} on resource: {resource} \
-             because no identity-based policy allows the {qualified_action} action",
+             {reason}",
             caller.arn()
         ),
     );

@@ -16,6 +16,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod encode;
 pub mod error;
+pub mod evaluation;
 pub mod identity;
 pub mod keys;
 pub mod metrics;

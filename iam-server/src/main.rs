@@ -94,6 +94,7 @@ async fn main() -> Result<()> {
     } else {
         tracing::warn!("audit trail switched off, calls are not recorded");
     }
+    state.policies.spawn_invalidation(state.store.as_ref());
     let state = Arc::new(state);
     let result = iam_server::server::serve(state, shutdown_signal()).await;
     drop(store);

@@ -2,7 +2,9 @@
 //! and encodes the result.
 
 mod access_keys;
+mod account;
 mod groups;
+mod instance_profiles;
 mod policies;
 mod roles;
 mod users;
@@ -78,6 +80,10 @@ pub async fn execute(service: Service, action: &str, call: &Call<'_>) -> Option<
             } else if let Some(result) = roles::execute(action, call).await {
                 result
             } else if let Some(result) = policies::execute(action, call).await {
+                result
+            } else if let Some(result) = account::execute(action, call).await {
+                result
+            } else if let Some(result) = instance_profiles::execute(action, call).await {
                 result
             } else {
                 groups::execute(action, call).await?

@@ -261,6 +261,7 @@ where
         accounts::instance_profiles
     );
     check!(report, factory, fixture, small(), accounts::oidc_providers);
+    check!(report, factory, fixture, defaults(), accounts::tags_replace);
     check!(
         report,
         factory,

@@ -42,7 +42,8 @@ impl Identity {
 ///
 /// A change is published for every identity whose policies, groups, boundary or existence
 /// changed: for a group's own policies also for each member, and for a new default version of a
-/// managed policy also for every identity it is attached to or bounds.
+/// managed policy also for every identity it is attached to or bounds. Concurrent commits may
+/// publish in a different order than their revisions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// The revision of the commit.
@@ -73,7 +74,7 @@ impl Feed {
 
     pub(crate) fn publish(&self, revision: Revision, changes: Vec<(AccountId, Identity)>) {
         for (account, identity) in changes {
-            // No subscriber is not an error: nobody caches anything yet.
+            // A send without subscribers fails, which is fine: no cache exists to invalidate.
             let _ = self.sender.send(Change {
                 revision,
                 account,

@@ -110,8 +110,15 @@ impl Key {
     }
 
     /// Appends a name folded to lowercase.
-    pub(crate) fn name(self, name: &str) -> Self {
-        self.part(&fold(name))
+    pub(crate) fn name(mut self, name: &str) -> Self {
+        if !name.is_ascii() {
+            return self.part(&fold(name));
+        }
+        // IAM names are ASCII, so this path folds them without allocating a `String`.
+        self.0.push(SEPARATOR);
+        self.0
+            .extend(name.bytes().map(|byte| byte.to_ascii_lowercase()));
+        self
     }
 
     /// Finishes the key as the prefix of every key that continues it with more components.
@@ -147,3 +154,6 @@ pub(crate) fn components<'key>(key: &'key [u8], prefix: &[u8]) -> Vec<&'key [u8]
         .map(|rest| rest.split(|byte| *byte == SEPARATOR).collect())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;

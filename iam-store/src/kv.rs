@@ -58,7 +58,7 @@ pub enum ReadCheck {
 pub struct CommitRequest {
     /// Reads that must still return the same revisions when the writes are applied.
     pub reads: Vec<ReadCheck>,
-    /// Keys to set (`Some`) or remove (`None`), each key at most once.
+    /// Keys to set (`Some`) or remove (`None`). The store's transactions list each key once.
     pub writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
 }
 
@@ -79,6 +79,24 @@ pub trait KvEngine: Send + Sync + 'static {
     /// Fails when the engine cannot read, or the stored value lacks a revision stamp.
     fn get(&self, key: &[u8]) -> Result<Option<Stamped>, StoreError>;
 
+    /// Reads one key and passes its revision and payload to `read`, returning whether the key
+    /// exists. Engines that can lend the stored bytes override this to skip a copy.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the engine cannot read, or the stored value lacks a revision stamp.
+    fn read_with(
+        &self,
+        key: &[u8],
+        read: &mut dyn FnMut(Revision, &[u8]),
+    ) -> Result<bool, StoreError> {
+        let Some(stamped) = self.get(key)? else {
+            return Ok(false);
+        };
+        read(stamped.revision, &stamped.payload);
+        Ok(true)
+    }
+
     /// Reads the keys in `start..end` in ascending order, at most `limit` of them.
     ///
     /// # Errors
@@ -91,12 +109,12 @@ pub trait KvEngine: Send + Sync + 'static {
         limit: Option<usize>,
     ) -> Result<Vec<(Vec<u8>, Stamped)>, StoreError>;
 
-    /// Validates the reads of `request` and, when all still hold, applies its writes stamped
-    /// with the next revision.
+    /// Validates the reads of `request` and, when none changed, applies its writes stamped with
+    /// the next revision.
     ///
-    /// Returns the new revision, or `None` when a read no longer holds (a conflict; the caller
-    /// runs its transaction again). The change need not be durable yet: see
-    /// [`KvEngine::wait_durable`].
+    /// Returns the new revision, or `None` when a read changed. That is a conflict, and the
+    /// caller runs its transaction again. The change need not be durable yet, which
+    /// [`KvEngine::wait_durable`] waits for.
     ///
     /// # Errors
     ///
@@ -152,16 +170,22 @@ pub(crate) fn stamp(revision: Revision, payload: &[u8]) -> Vec<u8> {
     value
 }
 
-/// Splits a stored value into its revision stamp and payload.
-pub(crate) fn unstamp(value: &[u8]) -> Result<Stamped, StoreError> {
+/// Splits a stored value into its revision stamp and a view of its payload.
+pub(crate) fn split_stamp(value: &[u8]) -> Result<(Revision, &[u8]), StoreError> {
     let Some((revision, payload)) = value.split_first_chunk::<STAMP_LEN>() else {
         return Err(StoreError::corrupt(format_args!(
             "stored value of {} bytes is shorter than its revision stamp",
             value.len()
         )));
     };
+    Ok((u64::from_be_bytes(*revision), payload))
+}
+
+/// Splits a stored value into its revision stamp and payload.
+pub(crate) fn unstamp(value: &[u8]) -> Result<Stamped, StoreError> {
+    let (revision, payload) = split_stamp(value)?;
     Ok(Stamped {
-        revision: u64::from_be_bytes(*revision),
+        revision,
         payload: payload.to_vec(),
     })
 }

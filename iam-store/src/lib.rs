@@ -13,6 +13,9 @@
 //! The crate does not evaluate policies, hash passwords or seal secrets: it stores what the
 //! callers computed, and secrets only as sealed bytes.
 //!
+//! The binary `iam-store-crash-writer` exists for the crash test only: it writes until killed
+//! and prints every acknowledged change.
+//!
 //! Start reading at [`IamStore`], then [`KvStore`] and [`conformance::run`].
 
 pub mod api;

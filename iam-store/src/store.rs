@@ -144,12 +144,13 @@ impl<E: KvEngine> KvStore<E> {
         kind: EntityKind,
         name: &str,
     ) -> Result<Stored<T>, StoreError> {
-        match self.engine.get(key)? {
-            Some(stamped) => Ok(Stored {
-                revision: stamped.revision,
-                record: txn::decode(&stamped.payload)?,
-            }),
-            None => Err(StoreError::NoSuchEntity {
+        let mut decoded = None;
+        let found = self.engine.read_with(key, &mut |revision, payload| {
+            decoded = Some(txn::decode(payload).map(|record| Stored { revision, record }));
+        })?;
+        match decoded {
+            Some(stored) if found => stored,
+            _ => Err(StoreError::NoSuchEntity {
                 kind,
                 name: name.to_owned(),
             }),

@@ -57,6 +57,12 @@ fn session_token(c: &mut Criterion) {
     c.bench_function("session_token/issue", |b| {
         b.iter(|| tokens.issue(black_box(&claims), &random).unwrap())
     });
+    // The same work with a generator in process, which separates the cost of the two system
+    // calls to the operating system's generator from the token work itself.
+    let in_process = iam_model::SeededRandom::new(1);
+    c.bench_function("session_token/issue_in_process_random", |b| {
+        b.iter(|| tokens.issue(black_box(&claims), &in_process).unwrap())
+    });
     c.bench_function("session_token/verify", |b| {
         b.iter(|| {
             tokens

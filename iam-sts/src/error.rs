@@ -11,7 +11,7 @@ pub enum StsError {
     Validation {
         /// The parameter name as AWS spells it, such as `RoleSessionName`.
         parameter: &'static str,
-        /// What is wrong with the value, with the value in backticks where it is safe to show.
+        /// The problem with the value, quoting the value in backticks where it is safe to show.
         reason: String,
     },
     /// The caller may not perform the operation.
@@ -52,9 +52,6 @@ pub enum StsError {
     /// A web identity token that is past its expiry time, or not yet valid.
     #[error("web identity token expired or not yet valid: {0}")]
     ExpiredWebIdentityToken(String),
-    /// A web identity token whose claims the role's trust policy or the provider rejected.
-    #[error("identity provider claim rejected: {0}")]
-    IdpRejectedClaim(String),
     /// An encoded authorization message that could not be opened.
     #[error("invalid authorization message: {0}")]
     InvalidAuthorizationMessage(&'static str),
@@ -79,7 +76,6 @@ impl StsError {
             StsError::MalformedPolicyDocument(_) => "MalformedPolicyDocument",
             StsError::InvalidIdentityToken(_) => "InvalidIdentityToken",
             StsError::ExpiredWebIdentityToken(_) => "ExpiredTokenException",
-            StsError::IdpRejectedClaim(_) => "IDPRejectedClaim",
             StsError::InvalidAuthorizationMessage(_) => "InvalidAuthorizationMessageException",
             StsError::ServiceFailure(_) => "ServiceFailure",
         }
@@ -91,8 +87,7 @@ impl StsError {
             StsError::AccessDenied(_)
             | StsError::InvalidClientTokenId(_)
             | StsError::RevokedToken { .. }
-            | StsError::ExpiredToken { .. }
-            | StsError::IdpRejectedClaim(_) => 403,
+            | StsError::ExpiredToken { .. } => 403,
             StsError::ServiceFailure(_) => 500,
             StsError::Validation { .. }
             | StsError::PackedPolicyTooLarge { .. }

@@ -8,6 +8,9 @@
 //! - This service's first-class record: "sessions of this role or user issued before T are
 //!   revoked", kept by the store and checked when a session authenticates
 //!   ([`check_not_revoked`]). It covers user sessions too and does not depend on policies.
+//!
+//! TODO: `iam-store` has no table for revocation records yet, so until it does the server must
+//! keep them itself and pass them to [`crate::Sts::authenticate_session`].
 
 use iam_model::Arn;
 use jiff::Timestamp;

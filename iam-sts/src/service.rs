@@ -17,6 +17,7 @@ pub use web_identity::{AssumeRoleWithWebIdentityRequest, WebIdentitySession};
 
 use crate::mfa::MfaVerifier;
 use crate::params;
+use crate::revocation::{SessionRevocation, check_not_revoked};
 use crate::web_identity::DEFAULT_MAX_CLOCK_SKEW_SECONDS;
 use crate::{Caller, PrincipalKind, SessionClaims, SessionCredentials, SessionTokens, StsError};
 
@@ -85,6 +86,30 @@ impl Sts {
     /// credentials.
     pub fn tokens(&self) -> &SessionTokens {
         &self.tokens
+    }
+
+    /// Authenticates session credentials: opens the token, checks that it belongs to
+    /// `access_key_id` and is live now, and that `revocation`, the record kept for the
+    /// session's role or user, does not cut it off.
+    ///
+    /// The caller reads `revocation` from its store by [`crate::revocation::revocation_subject`]
+    /// of the claims, which needs the token opened first. [`SessionTokens::open`] does that.
+    ///
+    /// # Errors
+    ///
+    /// [`StsError::InvalidClientTokenId`] for a bad or revoked token, and
+    /// [`StsError::ExpiredToken`] for an expired one.
+    pub fn authenticate_session(
+        &self,
+        session_token: &str,
+        access_key_id: &str,
+        revocation: Option<&SessionRevocation>,
+    ) -> Result<Caller, StsError> {
+        let session = self
+            .tokens
+            .verify(session_token, access_key_id, self.clock.now())?;
+        check_not_revoked(&session.claims, revocation)?;
+        Ok(Caller::Session(Box::new(session)))
     }
 
     /// Runs `GetSessionToken` for an IAM user or the root user with long-term credentials.
@@ -206,11 +231,11 @@ impl Sts {
     }
 }
 
-/// The owner name the MFA verifier receives for the root user's devices.
+/// The owner name the MFA verifier receives for the root user's devices. No IAM user can have
+/// it, because user names cannot contain `<`.
 ///
-/// NOTE: the store records a virtual device's owner by user name only, so a device enabled for
-/// root is recorded under this name, which no IAM user can take because user names cannot
-/// contain `<`.
+/// TODO: the store enables virtual MFA devices only for IAM users, so no device is ever
+/// enabled under this name and the root user's `GetSessionToken` with MFA is denied.
 pub const ROOT_MFA_OWNER: &str = "<root>";
 
 /// Builds the `assumed-role` ARN of a session: the role's name without its path.

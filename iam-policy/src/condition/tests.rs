@@ -299,7 +299,7 @@ fn null_tests_presence() {
 }
 
 #[test]
-fn for_all_values_holds_for_absent_or_empty_key() {
+fn for_all_values_accepts_absent_key() {
     let block = r#"{"ForAllValues:StringEquals":{"aws:TagKeys":["team","cost-center"]}}"#;
 
     assert!(holds(block, &[]));

@@ -535,6 +535,68 @@ fn trust_policy_rules_for_assume_role() {
 }
 
 #[test]
+fn public_grant_allows_anonymous_caller() {
+    let resource = with_resource(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}"#,
+    );
+    let anonymous = |action: &str| {
+        RequestContext::new(
+            RequestPrincipal::anonymous(),
+            action,
+            BUCKET_OBJECT,
+            "111122223333".parse().ok(),
+            None,
+            ContextKeys::new(),
+        )
+    };
+
+    let read = decide(
+        &PrincipalPolicies::default(),
+        &resource,
+        &anonymous("s3:GetObject"),
+    );
+    let write = decide(
+        &PrincipalPolicies::default(),
+        &resource,
+        &anonymous("s3:PutObject"),
+    );
+
+    assert_eq!(read.decision, Decision::Allow);
+    assert_eq!(write.gate, Some(Gate::NoResourceAllow));
+}
+
+#[test]
+fn service_principal_uses_resource_grant() {
+    let resource = with_resource(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"*"}]}"#,
+    );
+    let service = |name: &str| {
+        RequestContext::new(
+            RequestPrincipal::service(name),
+            "s3:PutObject",
+            BUCKET_OBJECT,
+            "111122223333".parse().ok(),
+            None,
+            ContextKeys::new(),
+        )
+    };
+
+    let cloudtrail = decide(
+        &PrincipalPolicies::default(),
+        &resource,
+        &service("cloudtrail.amazonaws.com"),
+    );
+    let config = decide(
+        &PrincipalPolicies::default(),
+        &resource,
+        &service("config.amazonaws.com"),
+    );
+
+    assert_eq!(cloudtrail.decision, Decision::Allow);
+    assert_eq!(config.decision, Decision::ImplicitDeny);
+}
+
+#[test]
 fn root_user_holds_every_permission() {
     let explanation = decide(
         &PrincipalPolicies::default(),

@@ -110,6 +110,37 @@ fn literal_parts_keep_wildcards_plain() {
 }
 
 #[test]
+fn segments_search_middle_runs_in_order() {
+    let glob = Glob::new("arn:aws:s3:::*SageMaker*/*.csv", Case::Sensitive);
+
+    assert!(glob.matches("arn:aws:s3:::my-SageMaker-data/2026/q1.csv"));
+    assert!(glob.matches("arn:aws:s3:::SageMaker/.csv"));
+    assert!(!glob.matches("arn:aws:s3:::my-sagemaker-data/q1.csv"));
+    assert!(!glob.matches("arn:aws:s3:::SageMaker.csv"));
+    assert_eq!(glob.to_pattern(), "arn:aws:s3:::*SageMaker*/*.csv");
+}
+
+#[test]
+fn segments_keep_prefix_and_suffix_apart() {
+    let glob = Glob::new("ab*b*ba", Case::Sensitive);
+
+    assert!(glob.matches("abbba"));
+    assert!(!glob.matches("aba"));
+    assert!(!glob.matches("abba"));
+}
+
+#[test]
+fn byte_set_rejects_missing_literals() {
+    let glob = Glob::new("arn:aws:s3:::*SageMaker*", Case::Sensitive);
+    let with = "arn:aws:s3:::my-SageMaker-bucket";
+    let without = "arn:aws:s3:::reports/q1.csv";
+
+    assert!(glob.matches_with(with, ByteSet::of(with)));
+    assert!(!glob.matches_with(without, ByteSet::of(without)));
+    assert!(!glob.matches_with(with, ByteSet::of("")));
+}
+
+#[test]
 fn empty_pattern_matches_only_empty_text() {
     assert!(Glob::new("", Case::Sensitive).matches(""));
     assert!(!Glob::new("", Case::Sensitive).matches("a"));
@@ -128,7 +159,9 @@ proptest! {
     fn glob_agrees_with_naive_reference(pattern in pattern_strategy(), text in text_strategy()) {
         for case in [Case::Sensitive, Case::Insensitive] {
             let expected = naive(&pattern, &text, case);
-            prop_assert_eq!(Glob::new(&pattern, case).matches(&text), expected);
+            let glob = Glob::new(&pattern, case);
+            prop_assert_eq!(glob.matches(&text), expected);
+            prop_assert_eq!(glob.matches_with(&text, ByteSet::of(&text)), expected);
         }
     }
 }

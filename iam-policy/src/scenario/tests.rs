@@ -120,13 +120,26 @@ fn native_case_errors_name_the_problem() {
             "invalid `request.time` `noon`",
         ),
         (
+            r#"{"name":"a","principal":"arn:aws:iam::111122223333:user/a","resource_policy":"p","trust_policy":"p","request":{"action":"s3:X"},"expect":"Allow"}"#,
+            "not both",
+        ),
+        (
+            r#"{"name":"a","principal":{"arn":"arn:aws:iam::111122223333:user/a","tags":{"team":1}},"request":{"action":"s3:X"},"expect":"Allow"}"#,
+            "expected tag `team` to be a string",
+        ),
+        (
+            r#"{"name":"a","principal":"arn:aws:iam::111122223333:user/a","request":{"action":"s3:X","resource_account":"12"},"expect":"Allow"}"#,
+            "invalid account id `12`",
+        ),
+        (
             r#"{"name":"a","principal":"arn:aws:iam::111122223333:user/a","identity":[{"Statement":[]}],"request":{"action":"s3:X"},"expect":"Allow"}"#,
             "does not parse",
         ),
     ];
 
     for (case, expected) in cases {
-        let text = format!(r#"{{"cases":[{case}]}}"#);
+        let policies = r#"{"p":{"Statement":{"Effect":"Allow","Principal":"*","Action":"*"}}}"#;
+        let text = format!(r#"{{"policies":{policies},"cases":[{case}]}}"#);
         let results = parse_scenario_file(&text).unwrap();
         let error = results.into_iter().next().unwrap().unwrap_err().to_string();
         assert!(

@@ -68,5 +68,43 @@ def list_users_path_prefix_and_pages():
             iam.delete_user(UserName=f"b26{name}")
 
 
+def password_policy_ranges_and_defaults():
+    case = load_case("B29")
+    expected = {item["name"]: item for item in case["expected"]}
+    requests = {item["name"]: item for item in case["request"]}
+    iam = client("iam", validate=False)
+    expect_error(expected["a"]["error"], iam.get_account_password_policy)
+    for name in "bcde":
+        expect_error(expected[name]["error"], iam.update_account_password_policy, **requests[name]["params"])
+
+    iam.update_account_password_policy(RequireSymbols=True)
+    iam.update_account_password_policy(MinimumPasswordLength=12, RequireNumbers=True)
+    policy = iam.get_account_password_policy()["PasswordPolicy"]
+    for field, value in expected["f"]["fields"].items():
+        if value == "absent":
+            assert field not in policy, (field, policy)
+        else:
+            assert policy[field] == value, (field, policy)
+    iam.delete_account_password_policy()
+    expect_error("NoSuchEntity", iam.get_account_password_policy)
+
+
+def account_alias_lifecycle():
+    iam = client("iam")
+    assert iam.list_account_aliases()["AccountAliases"] == []
+    iam.create_account_alias(AccountAlias="e2e-alias")
+    assert iam.list_account_aliases()["AccountAliases"] == ["e2e-alias"]
+    expect_error("ValidationError", iam.create_account_alias, AccountAlias="Bad_Alias")
+    iam.delete_account_alias(AccountAlias="e2e-alias")
+    assert iam.list_account_aliases()["AccountAliases"] == []
+
+
 if __name__ == "__main__":
-    run([malformed_policies_rejected_at_write, list_users_path_prefix_and_pages])
+    run(
+        [
+            malformed_policies_rejected_at_write,
+            list_users_path_prefix_and_pages,
+            password_policy_ranges_and_defaults,
+            account_alias_lifecycle,
+        ]
+    )

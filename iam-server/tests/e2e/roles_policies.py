@@ -138,6 +138,62 @@ def group_policies():
     iam.delete_group(GroupName="readers")
 
 
+def instance_profiles_hold_roles():
+    iam = client("iam")
+    iam.create_role(RoleName="web", AssumeRolePolicyDocument=json.dumps(TRUST))
+    profile = iam.create_instance_profile(InstanceProfileName="web-profile", Path="/web/")["InstanceProfile"]
+    assert profile["Arn"].endswith(":instance-profile/web/web-profile"), profile
+    assert profile["Roles"] == [], profile
+    iam.add_role_to_instance_profile(InstanceProfileName="web-profile", RoleName="web")
+    fetched = iam.get_instance_profile(InstanceProfileName="web-profile")["InstanceProfile"]
+    assert [role["RoleName"] for role in fetched["Roles"]] == ["web"], fetched
+    for_role = iam.list_instance_profiles_for_role(RoleName="web")["InstanceProfiles"]
+    assert [item["InstanceProfileName"] for item in for_role] == ["web-profile"], for_role
+
+    expect_error("DeleteConflict", iam.delete_role, RoleName="web")
+    iam.remove_role_from_instance_profile(InstanceProfileName="web-profile", RoleName="web")
+    iam.delete_instance_profile(InstanceProfileName="web-profile")
+    iam.delete_role(RoleName="web")
+    expect_error("NoSuchEntity", iam.get_instance_profile, InstanceProfileName="web-profile")
+
+
+def policies_decide_user_calls():
+    iam = client("iam")
+    iam.create_user(UserName="carol", Path="/staff/")
+    key = iam.create_access_key(UserName="carol")["AccessKey"]
+    carol = client("iam", key["AccessKeyId"], key["SecretAccessKey"])
+    expect_error("AccessDenied", carol.list_users)
+
+    own_only = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::*:user/staff/${aws:username}"},
+            {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"},
+        ],
+    }
+    iam.put_user_policy(UserName="carol", PolicyName="own", PolicyDocument=json.dumps(own_only))
+    assert carol.get_user(UserName="carol")["User"]["UserName"] == "carol"
+    assert "carol" in [user["UserName"] for user in carol.list_users()["Users"]]
+    expect_error("AccessDenied", carol.get_user, UserName="survivor-free-name")
+    expect_error("AccessDenied", carol.create_user, UserName="intruder")
+
+    iam.create_group(GroupName="no-listing")
+    deny_list = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:List*", "Resource": "*"}]}
+    iam.put_group_policy(GroupName="no-listing", PolicyName="deny", PolicyDocument=json.dumps(deny_list))
+    iam.add_user_to_group(GroupName="no-listing", UserName="carol")
+    error = expect_error("AccessDenied", carol.list_users)
+    assert "explicit deny" in error.response["Error"]["Message"], error.response
+
+    iam.remove_user_from_group(GroupName="no-listing", UserName="carol")
+    assert carol.list_users()["Users"], "the allow returns once the group no longer applies"
+    iam.delete_group_policy(GroupName="no-listing", PolicyName="deny")
+    iam.delete_group(GroupName="no-listing")
+    iam.delete_user_policy(UserName="carol", PolicyName="own")
+    expect_error("AccessDenied", carol.list_users)
+    iam.delete_access_key(UserName="carol", AccessKeyId=key["AccessKeyId"])
+    iam.delete_user(UserName="carol")
+
+
 if __name__ == "__main__":
     run(
         [
@@ -146,5 +202,7 @@ if __name__ == "__main__":
             attachments_block_deletion,
             malformed_policies_are_rejected,
             group_policies,
+            instance_profiles_hold_roles,
+            policies_decide_user_calls,
         ]
     )

@@ -1,7 +1,7 @@
 //! The storage traits of instance profiles, OpenID Connect providers and account settings.
 
 use async_trait::async_trait;
-use iam_model::{Account, AccountId, Arn, InstanceProfile, OidcProvider, PasswordPolicy};
+use iam_model::{Account, AccountId, Arn, InstanceProfile, OidcProvider, PasswordPolicy, Tag};
 use tokio::sync::broadcast;
 
 use crate::kv::Revision;
@@ -32,6 +32,18 @@ pub trait ProviderStore: Send + Sync {
         account: AccountId,
         profile_name: &str,
     ) -> Result<InstanceProfile, StoreError>;
+
+    /// Replaces the tags of an instance profile (`TagInstanceProfile`, `UntagInstanceProfile`).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::NoSuchEntity`] when there is none.
+    async fn set_instance_profile_tags(
+        &self,
+        account: AccountId,
+        profile_name: &str,
+        tags: Vec<Tag>,
+    ) -> Result<(), StoreError>;
 
     /// Lists instance profiles ordered by folded name.
     ///

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use iam_model::{
     AccessKey, AccessKeyLastUsed, AccessKeyStatus, AccountId, Arn, LoginProfile, SealedAccessKey,
-    VirtualMfaDevice,
+    Tag, VirtualMfaDevice,
 };
 
 use crate::{ListOptions, MfaAssignment, Page, StoreError};
@@ -148,6 +148,18 @@ pub trait CredentialStore: Send + Sync {
         account: AccountId,
         serial_number: &Arn,
     ) -> Result<VirtualMfaDevice, StoreError>;
+
+    /// Replaces the tags of a virtual MFA device (`TagMFADevice`, `UntagMFADevice`).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::NoSuchEntity`] when there is none.
+    async fn set_mfa_device_tags(
+        &self,
+        account: AccountId,
+        serial_number: &Arn,
+        tags: Vec<Tag>,
+    ) -> Result<(), StoreError>;
 
     /// Lists virtual MFA devices ordered by folded serial number.
     ///

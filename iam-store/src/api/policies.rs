@@ -1,7 +1,7 @@
 //! The storage trait of managed policies, inline policies and permissions boundaries.
 
 use async_trait::async_trait;
-use iam_model::{AccountId, Arn, InlinePolicy, ManagedPolicy, PolicyVersion, PolicyVersionId};
+use iam_model::{AccountId, Arn, InlinePolicy, ManagedPolicy, PolicyVersion, PolicyVersionId, Tag};
 
 use crate::{
     AttachedPolicy, Identity, ListOptions, ListPoliciesOptions, Page, PolicyEntities,
@@ -65,6 +65,18 @@ pub trait PolicyStore: Send + Sync {
     /// [`StoreError::NoSuchEntity`], or [`StoreError::DeleteConflict`] while it is attached,
     /// used as a permissions boundary, or has versions other than the default.
     async fn delete_policy(&self, account: AccountId, policy_arn: &Arn) -> Result<(), StoreError>;
+
+    /// Replaces the tags of a customer managed policy (`TagPolicy`, `UntagPolicy`).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::NoSuchEntity`], or [`StoreError::InvalidInput`] for an AWS managed policy.
+    async fn set_policy_tags(
+        &self,
+        account: AccountId,
+        policy_arn: &Arn,
+        tags: Vec<Tag>,
+    ) -> Result<(), StoreError>;
 
     /// Adds a version to a customer managed policy under the next version id, optionally
     /// making it the default, and returns the stored version.

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use iam_model::{PasswordPolicy, Quota};
+use iam_model::{PasswordPolicy, Quota, Tag};
 use tokio::sync::broadcast::error::TryRecvError;
 
 use super::fixture::document;
@@ -117,6 +117,80 @@ pub(super) async fn instance_profiles(store: &Arc<dyn IamStore>, fixture: &Fixtu
     ensure_eq!(all.items.len(), 1);
     expect_error!(
         store.instance_profile(account, "Web").await,
+        StoreError::NoSuchEntity { .. }
+    );
+    Ok(())
+}
+
+pub(super) async fn tags_replace(store: &Arc<dyn IamStore>, fixture: &Fixture) -> CheckResult {
+    let account = fixture.account(0);
+    let tags = vec![Tag::new("team", "blue"), Tag::new("Cost", "7")];
+    let policy = step!(
+        store
+            .create_policy(account, fixture.policy(account, "P", "s3:*"))
+            .await
+    );
+    step!(
+        store
+            .create_instance_profile(account, fixture.instance_profile(account, "Web"))
+            .await
+    );
+    let device = fixture.mfa_device(account, "Mfa");
+    let serial = device.serial_number.clone();
+    step!(store.create_virtual_mfa_device(account, device).await);
+
+    step!(
+        store
+            .set_policy_tags(account, &policy.arn, tags.clone())
+            .await
+    );
+    step!(
+        store
+            .set_instance_profile_tags(account, "web", tags.clone())
+            .await
+    );
+    step!(
+        store
+            .set_mfa_device_tags(account, &serial, tags.clone())
+            .await
+    );
+
+    ensure_eq!(step!(store.policy(account, &policy.arn).await).tags, tags);
+    ensure_eq!(
+        step!(store.instance_profile(account, "Web").await).tags,
+        tags
+    );
+    ensure_eq!(
+        step!(store.virtual_mfa_device(account, &serial).await).tags,
+        tags
+    );
+    step!(
+        store
+            .set_policy_tags(account, &policy.arn, Vec::new())
+            .await
+    );
+    ensure!(
+        step!(store.policy(account, &policy.arn).await)
+            .tags
+            .is_empty(),
+        "untagging left tags"
+    );
+    let aws = fixture.aws_policy("ReadOnlyAccess", "s3:Get*");
+    let aws_arn = aws.arn.clone();
+    step!(store.put_aws_managed_policy(aws).await);
+    expect_error!(
+        store.set_policy_tags(account, &aws_arn, tags.clone()).await,
+        StoreError::InvalidInput(_)
+    );
+    expect_error!(
+        store
+            .set_instance_profile_tags(account, "Nothing", tags.clone())
+            .await,
+        StoreError::NoSuchEntity { .. }
+    );
+    let missing = fixture.mfa_device(account, "Missing").serial_number;
+    expect_error!(
+        store.set_mfa_device_tags(account, &missing, tags).await,
         StoreError::NoSuchEntity { .. }
     );
     Ok(())

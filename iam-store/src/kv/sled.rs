@@ -1,11 +1,12 @@
 //! An engine on sled, the embedded database the server uses by default, with group commit.
 //!
 //! A commit applies its writes as one sled batch, which sled recovers all or nothing after a
-//! crash. It is not durable until sled has flushed its log. In [`KvEngine::wait_durable`] the
-//! first writer that finds no flush running becomes the leader and flushes on its own thread;
-//! writers that arrive meanwhile wait for that flush to end and then for the next one. Every
-//! commit applied before a flush starts is covered by it, so concurrent writers share one fsync
-//! instead of paying one each, and a lone writer pays no thread hand-off.
+//! crash. It is not durable until sled has flushed its log. In [`KvEngine::wait_durable`] a
+//! writer that finds no flush running yields once, so that other runnable writers commit too,
+//! then becomes the leader and flushes on its own thread. Writers that arrive meanwhile wait for
+//! that flush to end and then for the next one. Every commit applied before a flush starts is
+//! covered by it, so concurrent writers share one fsync instead of paying one each, and a lone
+//! writer pays no thread hand-off.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -14,7 +15,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_trait::async_trait;
 use tokio::sync::watch;
 
-use super::{CommitRequest, KvEngine, ReadCheck, Revision, Stamped, same_entries, stamp, unstamp};
+use super::{
+    CommitRequest, KvEngine, ReadCheck, Revision, Stamped, same_entries, split_stamp, stamp,
+    unstamp,
+};
 use crate::StoreError;
 
 /// The engine's own key holding the last committed revision.
@@ -141,8 +145,8 @@ impl Shared {
         let target = self.revision.load(Ordering::Acquire);
         let outcome = self.tree.flush();
         self.flushes.fetch_add(1, Ordering::Relaxed);
-        // INVARIANT (cleared before published): a waiter that still sees `flushing` set is
-        // sure to see the update below, so no waiter sleeps through the end of a flush.
+        // INVARIANT (cleared before published): a waiter that still reads `flushing` as set
+        // is sure to receive the update below, so no waiter sleeps through the end of a flush.
         self.flushing.store(false, Ordering::Release);
         self.durable.send_modify(|durability| match outcome {
             Ok(_) => durability.revision = durability.revision.max(target),
@@ -205,6 +209,19 @@ impl KvEngine for SledEngine {
         value.map(|value| unstamp(&value)).transpose()
     }
 
+    fn read_with(
+        &self,
+        key: &[u8],
+        read: &mut dyn FnMut(Revision, &[u8]),
+    ) -> Result<bool, StoreError> {
+        let Some(value) = self.shared.tree.get(key).map_err(StoreError::backend)? else {
+            return Ok(false);
+        };
+        let (revision, payload) = split_stamp(&value)?;
+        read(revision, payload);
+        Ok(true)
+    }
+
     fn range(
         &self,
         start: &[u8],
@@ -264,6 +281,7 @@ impl KvEngine for SledEngine {
     async fn wait_durable(&self, revision: Revision) -> Result<(), StoreError> {
         let shared = &*self.shared;
         let mut durable = shared.durable.subscribe();
+        let mut yielded = false;
         loop {
             {
                 let state = durable.borrow_and_update();
@@ -275,6 +293,12 @@ impl KvEngine for SledEngine {
                 if state.revision >= revision {
                     return Ok(());
                 }
+            }
+            if !yielded && !shared.flushing.load(Ordering::Acquire) {
+                // Let the other runnable writers commit first, so that the flush covers them.
+                yielded = true;
+                tokio::task::yield_now().await;
+                continue;
             }
             let leader = shared
                 .flushing

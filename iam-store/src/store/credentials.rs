@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use iam_model::{
     AccessKey, AccessKeyLastUsed, AccessKeyStatus, AccountId, Arn, LoginProfile, Quota,
-    SealedAccessKey, VirtualMfaDevice,
+    SealedAccessKey, Tag, VirtualMfaDevice,
 };
 
 use super::users::{AccessKeyOwner, require_user};
@@ -309,6 +309,20 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
         serial_number: &Arn,
     ) -> Result<VirtualMfaDevice, StoreError> {
         self.read(|txn| require_device(txn, account, serial_number))
+    }
+
+    async fn set_mfa_device_tags(
+        &self,
+        account: AccountId,
+        serial_number: &Arn,
+        tags: Vec<Tag>,
+    ) -> Result<(), StoreError> {
+        self.write(|txn| {
+            let mut device = require_device(txn, account, serial_number)?;
+            device.tags = tags.clone();
+            put(txn, device_key(account, serial_number), &device)
+        })
+        .await
     }
 
     async fn list_virtual_mfa_devices(

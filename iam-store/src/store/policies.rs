@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use iam_model::{
     AccountId, Arn, ArnAccount, IamArn, IamResource, ManagedPolicy, PolicyVersion, PolicyVersionId,
-    Quota,
+    Quota, Tag,
 };
 use serde::{Deserialize, Serialize};
 
@@ -448,6 +448,20 @@ impl<E: KvEngine> PolicyStore for KvStore<E> {
             let versions = i64::try_from(policy.versions.len()).unwrap_or(i64::MAX);
             add_count(txn, account, Counter::PolicyVersions, -versions)?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn set_policy_tags(
+        &self,
+        account: AccountId,
+        policy_arn: &Arn,
+        tags: Vec<Tag>,
+    ) -> Result<(), StoreError> {
+        self.write(|txn| {
+            let mut resolved = resolve_local(txn, account, policy_arn)?;
+            resolved.stored.record.tags = tags.clone();
+            save_policy(txn, account, &resolved)
         })
         .await
     }

@@ -1,7 +1,7 @@
 //! Instance profiles and OpenID Connect providers.
 
 use async_trait::async_trait;
-use iam_model::{AccountId, Arn, InstanceProfile, OidcProvider, Quota};
+use iam_model::{AccountId, Arn, InstanceProfile, OidcProvider, Quota, Tag};
 
 use super::roles::require_role;
 use super::{Counter, KvStore, add_count, count, put, records, require_absent};
@@ -101,6 +101,20 @@ impl<E: KvEngine> ProviderStore for KvStore<E> {
         profile_name: &str,
     ) -> Result<InstanceProfile, StoreError> {
         self.read(|txn| require_profile(txn, account, profile_name))
+    }
+
+    async fn set_instance_profile_tags(
+        &self,
+        account: AccountId,
+        profile_name: &str,
+        tags: Vec<Tag>,
+    ) -> Result<(), StoreError> {
+        self.write(|txn| {
+            let mut profile = require_profile(txn, account, profile_name)?;
+            profile.tags = tags.clone();
+            put(txn, profile_key(account, profile_name), &profile)
+        })
+        .await
     }
 
     async fn list_instance_profiles(

@@ -184,3 +184,75 @@ proptest::proptest! {
         let _ = SessionClaims::decode(&bytes);
     }
 }
+
+#[test]
+fn error_codes_and_statuses() {
+    let expired_at = issue_time();
+    let cases = [
+        (
+            StsError::validation("RoleSessionName", "x"),
+            "ValidationError",
+            400,
+        ),
+        (StsError::AccessDenied("x".to_owned()), "AccessDenied", 403),
+        (
+            StsError::InvalidClientTokenId("x"),
+            "InvalidClientTokenId",
+            403,
+        ),
+        (StsError::ExpiredToken { expired_at }, "ExpiredToken", 403),
+        (
+            StsError::RevokedToken {
+                issued_at: expired_at,
+                revoked_before: expired_at,
+            },
+            "InvalidClientTokenId",
+            403,
+        ),
+        (
+            StsError::PackedPolicyTooLarge { percent: 120 },
+            "PackedPolicyTooLarge",
+            400,
+        ),
+        (
+            StsError::MalformedPolicyDocument("x".to_owned()),
+            "MalformedPolicyDocument",
+            400,
+        ),
+        (
+            StsError::InvalidIdentityToken("x".to_owned()),
+            "InvalidIdentityToken",
+            400,
+        ),
+        (
+            StsError::ExpiredWebIdentityToken("x".to_owned()),
+            "ExpiredTokenException",
+            400,
+        ),
+        (
+            StsError::InvalidAuthorizationMessage("x"),
+            "InvalidAuthorizationMessageException",
+            400,
+        ),
+        (
+            StsError::ServiceFailure("x".to_owned()),
+            "ServiceFailure",
+            500,
+        ),
+    ];
+
+    for (error, code, status) in cases {
+        assert_eq!(error.code(), code, "{error:?}");
+        assert_eq!(error.http_status(), status, "{error:?}");
+    }
+}
+
+#[test]
+fn packed_policy_message_has_percentage() {
+    let error = StsError::PackedPolicyTooLarge { percent: 120 };
+
+    assert_eq!(
+        error.to_string(),
+        "packed session policies and tags consume 120% of the allotted space"
+    );
+}

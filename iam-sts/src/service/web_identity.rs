@@ -169,6 +169,9 @@ impl Sts {
             session_name: request.role_session_name.clone(),
             issued_at: now,
             expires_at: now + SignedDuration::from_secs(duration),
+            // TODO: session tags and a source identity passed as the token claims
+            // `https://aws.amazon.com/tags` and `https://aws.amazon.com/source_identity` are
+            // ignored, so such sessions carry neither.
             source_identity: None,
             tags: Vec::new(),
             session_policy: checked.session_policy,

@@ -5,15 +5,8 @@ use iam_sts::{AssumeRoleRequest, StsError};
 use serde_json::json;
 
 use crate::fixture::{
-    MAIN_ACCOUNT, OTHER_ACCOUNT, World, put_user_policy, role_session, user_caller,
+    MAIN_ACCOUNT, OTHER_ACCOUNT, World, code, put_user_policy, role_session, user_caller,
 };
-
-fn code(result: Result<impl Sized, StsError>) -> &'static str {
-    match result {
-        Ok(_) => "ok",
-        Err(error) => error.code(),
-    }
-}
 
 fn trust(principal: &str, actions: &[&str], condition: serde_json::Value) -> String {
     let mut statement = json!({

@@ -79,7 +79,7 @@ async fn b19_caller_identity_ignores_policies() {
     assert_eq!(identity.account.as_str(), expected["Account"]);
 }
 
-/// Steps a, c and f of B20 run here; steps b, d and e need AssumeRole and a role.
+/// Steps a, b, c, e and f of B20; step d runs in `b20_session_token_may_assume_role`.
 #[tokio::test]
 async fn b20_session_token_restrictions() {
     let case = case("B20");
@@ -117,6 +117,23 @@ async fn b20_session_token_restrictions() {
     assert_eq!(outcome(identity_s0), expected_code(&case, "b"));
     assert_eq!(outcome(session_token_s0), expected_code(&case, "c"));
     assert_eq!(outcome(list_users_s1), expected_code(&case, "e"));
+
+    let any_role = world.role(MAIN_ACCOUNT, "any", &allow_alice_trust()).await;
+    let role_caller = role_session(&world, &any_role, "r1");
+    let session_token_r = world
+        .sts
+        .get_session_token(&role_caller, &GetSessionTokenRequest::default())
+        .await;
+    assert_eq!(outcome(session_token_r), expected_code(&case, "f"));
+}
+
+fn allow_alice_trust() -> String {
+    serde_json::json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"},
+        "Action": "sts:AssumeRole"
+    }]})
+    .to_string()
 }
 
 /// Steps a, b, d, e and f of B21: one code per step, reuse rejected. Step c (AssumeRole with a
@@ -406,8 +423,7 @@ async fn b20_session_token_may_assume_role() {
     let case = case("B20");
     let world = World::new();
     let alice = world.user(MAIN_ACCOUNT, "alice").await;
-    let trust_alice = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"sts:AssumeRole"}]}"#;
-    world.role(MAIN_ACCOUNT, "open", trust_alice).await;
+    world.role(MAIN_ACCOUNT, "open", &allow_alice_trust()).await;
     let s0 = world
         .sts
         .get_session_token(&user_caller(&alice), &GetSessionTokenRequest::default())

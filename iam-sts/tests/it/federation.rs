@@ -1,16 +1,9 @@
 //! `GetFederationToken`.
 
-use iam_sts::{GetFederationTokenRequest, GetSessionTokenRequest, PrincipalKind, StsError};
+use iam_sts::{GetFederationTokenRequest, GetSessionTokenRequest, PrincipalKind};
 use jiff::SignedDuration;
 
-use crate::fixture::{MAIN_ACCOUNT, World, root_caller, user_caller};
-
-fn code(result: Result<impl Sized, StsError>) -> &'static str {
-    match result {
-        Ok(_) => "ok",
-        Err(error) => error.code(),
-    }
-}
+use crate::fixture::{MAIN_ACCOUNT, World, code, root_caller, user_caller};
 
 fn request(name: &str) -> GetFederationTokenRequest {
     GetFederationTokenRequest {

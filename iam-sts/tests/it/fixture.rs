@@ -200,6 +200,25 @@ pub(crate) fn root_caller(account_id: &str) -> Caller {
     }
 }
 
+/// Stores `document` as the inline policy `name` of a user or role.
+pub(crate) async fn put_inline_policy(
+    world: &World,
+    account_id: &str,
+    identity: iam_store::Identity,
+    name: &str,
+    document: &str,
+) {
+    let policy = iam_model::InlinePolicy {
+        policy_name: name.to_owned(),
+        policy_document: document.to_owned(),
+    };
+    world
+        .store
+        .put_inline_policy(account(account_id), &identity, policy)
+        .await
+        .unwrap();
+}
+
 /// Stores `document` as the inline policy `name` of the user `user_name`.
 pub(crate) async fn put_user_policy(
     world: &World,
@@ -208,18 +227,8 @@ pub(crate) async fn put_user_policy(
     name: &str,
     document: &str,
 ) {
-    world
-        .store
-        .put_inline_policy(
-            account(account_id),
-            &iam_store::Identity::User(user_name.to_owned()),
-            iam_model::InlinePolicy {
-                policy_name: name.to_owned(),
-                policy_document: document.to_owned(),
-            },
-        )
-        .await
-        .unwrap();
+    let identity = iam_store::Identity::User(user_name.to_owned());
+    put_inline_policy(world, account_id, identity, name, document).await;
 }
 
 /// Stores `document` as the inline policy `name` of the role `role_name`.
@@ -230,18 +239,8 @@ pub(crate) async fn put_role_policy(
     name: &str,
     document: &str,
 ) {
-    world
-        .store
-        .put_inline_policy(
-            account(account_id),
-            &iam_store::Identity::Role(role_name.to_owned()),
-            iam_model::InlinePolicy {
-                policy_name: name.to_owned(),
-                policy_document: document.to_owned(),
-            },
-        )
-        .await
-        .unwrap();
+    let identity = iam_store::Identity::Role(role_name.to_owned());
+    put_inline_policy(world, account_id, identity, name, document).await;
 }
 
 /// Creates a customer managed policy and makes it the permissions boundary of a user.
@@ -312,4 +311,12 @@ pub(crate) fn role_session(world: &World, role: &Role, session_name: &str) -> Ca
         .issue(&claims, world.random.as_ref())
         .unwrap();
     world.session_caller(&credentials)
+}
+
+/// Returns `ok` for a success and the AWS error code for a failure.
+pub(crate) fn code(result: Result<impl Sized, iam_sts::StsError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(error) => error.code(),
+    }
 }

@@ -1,16 +1,9 @@
 //! `GetSessionToken` and `GetCallerIdentity`.
 
-use iam_sts::{GetSessionTokenRequest, PrincipalKind, StsError};
+use iam_sts::{GetSessionTokenRequest, PrincipalKind};
 use jiff::SignedDuration;
 
-use crate::fixture::{MAIN_ACCOUNT, World, root_caller, user_caller};
-
-fn code(result: Result<impl Sized, StsError>) -> &'static str {
-    match result {
-        Ok(_) => "ok",
-        Err(error) => error.code(),
-    }
-}
+use crate::fixture::{MAIN_ACCOUNT, World, code, root_caller, user_caller};
 
 fn with_mfa(serial: &iam_model::Arn, code: String) -> GetSessionTokenRequest {
     GetSessionTokenRequest {
@@ -244,4 +237,61 @@ async fn caller_identity_of_each_kind() {
     assert_eq!(as_root.user_id, MAIN_ACCOUNT);
     assert_eq!(as_session.arn, bob.arn);
     assert_eq!(as_session.user_id, bob.user_id.as_str());
+}
+
+#[tokio::test]
+async fn revoked_sessions_stop_authenticating() {
+    let world = World::new();
+    let alice = world.user(MAIN_ACCOUNT, "alice").await;
+    let issued = world
+        .sts
+        .get_session_token(&user_caller(&alice), &GetSessionTokenRequest::default())
+        .await
+        .unwrap();
+    let token = issued.credentials.session_token.expose();
+    let key_id = issued.credentials.access_key_id.as_str();
+    world.clock.advance(60);
+    let revocation =
+        iam_sts::revocation::SessionRevocation::merge(None, alice.arn.clone(), world.now());
+
+    let before = world.sts.authenticate_session(token, key_id, None);
+    let after = world
+        .sts
+        .authenticate_session(token, key_id, Some(&revocation));
+    let newer = world
+        .sts
+        .get_session_token(&user_caller(&alice), &GetSessionTokenRequest::default())
+        .await
+        .unwrap();
+    let newer_result = world.sts.authenticate_session(
+        newer.credentials.session_token.expose(),
+        newer.credentials.access_key_id.as_str(),
+        Some(&revocation),
+    );
+    world.clock.advance(43_200);
+    let expired = world.sts.authenticate_session(token, key_id, None);
+
+    assert_eq!(code(before), "ok");
+    assert_eq!(code(after), "InvalidClientTokenId");
+    assert_eq!(code(newer_result), "ok");
+    assert_eq!(code(expired), "ExpiredToken");
+}
+
+/// Root has no MFA device the store can enable, so a root request with MFA is denied; this
+/// test records that gap.
+#[tokio::test]
+async fn root_mfa_is_denied_for_now() {
+    let world = World::new();
+    let request = GetSessionTokenRequest {
+        duration_seconds: None,
+        serial_number: Some("arn:aws:iam::111122223333:mfa/root-account-mfa-device".to_owned()),
+        token_code: Some("123456".to_owned()),
+    };
+
+    let result = world
+        .sts
+        .get_session_token(&root_caller(MAIN_ACCOUNT), &request)
+        .await;
+
+    assert_eq!(code(result), "AccessDenied");
 }

@@ -3,23 +3,16 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use iam_model::{OidcProvider, Partition};
-use iam_sts::{AssumeRoleWithWebIdentityRequest, PrincipalKind, StsError};
+use iam_sts::{AssumeRoleWithWebIdentityRequest, PrincipalKind};
 use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use serde_json::{Value, json};
 
-use crate::fixture::{MAIN_ACCOUNT, World, account};
+use crate::fixture::{MAIN_ACCOUNT, World, account, code};
 
 const ISSUER: &str = "https://token.example.com";
 const CLIENT_ID: &str = "sts.amazonaws.com";
 const SUBJECT: &str = "repo:example/app:ref:refs/heads/main";
-
-fn code(result: Result<impl Sized, StsError>) -> &'static str {
-    match result {
-        Ok(_) => "ok",
-        Err(error) => error.code(),
-    }
-}
 
 struct Signer {
     pair: EcdsaKeyPair,
