@@ -152,7 +152,9 @@ impl ServiceRules {
         allow_unsigned_presigned_token: false,
     };
 
-    /// Returns the rules for a service name from a credential scope.
+    /// Returns the rules a client signs with for `service`: [`ServiceRules::S3`] for `s3`,
+    /// [`ServiceRules::STANDARD`] for any other. The [`Signer`] uses it. A [`Verifier`] does not,
+    /// because it takes the rules of the services it serves from its caller.
     pub fn for_service(service: &str) -> ServiceRules {
         if service == "s3" {
             ServiceRules::S3

@@ -1,7 +1,7 @@
 //! Verification of SigV4-signed requests, in the `Authorization` header or presigned.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use iam_model::Clock;
@@ -112,7 +112,9 @@ pub struct VerifiedRequest<P> {
 
 /// Verifies SigV4 signatures against credentials from a [`SecretResolver`].
 ///
-/// Any region in the credential scope is accepted unless an allow-list is set. Header-signed
+/// The verifier serves a fixed set of services, each with its [`ServiceRules`]. A credential
+/// scope naming any other service is rejected, so the client cannot pick rules that leave the
+/// body unsigned. Any region in the credential scope is accepted unless an allow-list is set. Header-signed
 /// requests must be within [`MAX_CLOCK_SKEW_SECONDS`] of the clock. Presigned requests expire
 /// exactly `X-Amz-Expires` seconds after their `X-Amz-Date`, and are accepted from up to
 /// [`MAX_CLOCK_SKEW_SECONDS`] before it, for a client clock that runs ahead.
@@ -121,7 +123,8 @@ pub struct Verifier<R> {
     clock: Arc<dyn Clock>,
     cache: SigningKeyCache,
     allowed_regions: Option<HashSet<String>>,
-    service_rules: HashMap<String, ServiceRules>,
+    /// The services served, in the order given; the first one is named in scope errors.
+    services: Vec<(String, ServiceRules)>,
 }
 
 /// The signature fields of a request, from the header or the query.
@@ -139,16 +142,25 @@ struct SignatureFields<'a> {
 }
 
 impl<R: SecretResolver> Verifier<R> {
-    /// Creates a verifier that reads time from `clock` and caches up to
+    /// Creates a verifier for the `services` it serves (`iam` and `sts` for this server), each
+    /// under [`ServiceRules::STANDARD`]. It reads time from `clock` and caches up to
     /// [`SigningKeyCache::DEFAULT_CAPACITY`] signing keys.
-    pub fn new(resolver: R, clock: Arc<dyn Clock>) -> Self {
-        Self {
+    pub fn new<I, S>(resolver: R, clock: Arc<dyn Clock>, services: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut verifier = Self {
             resolver,
             clock,
             cache: SigningKeyCache::default(),
             allowed_regions: None,
-            service_rules: HashMap::new(),
+            services: Vec::new(),
+        };
+        for service in services {
+            verifier = verifier.with_service_rules(service, ServiceRules::STANDARD);
         }
+        verifier
     }
 
     /// Limits the regions accepted in the credential scope.
@@ -167,10 +179,16 @@ impl<R: SecretResolver> Verifier<R> {
         self
     }
 
-    /// Overrides the canonicalization rules for one service name; other services use
-    /// [`ServiceRules::for_service`].
+    /// Serves `service` under `rules`, replacing its rules if it is already served.
+    ///
+    /// This is how a caller opts in to unsigned payloads, for example with
+    /// [`ServiceRules::S3`].
     pub fn with_service_rules(mut self, service: impl Into<String>, rules: ServiceRules) -> Self {
-        self.service_rules.insert(service.into(), rules);
+        let service = service.into();
+        match self.services.iter_mut().find(|(name, _)| *name == service) {
+            Some((_, served_rules)) => *served_rules = rules,
+            None => self.services.push((service, rules)),
+        }
         self
     }
 
@@ -187,6 +205,8 @@ impl<R: SecretResolver> Verifier<R> {
     /// - [`AuthError::IncompleteSignature`] when the signature fields are malformed or missing.
     /// - [`AuthError::SignatureDoesNotMatch`] when the signature is wrong or the credential
     ///   scope does not match the date, the allowed regions or the `aws4_request` terminator.
+    /// - [`AuthError::ScopeServiceNotServed`] when the credential scope names a service this
+    ///   verifier does not serve.
     /// - [`AuthError::RequestExpired`] outside the time window.
     /// - [`AuthError::InvalidClientTokenId`] for an unknown key, or a temporary (`ASIA`) key
     ///   without `X-Amz-Security-Token`.
@@ -197,7 +217,7 @@ impl<R: SecretResolver> Verifier<R> {
     ) -> Result<VerifiedRequest<R::Principal>, AuthError> {
         let fields = signature_fields(request)?;
         let now = self.clock.now();
-        self.check_scope(&fields)?;
+        let rules = self.check_scope(&fields)?;
         check_time(&fields, now)?;
         let signed_headers = signed_header_names(&fields.signed_headers)?;
         let mut signature = [0u8; 32];
@@ -222,7 +242,6 @@ impl<R: SecretResolver> Verifier<R> {
             return Err(AuthError::ExpiredToken { expiration });
         }
 
-        let rules = self.rules_for(&fields.scope.service);
         let payload_hash = payload_hash(request, &fields, rules)?;
         let key = self
             .cache
@@ -280,14 +299,23 @@ impl<R: SecretResolver> Verifier<R> {
         })
     }
 
-    fn rules_for(&self, service: &str) -> ServiceRules {
-        self.service_rules
-            .get(service)
-            .copied()
-            .unwrap_or_else(|| ServiceRules::for_service(service))
-    }
+    /// Checks the credential scope and returns the rules of its service.
+    fn check_scope(&self, fields: &SignatureFields<'_>) -> Result<ServiceRules, AuthError> {
+        let Some((_, rules)) = self
+            .services
+            .iter()
+            .find(|(name, _)| *name == fields.scope.service)
+        else {
+            return Err(AuthError::ScopeServiceNotServed {
+                service: fields.scope.service.clone(),
+                expected: self
+                    .services
+                    .first()
+                    .map(|(name, _)| name.clone())
+                    .unwrap_or_default(),
+            });
+        };
 
-    fn check_scope(&self, fields: &SignatureFields<'_>) -> Result<(), AuthError> {
         let date_of_request = fields.amz_date.get(..8).unwrap_or_default();
         if fields.scope.date != date_of_request {
             return Err(AuthError::SignatureDoesNotMatch(format!(
@@ -303,7 +331,7 @@ impl<R: SecretResolver> Verifier<R> {
                 fields.scope.region
             )));
         }
-        Ok(())
+        Ok(*rules)
     }
 }
 
@@ -312,7 +340,7 @@ impl<R> std::fmt::Debug for Verifier<R> {
         f.debug_struct("Verifier")
             .field("cache", &self.cache)
             .field("allowed_regions", &self.allowed_regions)
-            .field("service_rules", &self.service_rules)
+            .field("services", &self.services)
             .finish_non_exhaustive()
     }
 }

@@ -1,0 +1,147 @@
+//! Regression tests for defects found in review: the credential scope service, secrets in
+//! `Debug` output, duplicated presigned parameters and key id reuse in the keyring.
+
+use std::sync::Arc;
+
+use iam_auth::sigv4::{Credentials, HttpRequest, ResolvedCredential, Signer, Verifier};
+use iam_auth::{AuthError, SecretAccessKey, SecurityToken};
+use iam_model::FixedClock;
+use jiff::Timestamp;
+
+const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const HEADERS: [(&str, &str); 1] = [("Host", "iam.amazonaws.com")];
+const LIST_USERS: &[u8] = b"Action=ListUsers&Version=2010-05-08";
+
+type Resolver = fn(&str, Option<&str>) -> Result<ResolvedCredential<&'static str>, AuthError>;
+
+fn resolve(
+    access_key_id: &str,
+    _token: Option<&str>,
+) -> Result<ResolvedCredential<&'static str>, AuthError> {
+    Ok(ResolvedCredential {
+        secret: SecretAccessKey::new(SECRET),
+        principal: if access_key_id == KEY_ID {
+            "alice"
+        } else {
+            "alice-session"
+        },
+        expiration: None,
+    })
+}
+
+fn now() -> Timestamp {
+    "2026-03-01T10:00:00Z".parse().unwrap()
+}
+
+fn verifier() -> Verifier<Resolver> {
+    Verifier::new(
+        resolve as Resolver,
+        Arc::new(FixedClock::new(now())),
+        ["iam", "sts"],
+    )
+}
+
+fn signer(access_key_id: &str, token: Option<&str>, service: &str) -> Signer {
+    let credentials = Credentials {
+        access_key_id: access_key_id.to_owned(),
+        secret_access_key: SecretAccessKey::new(SECRET),
+        session_token: token.map(SecurityToken::new),
+    };
+    Signer::new(credentials, "us-east-1", service)
+}
+
+fn request<'a>(method: &'a str, query: &'a str, body: &'a [u8]) -> HttpRequest<'a> {
+    HttpRequest {
+        method,
+        path: "/",
+        query,
+        headers: &HEADERS,
+        body,
+    }
+}
+
+#[test]
+fn s3_scope_presigned_post_rejected() {
+    let forged_body = b"Action=CreateAccessKey&UserName=admin&Version=2010-05-08";
+    let presigned = signer(KEY_ID, None, "s3")
+        .presign(&request("POST", "", LIST_USERS), now(), 300)
+        .unwrap();
+
+    let verified = verifier().verify(&request("POST", &presigned.query, forged_body));
+
+    let error = verified.unwrap_err();
+    assert_eq!(error.aws_code(), "SignatureDoesNotMatch");
+    assert_eq!(
+        error,
+        AuthError::ScopeServiceNotServed {
+            service: "s3".to_owned(),
+            expected: "iam".to_owned(),
+        }
+    );
+}
+
+#[test]
+fn s3_scope_with_unsigned_payload_header_rejected() {
+    let headers = [
+        ("Host", "iam.amazonaws.com"),
+        ("x-amz-content-sha256", "UNSIGNED-PAYLOAD"),
+    ];
+    let signed = signer(KEY_ID, None, "s3")
+        .sign(
+            &HttpRequest {
+                headers: &headers,
+                ..request("POST", "", LIST_USERS)
+            },
+            now(),
+        )
+        .unwrap();
+    let signed_headers = signed.header_pairs();
+
+    let verified = verifier().verify(&HttpRequest {
+        headers: &signed_headers,
+        ..request("POST", "", b"Action=CreateAccessKey&Version=2010-05-08")
+    });
+
+    assert!(
+        matches!(
+            verified,
+            Err(AuthError::ScopeServiceNotServed { ref service, .. }) if service == "s3"
+        ),
+        "{verified:?}"
+    );
+}
+
+#[test]
+fn served_service_without_opt_in_rejects_unsigned_payload() {
+    let verifier = verifier().with_service_rules("s3", iam_auth::sigv4::ServiceRules::STANDARD);
+    let presigned = signer(KEY_ID, None, "s3")
+        .presign(&request("POST", "", LIST_USERS), now(), 300)
+        .unwrap();
+
+    let verified = verifier.verify(&request(
+        "POST",
+        &presigned.query,
+        b"Action=CreateAccessKey&Version=2010-05-08",
+    ));
+
+    assert_eq!(verified.unwrap_err().aws_code(), "SignatureDoesNotMatch");
+}
+
+#[test]
+fn sts_scope_is_served() {
+    let signed = signer(KEY_ID, None, "sts")
+        .sign(&request("POST", "", LIST_USERS), now())
+        .unwrap();
+    let signed_headers = signed.header_pairs();
+
+    let verified = verifier()
+        .verify(&HttpRequest {
+            headers: &signed_headers,
+            ..request("POST", "", LIST_USERS)
+        })
+        .unwrap();
+
+    assert_eq!(verified.scope.service, "sts");
+    assert!(verified.payload_signed);
+}
