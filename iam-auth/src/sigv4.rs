@@ -18,7 +18,8 @@ pub use chunked::ChunkSignatures;
 pub use signer::{Credentials, PresignedRequest, SignedRequest, Signer};
 pub use signing_key::SigningKeyCache;
 pub use verifier::{
-    AuthenticationMethod, ResolvedCredential, SecretResolver, VerifiedRequest, Verifier,
+    AuthenticationMethod, RequestSignature, ResolvedCredential, SecretResolver, VerifiedRequest,
+    Verifier,
 };
 
 /// The signing algorithm name, as it appears in `Authorization` and `X-Amz-Algorithm`.

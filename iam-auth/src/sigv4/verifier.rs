@@ -104,10 +104,27 @@ pub struct VerifiedRequest<P> {
     /// The place of the signature.
     pub method: AuthenticationMethod,
     /// The signature, in lower-case hex. It seeds the chunk signatures of a streaming upload.
-    pub signature: String,
+    pub signature: RequestSignature,
     /// Whether the signature covers the body; false for `UNSIGNED-PAYLOAD` and streaming
     /// uploads.
     pub payload_signed: bool,
+}
+
+/// The signature of a verified request, in lower-case hex. Its `Debug` output is `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RequestSignature(String);
+
+impl RequestSignature {
+    /// Returns the signature text, for example to seed [`super::ChunkSignatures`].
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for RequestSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequestSignature(***)")
+    }
 }
 
 /// Verifies SigV4 signatures against credentials from a [`SecretResolver`].
@@ -295,7 +312,7 @@ impl<R: SecretResolver> Verifier<R> {
             security_token: fields.security_token.map(SecurityToken::new),
             signed_at: fields.signed_at,
             method: fields.method,
-            signature: fields.signature.into_owned(),
+            signature: RequestSignature(fields.signature.into_owned()),
         })
     }
 

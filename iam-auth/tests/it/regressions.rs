@@ -9,6 +9,8 @@ use iam_model::FixedClock;
 use jiff::Timestamp;
 
 const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+const TEMPORARY_KEY_ID: &str = "ASIAIOSFODNN7EXAMPLE";
+const TOKEN: &str = "FQoGZXIvYXdzEXAMPLESESSIONTOKEN";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const HEADERS: [(&str, &str); 1] = [("Host", "iam.amazonaws.com")];
 const LIST_USERS: &[u8] = b"Action=ListUsers&Version=2010-05-08";
@@ -144,4 +146,50 @@ fn sts_scope_is_served() {
 
     assert_eq!(verified.scope.service, "sts");
     assert!(verified.payload_signed);
+}
+
+#[test]
+fn signed_request_debug_hides_token() {
+    let signed = signer(TEMPORARY_KEY_ID, Some(TOKEN), "iam")
+        .sign(&request("POST", "", LIST_USERS), now())
+        .unwrap();
+
+    let debug = format!("{signed:?}");
+
+    assert!(!debug.contains(TOKEN), "{debug}");
+    assert!(!debug.contains(&signed.signature), "{debug}");
+    assert!(debug.contains("X-Amz-Security-Token"), "{debug}");
+}
+
+#[test]
+fn presigned_request_debug_hides_token() {
+    let presigned = signer(TEMPORARY_KEY_ID, Some(TOKEN), "iam")
+        .presign(&request("GET", "Action=ListUsers", b""), now(), 300)
+        .unwrap();
+
+    let debug = format!("{presigned:?}");
+
+    assert!(!debug.contains(TOKEN), "{debug}");
+    assert!(!debug.contains(&presigned.signature), "{debug}");
+    assert!(debug.contains("Action=ListUsers"), "{debug}");
+}
+
+#[test]
+fn verified_request_debug_hides_signature() {
+    let signed = signer(TEMPORARY_KEY_ID, Some(TOKEN), "iam")
+        .sign(&request("POST", "", LIST_USERS), now())
+        .unwrap();
+    let headers = signed.header_pairs();
+    let verified = verifier()
+        .verify(&HttpRequest {
+            headers: &headers,
+            ..request("POST", "", LIST_USERS)
+        })
+        .unwrap();
+
+    let debug = format!("{verified:?}");
+
+    assert!(!debug.contains(&signed.signature), "{debug}");
+    assert!(!debug.contains(TOKEN), "{debug}");
+    assert_eq!(verified.signature.expose(), signed.signature);
 }
