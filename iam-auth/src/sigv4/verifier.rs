@@ -369,13 +369,13 @@ fn signature_fields<'a>(request: &HttpRequest<'a>) -> Result<SignatureFields<'a>
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
         .map(|(_, value)| *value);
-    let presigned = query_parameter(request.query, "X-Amz-Algorithm").is_some();
-    match (authorization, presigned) {
+    let parameters = QueryAuthParameters::parse(request.query)?;
+    match (authorization, parameters.algorithm.is_some()) {
         (Some(_), true) => Err(AuthError::IncompleteSignature(
             "the request is signed both in the `Authorization` header and in the query".to_owned(),
         )),
         (Some(authorization), false) => header_fields(request, authorization),
-        (None, true) => query_fields(request),
+        (None, true) => query_fields(parameters),
         (None, false) => Err(AuthError::MissingAuthentication),
     }
 }
@@ -452,27 +452,28 @@ fn header_fields<'a>(
     })
 }
 
-fn query_fields<'a>(request: &HttpRequest<'a>) -> Result<SignatureFields<'a>, AuthError> {
-    let required = |name: &str| {
-        query_parameter(request.query, name)
+fn query_fields<'a>(parameters: QueryAuthParameters<'a>) -> Result<SignatureFields<'a>, AuthError> {
+    let required = |name: &str, value: Option<&'a str>| -> Result<Cow<'a, str>, AuthError> {
+        value
             .ok_or_else(|| {
                 AuthError::IncompleteSignature(format!("presigned request is missing `{name}`"))
             })
             .and_then(|value| decode_text(name, value))
     };
-    let algorithm = required("X-Amz-Algorithm")?;
+    let algorithm = required("X-Amz-Algorithm", parameters.algorithm)?;
     if algorithm != ALGORITHM {
         return Err(AuthError::IncompleteSignature(format!(
             "unsupported `X-Amz-Algorithm` `{}`, expected `{ALGORITHM}`",
             truncate(&algorithm)
         )));
     }
-    let credential = required("X-Amz-Credential")?;
-    let amz_date = required("X-Amz-Date")?;
-    let expires = required("X-Amz-Expires")?;
-    let signed_headers = required("X-Amz-SignedHeaders")?;
-    let signature = required(SIGNATURE_PARAMETER)?;
-    let security_token = query_parameter(request.query, SECURITY_TOKEN_PARAMETER)
+    let credential = required("X-Amz-Credential", parameters.credential)?;
+    let amz_date = required("X-Amz-Date", parameters.date)?;
+    let expires = required("X-Amz-Expires", parameters.expires)?;
+    let signed_headers = required("X-Amz-SignedHeaders", parameters.signed_headers)?;
+    let signature = required(SIGNATURE_PARAMETER, parameters.signature)?;
+    let security_token = parameters
+        .security_token
         .map(|token| decode_text(SECURITY_TOKEN_PARAMETER, token))
         .transpose()?;
 
@@ -688,13 +689,61 @@ fn payload_hash<'a>(
     Ok(PayloadHash::Body(actual))
 }
 
-/// Returns the raw value of the first query parameter named exactly `name`.
-fn query_parameter<'a>(query: &'a str, name: &str) -> Option<&'a str> {
-    query
-        .split('&')
-        .filter_map(|parameter| parameter.split_once('=').or(Some((parameter, ""))))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+/// The raw values of the `X-Amz-*` authentication parameters of a presigned query.
+#[derive(Default)]
+struct QueryAuthParameters<'a> {
+    algorithm: Option<&'a str>,
+    credential: Option<&'a str>,
+    date: Option<&'a str>,
+    expires: Option<&'a str>,
+    signed_headers: Option<&'a str>,
+    signature: Option<&'a str>,
+    security_token: Option<&'a str>,
+}
+
+impl<'a> QueryAuthParameters<'a> {
+    /// Collects the authentication parameters of `query`, comparing names after
+    /// percent-decoding as the canonical query does.
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::IncompleteSignature`] when one of them appears more than once, because the
+    /// signature would cover only one of the values while a server may read another.
+    fn parse(query: &'a str) -> Result<Self, AuthError> {
+        let mut parameters = Self::default();
+        for parameter in split_ascii(query, b'&') {
+            let (raw_name, value) = split_once_ascii(parameter, b'=').unwrap_or((parameter, ""));
+            // Every authentication parameter name starts with `X`, or with `%` when encoded.
+            if !raw_name.starts_with(['X', '%']) {
+                continue;
+            }
+            let name = if raw_name.contains(['%', '+']) {
+                Cow::Owned(
+                    String::from_utf8_lossy(&canonical::percent_decode(raw_name, true))
+                        .into_owned(),
+                )
+            } else {
+                Cow::Borrowed(raw_name)
+            };
+            let slot = match name.as_ref() {
+                "X-Amz-Algorithm" => &mut parameters.algorithm,
+                "X-Amz-Credential" => &mut parameters.credential,
+                "X-Amz-Date" => &mut parameters.date,
+                "X-Amz-Expires" => &mut parameters.expires,
+                "X-Amz-SignedHeaders" => &mut parameters.signed_headers,
+                SIGNATURE_PARAMETER => &mut parameters.signature,
+                SECURITY_TOKEN_PARAMETER => &mut parameters.security_token,
+                _ => continue,
+            };
+            if slot.replace(value).is_some() {
+                return Err(AuthError::IncompleteSignature(format!(
+                    "query parameter `{name}` appears more than once; send each `X-Amz-*` \
+                     authentication parameter once"
+                )));
+            }
+        }
+        Ok(parameters)
+    }
 }
 
 /// Percent-decodes a query value that must be UTF-8.

@@ -193,3 +193,61 @@ fn verified_request_debug_hides_signature() {
     assert!(!debug.contains(TOKEN), "{debug}");
     assert_eq!(verified.signature.expose(), signed.signature);
 }
+
+#[test]
+fn duplicate_presigned_signature_is_rejected() {
+    let presigned = signer(KEY_ID, None, "iam")
+        .presign(&request("GET", "Action=ListUsers", b""), now(), 300)
+        .unwrap();
+    let query = format!("{}&X-Amz-Signature=0000", presigned.query);
+
+    let verified = verifier().verify(&request("GET", &query, b""));
+
+    let error = verified.unwrap_err();
+    assert_eq!(error.aws_code(), "IncompleteSignature");
+    assert!(error.to_string().contains("X-Amz-Signature"), "{error}");
+}
+
+#[test]
+fn duplicate_presigned_auth_parameters_rejected() {
+    let presigned = signer(TEMPORARY_KEY_ID, Some(TOKEN), "iam")
+        .presign(&request("GET", "Action=ListUsers", b""), now(), 300)
+        .unwrap();
+    let extras = [
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256",
+        "X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20260301%2Fus-east-1%2Fiam%2Faws4_request",
+        "X-Amz-Date=20260301T100000Z",
+        "X-Amz-Expires=300",
+        "X-Amz-SignedHeaders=host",
+        "X-Amz-Security-Token=other",
+        // An encoded name decodes to `X-Amz-Signature`, as the canonical query reads it.
+        "X-Amz-Signatur%65=0000",
+        "%58-Amz-Signature=0000",
+    ];
+
+    for extra in extras {
+        let query = format!("{}&{extra}", presigned.query);
+
+        let verified = verifier().verify(&request("GET", &query, b""));
+
+        assert_eq!(
+            verified.unwrap_err().aws_code(),
+            "IncompleteSignature",
+            "{extra}"
+        );
+    }
+}
+
+#[test]
+fn presigned_query_without_duplicates_verifies() {
+    let presigned = signer(TEMPORARY_KEY_ID, Some(TOKEN), "iam")
+        .presign(&request("GET", "Action=ListUsers", b""), now(), 300)
+        .unwrap();
+
+    let verified = verifier()
+        .verify(&request("GET", &presigned.query, b""))
+        .unwrap();
+
+    assert_eq!(verified.principal, "alice-session");
+    assert_eq!(verified.security_token.unwrap().expose(), TOKEN);
+}
