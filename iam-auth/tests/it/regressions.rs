@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
+use iam_auth::seal::{KeyEncryptionKey, Keyring};
 use iam_auth::sigv4::{Credentials, HttpRequest, ResolvedCredential, Signer, Verifier};
 use iam_auth::{AuthError, SecretAccessKey, SecurityToken};
-use iam_model::FixedClock;
+use iam_model::{FixedClock, SeededRandom};
 use jiff::Timestamp;
 
 const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -250,4 +251,76 @@ fn presigned_query_without_duplicates_verifies() {
 
     assert_eq!(verified.principal, "alice-session");
     assert_eq!(verified.security_token.unwrap().expose(), TOKEN);
+}
+
+#[test]
+fn rotate_to_reused_key_id_rejected() {
+    let random = SeededRandom::new(7);
+    let mut keyring = Keyring::new(KeyEncryptionKey::new("kek-1", &[1; 32]).unwrap());
+    let sealed = keyring
+        .seal(b"secret", b"AKIAIOSFODNN7EXAMPLE", &random)
+        .unwrap();
+
+    let rotated = keyring.rotate(KeyEncryptionKey::new("kek-1", &[2; 32]).unwrap());
+
+    assert!(
+        matches!(
+            rotated,
+            Err(AuthError::InvalidKeyEncryptionKey { ref key_id, .. }) if key_id == "kek-1"
+        ),
+        "{rotated:?}"
+    );
+    assert_eq!(keyring.current_key_id(), "kek-1");
+    let opened = keyring.open(&sealed, b"AKIAIOSFODNN7EXAMPLE").unwrap();
+    assert_eq!(opened.expose(), b"secret");
+}
+
+#[test]
+fn rotate_to_retired_key_id_rejected() {
+    let mut keyring = Keyring::new(KeyEncryptionKey::new("kek-2", &[2; 32]).unwrap())
+        .with_retired_key(KeyEncryptionKey::new("kek-1", &[1; 32]).unwrap())
+        .unwrap();
+
+    let rotated = keyring.rotate(KeyEncryptionKey::new("kek-1", &[3; 32]).unwrap());
+
+    assert!(rotated.is_err());
+    assert_eq!(keyring.current_key_id(), "kek-2");
+}
+
+#[test]
+fn retired_key_with_current_id_rejected() {
+    let keyring = Keyring::new(KeyEncryptionKey::new("kek-1", &[2; 32]).unwrap())
+        .with_retired_key(KeyEncryptionKey::new("kek-1", &[1; 32]).unwrap());
+
+    let error = keyring.unwrap_err();
+    assert_eq!(error.aws_code(), "ServiceFailure");
+    assert!(error.to_string().contains("`kek-1`"), "{error}");
+}
+
+#[test]
+fn retired_key_with_retired_id_rejected() {
+    let keyring = Keyring::new(KeyEncryptionKey::new("kek-3", &[3; 32]).unwrap())
+        .with_retired_key(KeyEncryptionKey::new("kek-1", &[1; 32]).unwrap())
+        .unwrap()
+        .with_retired_key(KeyEncryptionKey::new("kek-1", &[2; 32]).unwrap());
+
+    assert!(keyring.is_err());
+}
+
+#[test]
+fn rotate_keeps_old_secrets_open() {
+    let random = SeededRandom::new(7);
+    let mut keyring = Keyring::new(KeyEncryptionKey::new("kek-1", &[1; 32]).unwrap());
+    let sealed = keyring.seal(b"secret", b"context", &random).unwrap();
+
+    keyring
+        .rotate(KeyEncryptionKey::new("kek-2", &[2; 32]).unwrap())
+        .unwrap();
+
+    assert_eq!(keyring.current_key_id(), "kek-2");
+    assert!(keyring.needs_reseal(&sealed));
+    assert_eq!(
+        keyring.open(&sealed, b"context").unwrap().expose(),
+        b"secret"
+    );
 }
