@@ -112,12 +112,14 @@ pub struct VerifiedRequest<P> {
 
 /// The signature of a verified request, in lower-case hex. Its `Debug` output is `***`.
 #[derive(Clone, PartialEq, Eq)]
-pub struct RequestSignature(String);
+pub struct RequestSignature([u8; 64]);
 
 impl RequestSignature {
     /// Returns the signature text, for example to seed [`super::ChunkSignatures`].
     pub fn expose(&self) -> &str {
-        &self.0
+        // INVARIANT (ascii hex): `verify` stores only a signature that decoded as lower-case
+        // hex.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -238,10 +240,15 @@ impl<R: SecretResolver> Verifier<R> {
         check_time(&fields, now)?;
         let signed_headers = signed_header_names(&fields.signed_headers)?;
         let mut signature = [0u8; 32];
+        let mut signature_hex = [0u8; 64];
         if decode_lower_hex(&fields.signature, &mut signature).is_none() {
             return Err(AuthError::IncompleteSignature(
                 "the signature is not 64 lower-case hex digits".to_owned(),
             ));
+        }
+        // INVARIANT (ascii hex): the signature decoded, so it is exactly 64 hex digits.
+        for (digit, byte) in signature_hex.iter_mut().zip(fields.signature.bytes()) {
+            *digit = byte;
         }
 
         if fields.access_key_id.starts_with("ASIA") && fields.security_token.is_none() {
@@ -312,7 +319,7 @@ impl<R: SecretResolver> Verifier<R> {
             security_token: fields.security_token.map(SecurityToken::new),
             signed_at: fields.signed_at,
             method: fields.method,
-            signature: RequestSignature(fields.signature.into_owned()),
+            signature: RequestSignature(signature_hex),
         })
     }
 
