@@ -240,16 +240,15 @@ impl<R: SecretResolver> Verifier<R> {
         check_time(&fields, now)?;
         let signed_headers = signed_header_names(&fields.signed_headers)?;
         let mut signature = [0u8; 32];
-        let mut signature_hex = [0u8; 64];
-        if decode_lower_hex(&fields.signature, &mut signature).is_none() {
+        let signature_hex = <[u8; 64]>::try_from(fields.signature.as_bytes()).ok();
+        let (Some(signature_hex), Some(())) = (
+            signature_hex,
+            decode_lower_hex(&fields.signature, &mut signature),
+        ) else {
             return Err(AuthError::IncompleteSignature(
                 "the signature is not 64 lower-case hex digits".to_owned(),
             ));
-        }
-        // INVARIANT (ascii hex): the signature decoded, so it is exactly 64 hex digits.
-        for (digit, byte) in signature_hex.iter_mut().zip(fields.signature.bytes()) {
-            *digit = byte;
-        }
+        };
 
         if fields.access_key_id.starts_with("ASIA") && fields.security_token.is_none() {
             return Err(AuthError::InvalidClientTokenId {
