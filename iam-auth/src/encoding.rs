@@ -2,8 +2,8 @@
 
 /// Appends `bytes` to `out` as lower-case hex.
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
-    // Hex is written 32 input bytes at a time into a stack buffer, because one `push_str` of
-    // 64 digits costs far less than 64 calls of `push`.
+    // Each 32-byte chunk goes through a stack buffer, so it takes one `push_str` instead of 64
+    // calls of `push`.
     let mut digits = [0u8; 64];
     for chunk in bytes.chunks(32) {
         for (pair, byte) in digits.chunks_exact_mut(2).zip(chunk) {

@@ -171,7 +171,7 @@ impl Keyring {
     ///
     /// # Errors
     ///
-    /// [`AuthError::InvalidKeyEncryptionKey`] when the keyring already holds a key with the
+    /// [`AuthError::InvalidKeyEncryptionKey`] when the keyring already contains a key with the
     /// same id, the current key included. Replacing it would make every secret sealed under
     /// the old key material fail to open.
     pub fn with_retired_key(mut self, key: KeyEncryptionKey) -> Result<Self, AuthError> {
@@ -184,7 +184,7 @@ impl Keyring {
     ///
     /// # Errors
     ///
-    /// [`AuthError::InvalidKeyEncryptionKey`] when the keyring already holds a key with the
+    /// [`AuthError::InvalidKeyEncryptionKey`] when the keyring already contains a key with the
     /// same id, so a rotation never replaces key material. The keyring is left unchanged.
     pub fn rotate(&mut self, key: KeyEncryptionKey) -> Result<(), AuthError> {
         self.check_unused_id(&key)?;
@@ -197,7 +197,7 @@ impl Keyring {
         if self.keys.contains_key(&key.id) {
             return Err(AuthError::InvalidKeyEncryptionKey {
                 key_id: key.id.clone(),
-                reason: "the keyring already holds a key with this id; give the new key an \
+                reason: "the keyring already contains a key with this id; give the new key an \
                          unused id",
             });
         }
