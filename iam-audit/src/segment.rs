@@ -83,6 +83,23 @@ pub(crate) fn complete_lines(bytes: &[u8]) -> (Vec<&[u8]>, usize) {
     (lines.into_iter().take(line_count).collect(), complete)
 }
 
+/// Reports whether a complete line is the remnant of a write that a crash tore, which shows as a
+/// zero byte where the file system never wrote a block. A record line never contains one,
+/// because JSON encoding escapes every control character.
+pub(crate) fn is_torn_line(line: &[u8]) -> bool {
+    line.contains(&0)
+}
+
+/// Removes the torn lines, as [`is_torn_line`] describes them, from the end of `lines` and
+/// returns how many bytes they took with their newlines.
+pub(crate) fn pop_torn_lines(lines: &mut Vec<&[u8]>) -> usize {
+    let mut torn_bytes = 0;
+    while let Some(torn) = lines.pop_if(|line| is_torn_line(line)) {
+        torn_bytes += torn.len() + 1;
+    }
+    torn_bytes
+}
+
 /// Reads the first line of a file, without its newline, or `None` when the file has no
 /// complete line.
 pub(crate) fn read_first_line(path: &Path) -> Result<Option<Vec<u8>>, AuditError> {

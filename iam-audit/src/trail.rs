@@ -176,11 +176,16 @@ impl Trail {
     /// Opens the trail in `config.directory`, creating it if needed, cuts a torn last record
     /// left by a crash, and signs a digest of what it found.
     ///
+    /// A torn record is one without its final newline, or a line with zero bytes where the
+    /// file system never wrote a block. A complete line that does not decode is never cut,
+    /// because it may be an acknowledged record that was damaged after it was written.
+    ///
     /// # Errors
     ///
     /// Returns [`AuditError::InvalidConfig`] for a bad configuration, [`AuditError::Corrupt`]
-    /// when the newest segment is damaged somewhere other than at its end (cutting there would
-    /// lose acknowledged records), and [`AuditError::Io`] when the file system fails.
+    /// when the newest segment contains a record that does not decode or link and is not a
+    /// torn tail (cutting it could lose acknowledged records), and [`AuditError::Io`] when the
+    /// file system fails.
     pub fn open(
         config: TrailConfig,
         clock: Arc<dyn Clock>,
@@ -649,8 +654,10 @@ struct Scan {
 
 /// Reads the newest segment and finds its last good record.
 ///
-/// A crash can leave only the end of the last write unfinished, so a bad record is cut only
-/// when nothing readable follows it. Otherwise the segment was damaged and opening fails.
+/// A crash can leave only the end of the last write unfinished. That end is the bytes after the
+/// last newline and any complete lines torn as [`segment::is_torn_line`] describes. Bad lines
+/// are cut only when every line from the first bad one on is torn. Otherwise a complete record
+/// was changed after it was written, and opening fails.
 fn scan_newest(newest: &SegmentFile) -> Result<Scan, AuditError> {
     let bytes = segment::read_file(&newest.path)?;
     let (lines, _) = segment::complete_lines(&bytes);
@@ -699,12 +706,26 @@ fn scan_newest(newest: &SegmentFile) -> Result<Scan, AuditError> {
             }
         };
         if let Some(reason) = problem {
-            let readable_later = lines
+            // NOTE: A file system that exposes stale data instead of zeros after a crash leaves
+            // a torn line without a zero byte, and opening then fails until an operator acts.
+            if !segment::is_torn_line(line) {
+                return Err(corrupt(
+                    index,
+                    format!("{reason}, and the line is complete, so a crash did not tear it"),
+                ));
+            }
+            let complete_later = lines
                 .iter()
                 .skip(index + 1)
-                .any(|later| record::decode::<IgnoredAny>(later).is_ok());
-            if readable_later {
-                return Err(corrupt(index, reason));
+                .position(|later| !segment::is_torn_line(later));
+            if let Some(offset) = complete_later {
+                return Err(corrupt(
+                    index + 1 + offset,
+                    format!(
+                        "complete line after the line `{}` that a crash tore",
+                        index + 1
+                    ),
+                ));
             }
             break;
         }
@@ -754,8 +775,9 @@ fn recover_digests(
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(error) => return Err(AuditError::io("read", &path, error)),
     };
-    // Only the incomplete tail is cut; a damaged complete line stays for the verifier to report.
-    let (lines, complete) = segment::complete_lines(&bytes);
+    // Only the torn tail is cut, so a damaged complete line stays for the verifier to report.
+    let (mut lines, complete) = segment::complete_lines(&bytes);
+    let complete = complete - segment::pop_torn_lines(&mut lines);
     let last_sequence = lines
         .iter()
         .filter_map(|line| record::decode::<IgnoredAny>(line).ok())

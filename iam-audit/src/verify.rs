@@ -88,6 +88,15 @@ pub enum Tamper {
         /// The oldest record's location.
         location: Location,
     },
+    /// A line of the digests file that does not decode as a digest record and is not the torn
+    /// tail that a crash can leave. The line was changed after it was written, and the digest it
+    /// held can no longer be compared with the chain.
+    DamagedDigestCopy {
+        /// The line's location in the digests file.
+        location: Location,
+        /// The decoding error.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Tamper {
@@ -131,6 +140,9 @@ impl fmt::Display for Tamper {
             Tamper::Unanchored { location } => {
                 write!(f, "the oldest record at {location} is not a signed digest")
             }
+            Tamper::DamagedDigestCopy { location, reason } => {
+                write!(f, "the digest copy at {location} is invalid: {reason}")
+            }
         }
     }
 }
@@ -151,8 +163,9 @@ pub struct VerifyReport {
     /// The sequence number of the newest valid digest: records after it are chained but not
     /// yet signed, so a change to them is detectable only once a later digest exists.
     pub last_signed_sequence: Option<u64>,
-    /// Bytes after the last complete line of the newest segment: a record torn by a crash,
-    /// which the writer cuts when it opens the trail.
+    /// Bytes at the end of the newest segment that a crash tore, which the writer cuts when it
+    /// opens the trail. They are the bytes after the last newline and any last lines that each
+    /// contain a zero byte where the file system never wrote a block.
     pub torn_bytes: u64,
     /// The first tampering found, or `None` when the trail is intact.
     pub tamper: Option<Tamper>,
@@ -197,8 +210,9 @@ impl Entry {
 ///
 /// The oldest kept segment must open with a signed digest. From there every record must link to
 /// the one before, and every digest must carry a valid signature and match the chain. The
-/// digests file must agree with the digests in the chain and must not name a record past the
-/// end of the chain. `anchor`, a digest the caller kept elsewhere, catches a truncation that
+/// digests file must agree with the digests in the chain, every complete line of it must decode,
+/// and no copy may name a record past the end of the chain, which is empty when no segment is
+/// left. `anchor`, a digest the caller kept elsewhere, catches a truncation that
 /// also cut the digests file.
 ///
 /// # Errors
@@ -227,7 +241,13 @@ pub fn verify(
         first_named.get_or_insert(segment_file.first_sequence);
         let path = Arc::new(segment_file.path.clone());
         let bytes = segment::read_file(&segment_file.path)?;
-        let (lines, complete) = segment::complete_lines(&bytes);
+        let (mut lines, complete) = segment::complete_lines(&bytes);
+        let newest = index + 1 == segments.len();
+        let mut tail = bytes.len() - complete;
+        if newest {
+            // The writer cuts these torn lines too when it next opens the trail.
+            tail += segment::pop_torn_lines(&mut lines);
+        }
         for (number, line) in lines.iter().enumerate() {
             entries.push(Entry {
                 path: Arc::clone(&path),
@@ -235,8 +255,8 @@ pub fn verify(
                 record: decode(line),
             });
         }
-        let tail = u64::try_from(bytes.len() - complete).unwrap_or(u64::MAX);
-        if index + 1 == segments.len() {
+        let tail = u64::try_from(tail).unwrap_or(u64::MAX);
+        if newest {
             torn_bytes = tail;
         } else if tail > 0 {
             // Only the newest segment can end in a torn record, because older ones were synced
@@ -487,8 +507,11 @@ fn classify(
     }
 }
 
-/// Compares the digests file with the chain: each copy must equal the digest record at its
-/// sequence number, and none may lie past the end of the chain.
+/// Compares the digests file with the chain: each complete line must decode, each copy must
+/// equal the digest record at its sequence number, and none may lie past the end of the chain.
+///
+/// A copy past the end is reported as [`Tamper::Truncated`] naming the largest copied sequence
+/// number, ahead of any other finding, because it proves that signed records were removed.
 fn check_digests_file(
     directory: &Path,
     entries: &[Entry],
@@ -500,9 +523,9 @@ fn check_digests_file(
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(AuditError::io("read", &path, error)),
     };
-    let Some(first_sequence) = report.first_sequence else {
-        return Ok(None);
-    };
+    // Retention removes whole segments from the oldest and never the newest one, so with no
+    // record left every copy names a record that was removed by hand.
+    let first_sequence = report.first_sequence.unwrap_or(0);
     let end = report.last_sequence.map_or(0, |last| last + 1);
     let by_sequence: HashMap<u64, &Link> = entries
         .iter()
@@ -510,20 +533,39 @@ fn check_digests_file(
         .map(|link| (link.sequence, link))
         .collect();
 
-    let (lines, _) = segment::complete_lines(&bytes);
-    for line in lines {
-        let Ok(copy) = decode(line) else {
-            continue;
+    // NOTE: A crash can leave a torn tail here, so it is skipped and the writer cuts it on the
+    // next open. Removing the newline of the last copy therefore hides it as deleting it would.
+    let (mut lines, _) = segment::complete_lines(&bytes);
+    segment::pop_torn_lines(&mut lines);
+    let mut largest_past_end = None;
+    let mut first_finding = None;
+    for (index, line) in lines.iter().enumerate() {
+        let copy = match decode(line) {
+            Ok(copy) if copy.digest.is_none() => {
+                Err("the record is an event, not a digest".to_owned())
+            }
+            other => other,
+        };
+        let copy = match copy {
+            Ok(copy) => copy,
+            Err(reason) => {
+                first_finding.get_or_insert(Tamper::DamagedDigestCopy {
+                    location: Location {
+                        path: path.clone(),
+                        line: line_number(index),
+                    },
+                    reason,
+                });
+                continue;
+            }
         };
         if copy.sequence < first_sequence {
             // The digest of a segment that retention removed.
             continue;
         }
         if copy.sequence >= end {
-            return Ok(Some(Tamper::Truncated {
-                expected: copy.sequence + 1,
-                found: end,
-            }));
+            largest_past_end = largest_past_end.max(Some(copy.sequence));
+            continue;
         }
         if let Some(link) = by_sequence.get(&copy.sequence)
             && link.digest_line != copy.digest_line
@@ -539,15 +581,20 @@ fn check_digests_file(
                 .map(Entry::location)
                 .unwrap_or_else(|| Location {
                     path: path.clone(),
-                    line: 1,
+                    line: line_number(index),
                 });
-            return Ok(Some(Tamper::Modified {
+            first_finding.get_or_insert(Tamper::Modified {
                 sequence: copy.sequence,
                 location,
-            }));
+            });
         }
     }
-    Ok(None)
+
+    let truncated = largest_past_end.map(|sequence| Tamper::Truncated {
+        expected: sequence + 1,
+        found: end,
+    });
+    Ok(truncated.or(first_finding))
 }
 
 /// Checks the chain against a digest the caller kept outside the trail.

@@ -121,8 +121,8 @@ fn sigv4(c: &mut Criterion) {
         body: BODY,
     };
     let clock = Arc::new(FixedClock::new(NOW.parse().unwrap()));
-    let cached = Verifier::new(resolve as Resolver, clock.clone());
-    let uncached = Verifier::new(resolve as Resolver, clock).with_cache_capacity(0);
+    let cached = Verifier::new(resolve as Resolver, clock.clone(), ["iam", "sts"]);
+    let uncached = Verifier::new(resolve as Resolver, clock, ["iam", "sts"]).with_cache_capacity(0);
     cached.verify(&request).unwrap();
 
     c.bench_function("sigv4_verify_iam_post_cached_key", |b| {

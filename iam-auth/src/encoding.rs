@@ -2,9 +2,19 @@
 
 /// Appends `bytes` to `out` as lower-case hex.
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
-    for byte in bytes {
-        out.push(char::from(hex_digit(byte >> 4)));
-        out.push(char::from(hex_digit(byte & 0x0f)));
+    // Each 32-byte chunk goes through a stack buffer, so it takes one `push_str` instead of 64
+    // calls of `push`.
+    let mut digits = [0u8; 64];
+    for chunk in bytes.chunks(32) {
+        for (pair, byte) in digits.chunks_exact_mut(2).zip(chunk) {
+            if let [high, low] = pair {
+                *high = hex_digit(byte >> 4);
+                *low = hex_digit(byte & 0x0f);
+            }
+        }
+        let written = digits.get(..chunk.len() * 2).unwrap_or_default();
+        // INVARIANT (ascii hex): `hex_digit` returns only ASCII hex digits.
+        out.push_str(std::str::from_utf8(written).unwrap_or_default());
     }
 }
 

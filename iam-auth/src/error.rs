@@ -26,6 +26,15 @@ pub enum AuthError {
     /// The signature does not match, or the credential scope is not acceptable.
     #[error("signature does not match: {0}")]
     SignatureDoesNotMatch(String),
+    /// The credential scope names a service the verifier does not serve. AWS reports this as
+    /// `SignatureDoesNotMatch`.
+    #[error("credential scope service `{service}` is not served here, expected `{expected}`")]
+    ScopeServiceNotServed {
+        /// The service named in the credential scope.
+        service: String,
+        /// The first service the verifier serves, which AWS names in its message.
+        expected: String,
+    },
     /// The request was signed outside the accepted time window.
     #[error("request expired: signed at `{signed_at}`, server time `{now}`, {reason}")]
     RequestExpired {
@@ -147,7 +156,9 @@ impl AuthError {
             AuthError::MissingAuthentication => "MissingAuthenticationToken",
             AuthError::IncompleteSignature(_) => "IncompleteSignature",
             AuthError::InvalidClientTokenId { .. } => "InvalidClientTokenId",
-            AuthError::SignatureDoesNotMatch(_) => "SignatureDoesNotMatch",
+            AuthError::SignatureDoesNotMatch(_) | AuthError::ScopeServiceNotServed { .. } => {
+                "SignatureDoesNotMatch"
+            }
             AuthError::RequestExpired { .. } => "RequestExpired",
             AuthError::ExpiredToken { .. } => "ExpiredToken",
             AuthError::CredentialLookup(_)

@@ -169,18 +169,39 @@ impl Keyring {
 
     /// Adds an older key that opens secrets but seals none.
     ///
-    /// A key with the current key's id is ignored, so the current key never changes here.
-    pub fn with_retired_key(mut self, key: KeyEncryptionKey) -> Self {
-        if key.id != self.current {
-            self.keys.insert(key.id.clone(), key);
-        }
-        self
+    /// # Errors
+    ///
+    /// [`AuthError::InvalidKeyEncryptionKey`] when the keyring already contains a key with the
+    /// same id, the current key included. Replacing it would make every secret sealed under
+    /// the old key material fail to open.
+    pub fn with_retired_key(mut self, key: KeyEncryptionKey) -> Result<Self, AuthError> {
+        self.check_unused_id(&key)?;
+        self.keys.insert(key.id.clone(), key);
+        Ok(self)
     }
 
     /// Makes `key` the current key; the previous current key stays to open old secrets.
-    pub fn rotate(&mut self, key: KeyEncryptionKey) {
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::InvalidKeyEncryptionKey`] when the keyring already contains a key with the
+    /// same id, so a rotation never replaces key material. The keyring is left unchanged.
+    pub fn rotate(&mut self, key: KeyEncryptionKey) -> Result<(), AuthError> {
+        self.check_unused_id(&key)?;
         self.current = key.id.clone();
         self.keys.insert(key.id.clone(), key);
+        Ok(())
+    }
+
+    fn check_unused_id(&self, key: &KeyEncryptionKey) -> Result<(), AuthError> {
+        if self.keys.contains_key(&key.id) {
+            return Err(AuthError::InvalidKeyEncryptionKey {
+                key_id: key.id.clone(),
+                reason: "the keyring already contains a key with this id; give the new key an \
+                         unused id",
+            });
+        }
+        Ok(())
     }
 
     /// Returns the id of the key that seals.

@@ -18,7 +18,8 @@ pub use chunked::ChunkSignatures;
 pub use signer::{Credentials, PresignedRequest, SignedRequest, Signer};
 pub use signing_key::SigningKeyCache;
 pub use verifier::{
-    AuthenticationMethod, ResolvedCredential, SecretResolver, VerifiedRequest, Verifier,
+    AuthenticationMethod, RequestSignature, ResolvedCredential, SecretResolver, VerifiedRequest,
+    Verifier,
 };
 
 /// The signing algorithm name, as it appears in `Authorization` and `X-Amz-Algorithm`.
@@ -152,7 +153,9 @@ impl ServiceRules {
         allow_unsigned_presigned_token: false,
     };
 
-    /// Returns the rules for a service name from a credential scope.
+    /// Returns the rules a client signs with for `service`: [`ServiceRules::S3`] for `s3`,
+    /// [`ServiceRules::STANDARD`] for any other. The [`Signer`] uses it. A [`Verifier`] does not,
+    /// because it takes the rules of the services it serves from its caller.
     pub fn for_service(service: &str) -> ServiceRules {
         if service == "s3" {
             ServiceRules::S3

@@ -280,6 +280,10 @@ impl From<AuthError> for ApiError {
                  documentation for details."
                     .to_owned(),
             ),
+            AuthError::ScopeServiceNotServed { expected, .. } => (
+                ErrorCode::SignatureDoesNotMatch,
+                format!("Credential should be scoped to correct service: '{expected}'. "),
+            ),
             AuthError::RequestExpired { signed_at, now, .. } => (
                 ErrorCode::RequestExpired,
                 format!("Request has expired. Signed at {signed_at}, server time {now}."),

@@ -134,7 +134,7 @@ impl Authenticator {
         clock: Arc<dyn Clock>,
         allowed_regions: &[String],
     ) -> Self {
-        let verifier = Verifier::new(PrefetchedResolver, Arc::clone(&clock));
+        let verifier = Verifier::new(PrefetchedResolver, Arc::clone(&clock), ["iam", "sts"]);
         let verifier = if allowed_regions.is_empty() {
             verifier
         } else {

@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use iam_audit::{AuditError, Tamper};
+
 use crate::support::{self, TestTrail, segments};
 
 fn append_raw(path: &std::path::Path, bytes: &[u8]) {
@@ -43,9 +45,12 @@ fn zero_filled_tail_is_cut_on_open() {
     // A file system can extend a file before the data reaches it, leaving zeros and newlines.
     append_raw(&segment, &[0; 4096]);
     append_raw(&segment, b"\n\0\0\n");
+    let torn = test.verify();
 
     let report = test.reopen(|_| {});
 
+    assert_eq!(torn.torn_bytes, 4100);
+    assert!(torn.is_intact(), "{:?}", torn.tamper);
     assert_eq!(report.cut_bytes, 4100);
     assert!(test.verify().is_intact());
 }
@@ -162,6 +167,35 @@ fn torn_digest_copy_is_cut_on_open() {
     assert!(text.ends_with('\n'));
     assert!(!text.contains("{\"seq\":9{"));
     assert!(test.verify().is_intact());
+}
+
+#[test]
+fn zero_filled_digest_copy_is_cut_on_open() {
+    let mut test = TestTrail::new(|_| {});
+    test.append_events(0, 2);
+    test.trail().sign().unwrap();
+    test.trail = None;
+    let digests = test.path().join("digests.jsonl");
+    let mut copies = support::read_lines(&digests);
+    let last = copies.pop().unwrap();
+    // The block holding the end of the last copy was never written and reads back as zeros.
+    let mut torn = last.into_bytes();
+    torn[30..].fill(0);
+    let mut bytes = std::fs::read(&digests).unwrap();
+    bytes.truncate(bytes.len() - torn.len() - 1);
+    bytes.extend_from_slice(&torn);
+    bytes.push(b'\n');
+    std::fs::write(&digests, bytes).unwrap();
+    let before_open = test.verify();
+
+    let report = test.reopen(|_| {});
+
+    assert!(before_open.is_intact(), "{:?}", before_open.tamper);
+    assert_eq!(report.restored_digests, 1);
+    let restored = std::fs::read(&digests).unwrap();
+    assert!(!restored.contains(&0), "the torn copy was kept");
+    let after_open = test.verify();
+    assert!(after_open.is_intact(), "{:?}", after_open.tamper);
 }
 
 #[test]
@@ -289,4 +323,123 @@ fn killed_writer_loses_no_acknowledged_record() {
     }
     let report = iam_audit::verify(directory.path(), &[support::public_key()], None).unwrap();
     assert!(report.is_intact(), "{:?}", report.tamper);
+}
+
+/// Builds a trail of the opening digest (line 1) and events 1 to 20 (lines 2 to 21), closed
+/// without a closing digest, and returns it with its only segment.
+fn unsigned_trail() -> (TestTrail, std::path::PathBuf) {
+    let mut test = TestTrail::new(|config| config.digest_interval_records = 1000);
+    test.append_events(0, 20);
+    test.trail = None;
+    let segment = segments(test.path()).remove(0);
+    (test, segment)
+}
+
+/// Opens `test` again and returns the line of the [`AuditError::Corrupt`] it fails with.
+fn corrupt_line_on_open(test: &mut TestTrail, segment: &std::path::Path) -> u64 {
+    match test.try_reopen(|config| config.digest_interval_records = 1000) {
+        Err(AuditError::Corrupt { path, line, .. }) => {
+            assert_eq!(path, segment);
+            line
+        }
+        other => panic!("expected a corrupt segment, got {other:?}"),
+    }
+}
+
+#[test]
+fn reopen_keeps_complete_unreadable_record() {
+    let (mut test, segment) = unsigned_trail();
+    let mut lines = support::read_lines(&segment);
+    let last = lines.len() - 1;
+    lines[last] = lines[last].replace("\"event\":", "\"evenX\":");
+    support::write_lines(&segment, &lines);
+    let damaged = std::fs::read(&segment).unwrap();
+
+    let line = corrupt_line_on_open(&mut test, &segment);
+
+    assert_eq!(line, 21);
+    assert_eq!(
+        std::fs::read(&segment).unwrap(),
+        damaged,
+        "the segment was cut"
+    );
+    let report = test.verify();
+    match report.tamper {
+        Some(Tamper::Modified { sequence, location }) => {
+            assert_eq!(sequence, 20);
+            assert_eq!(location.line, 21);
+        }
+        other => panic!("expected a modified record, found {other:?}"),
+    }
+}
+
+#[test]
+fn complete_bad_line_before_torn_tail_stops_open() {
+    let (mut test, segment) = unsigned_trail();
+    let mut lines = support::read_lines(&segment);
+    let last = lines.len() - 1;
+    lines[last] = lines[last].replace("\"seq\":20,", "\"seq\":\"20\",");
+    support::write_lines(&segment, &lines);
+    append_raw(&segment, b"{\"seq\":21");
+
+    let line = corrupt_line_on_open(&mut test, &segment);
+
+    assert_eq!(line, 21);
+}
+
+#[test]
+fn empty_last_line_stops_open() {
+    let (mut test, segment) = unsigned_trail();
+    append_raw(&segment, b"\n");
+
+    let line = corrupt_line_on_open(&mut test, &segment);
+
+    assert_eq!(line, 22);
+}
+
+#[test]
+fn record_torn_by_unwritten_block_is_cut() {
+    let (mut test, segment) = unsigned_trail();
+    let last = support::read_lines(&segment).pop().unwrap();
+    // The start of the record reached the disk and the block after it reads back as zeros, up
+    // to a later block that holds the rest of the record and its newline.
+    let mut torn = last.as_bytes().to_vec();
+    torn[40..100].fill(0);
+    let mut bytes = std::fs::read(&segment).unwrap();
+    bytes.truncate(bytes.len() - last.len() - 1);
+    bytes.extend_from_slice(&torn);
+    bytes.push(b'\n');
+    std::fs::write(&segment, bytes).unwrap();
+    let before_open = test.verify();
+
+    let report = test.reopen(|config| config.digest_interval_records = 1000);
+
+    let torn_bytes = u64::try_from(last.len() + 1).unwrap();
+    assert_eq!(before_open.torn_bytes, torn_bytes);
+    assert!(before_open.is_intact(), "{:?}", before_open.tamper);
+    assert_eq!(report.cut_bytes, torn_bytes);
+    assert_eq!(report.next_sequence, 20);
+    let verified = test.verify();
+    assert!(verified.is_intact(), "{:?}", verified.tamper);
+}
+
+#[test]
+fn complete_line_after_zero_filled_line_stops_open() {
+    let (mut test, segment) = unsigned_trail();
+    append_raw(&segment, &[0; 512]);
+    append_raw(&segment, b"\ngarbage\n");
+
+    let before_open = test.verify();
+    let line = corrupt_line_on_open(&mut test, &segment);
+
+    assert_eq!(line, 23);
+    assert_eq!(before_open.torn_bytes, 0);
+    assert!(
+        matches!(
+            before_open.tamper,
+            Some(Tamper::Modified { sequence: 21, .. })
+        ),
+        "{:?}",
+        before_open.tamper
+    );
 }

@@ -51,13 +51,22 @@ impl TestTrail {
 
     /// Closes the trail, if open, and opens it again with `configure` applied.
     pub(crate) fn reopen(&mut self, configure: impl Fn(&mut TrailConfig)) -> iam_audit::OpenReport {
+        self.try_reopen(configure).unwrap()
+    }
+
+    /// Closes the trail, if open, and opens it again with `configure` applied, returning the
+    /// error when opening fails.
+    pub(crate) fn try_reopen(
+        &mut self,
+        configure: impl Fn(&mut TrailConfig),
+    ) -> Result<iam_audit::OpenReport, iam_audit::AuditError> {
         self.trail = None;
         let mut config = TrailConfig::new(self.directory.path());
         configure(&mut config);
         let clock: Arc<dyn Clock> = self.clock.clone();
-        let (trail, report) = Trail::open(config, clock, key_pair(1)).unwrap();
+        let (trail, report) = Trail::open(config, clock, key_pair(1))?;
         self.trail = Some(trail);
-        report
+        Ok(report)
     }
 
     /// Returns the open trail.

@@ -47,7 +47,8 @@ fn line_of(tamper: &Tamper) -> u64 {
         | Tamper::Inserted { location }
         | Tamper::BadSignature { location, .. }
         | Tamper::Rewritten { location, .. }
-        | Tamper::Unanchored { location } => location.line,
+        | Tamper::Unanchored { location }
+        | Tamper::DamagedDigestCopy { location, .. } => location.line,
         Tamper::Truncated { .. } => 0,
     }
 }
@@ -525,4 +526,137 @@ fn torn_line_in_closed_segment_is_found() {
         report.tamper
     );
     assert_eq!(line_of(report.tamper.as_ref().unwrap()), 6);
+}
+
+/// Returns the location a [`Tamper::DamagedDigestCopy`] names, or fails with what was found.
+fn damaged_copy_location(tamper: Option<Tamper>) -> iam_audit::Location {
+    match tamper {
+        Some(Tamper::DamagedDigestCopy { location, .. }) => location,
+        other => panic!("expected a damaged digest copy, found {other:?}"),
+    }
+}
+
+/// Cuts the only segment back to its first `count` lines, the records 0 to `count - 1`.
+fn keep_segment_lines(test: &TestTrail, count: usize) {
+    let segment = segments(test.path()).remove(0);
+    let mut lines = read_lines(&segment);
+    lines.truncate(count);
+    write_lines(&segment, &lines);
+}
+
+#[test]
+fn damaged_digest_copy_is_reported() {
+    let test = sealed_trail();
+    let digests = test.path().join("digests.jsonl");
+    let mut copies = read_lines(&digests);
+    let last = copies.len() - 1;
+    copies[last] = copies[last].replace("\"seq\":21,", "\"seq\":\"21\",");
+    write_lines(&digests, &copies);
+
+    let report = test.verify();
+
+    let location = damaged_copy_location(report.tamper);
+    assert_eq!(location.path, digests);
+    assert_eq!(location.line, 2);
+}
+
+#[test]
+fn truncation_hidden_by_damaged_copy_is_found() {
+    let test = sealed_trail();
+    let digests = test.path().join("digests.jsonl");
+    let mut copies = read_lines(&digests);
+    let last = copies.len() - 1;
+    copies[last].pop();
+    write_lines(&digests, &copies);
+    keep_segment_lines(&test, 19);
+
+    let report = test.verify();
+
+    let location = damaged_copy_location(report.tamper);
+    assert_eq!(location.path, digests);
+    assert_eq!(location.line, 2);
+}
+
+#[test]
+fn event_record_in_digests_file_is_found() {
+    let test = sealed_trail();
+    let segment = segments(test.path()).remove(0);
+    let event_line = read_lines(&segment)[1].clone();
+    let digests = test.path().join("digests.jsonl");
+    let mut copies = read_lines(&digests);
+    copies.insert(1, event_line);
+    write_lines(&digests, &copies);
+
+    let report = test.verify();
+
+    let location = damaged_copy_location(report.tamper);
+    assert_eq!(location.line, 2);
+}
+
+#[test]
+fn truncation_outranks_damaged_copy() {
+    let test = sealed_trail();
+    let digests = test.path().join("digests.jsonl");
+    let mut copies = read_lines(&digests);
+    copies[0].pop();
+    write_lines(&digests, &copies);
+    keep_segment_lines(&test, 19);
+
+    let report = test.verify();
+
+    assert_eq!(
+        report.tamper,
+        Some(Tamper::Truncated {
+            expected: 22,
+            found: 19
+        })
+    );
+}
+
+#[test]
+fn torn_digest_copy_is_not_tampering() {
+    let test = sealed_trail();
+    let digests = test.path().join("digests.jsonl");
+    let mut text = std::fs::read_to_string(&digests).unwrap();
+    // A crash while the writer appends a copy leaves it without its newline.
+    text.push_str("{\"seq\":22");
+    std::fs::write(&digests, text).unwrap();
+
+    let report = test.verify();
+
+    assert!(report.is_intact(), "{:?}", report.tamper);
+}
+
+#[test]
+fn removing_every_segment_is_found() {
+    let mut test = TestTrail::new(|config| config.digest_interval_records = 1000);
+    test.append_events(0, 20);
+    test.trail().sign().unwrap();
+    test.trail = None;
+
+    for segment in segments(test.path()) {
+        std::fs::remove_file(segment).unwrap();
+    }
+    let report = test.verify();
+
+    assert_eq!(report.segments, 0);
+    assert_eq!(report.records, 0);
+    assert_eq!(
+        report.tamper,
+        Some(Tamper::Truncated {
+            expected: 22,
+            found: 0
+        }),
+        "{report:?}"
+    );
+}
+
+#[test]
+fn empty_directory_is_intact() {
+    let directory = tempfile::tempdir().unwrap();
+
+    let report = iam_audit::verify(directory.path(), &[support::public_key()], None).unwrap();
+
+    assert!(report.is_intact(), "{:?}", report.tamper);
+    assert_eq!(report.records, 0);
 }

@@ -153,3 +153,21 @@ fn missing_directory_exits_two() {
         "{stderr}"
     );
 }
+
+#[test]
+fn trail_without_segments_exits_one() {
+    let test = sealed();
+    for segment in segments(test.path()) {
+        std::fs::remove_file(segment).unwrap();
+    }
+    let key = crate::support::public_key().to_hex();
+
+    let (status, stdout, _) = run(&[test.path().to_str().unwrap(), "--public-key", &key]);
+
+    assert_eq!(status, 1, "{stdout}");
+    assert!(stdout.contains("segments: 0"), "{stdout}");
+    assert!(
+        stdout.contains("TAMPERED: the trail was truncated: it held records up to `11`"),
+        "{stdout}"
+    );
+}

@@ -70,7 +70,9 @@ fn sealed_secret_rejects_every_changed_byte() {
 
 #[test]
 fn relabelled_key_id_fails() {
-    let keyring = Keyring::new(key("kek-2", 7)).with_retired_key(key("kek-1", 7));
+    let keyring = Keyring::new(key("kek-2", 7))
+        .with_retired_key(key("kek-1", 7))
+        .unwrap();
     let sealed = keyring
         .seal(b"secret", b"ctx", &SeededRandom::new(4))
         .unwrap();
@@ -89,7 +91,7 @@ fn rotated_keyring_opens_old_secrets() {
     let mut keyring = Keyring::new(key("kek-1", 1));
     let old = keyring.seal(b"old-secret", b"ctx", &random).unwrap();
 
-    keyring.rotate(key("kek-2", 2));
+    keyring.rotate(key("kek-2", 2)).unwrap();
     let new = keyring.seal(b"new-secret", b"ctx", &random).unwrap();
 
     assert_eq!(keyring.current_key_id(), "kek-2");

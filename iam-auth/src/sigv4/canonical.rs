@@ -1,5 +1,6 @@
 //! The canonical request and the string to sign, built the same way for signing and verifying.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
 use ring::digest;
 
 use super::{ALGORITHM, CredentialScope, HttpRequest, ServiceRules};
@@ -206,43 +207,27 @@ pub(crate) fn write_canonical_query(out: &mut String, query: &str, skipped: &[&s
     }
 }
 
+/// The bytes SigV4 percent-encodes: all but the RFC 3986 unreserved characters.
+const SIGV4_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Appends `bytes` percent-encoded: RFC 3986 unreserved characters stay, every other byte
 /// becomes `%XX` with upper-case hex.
 pub(crate) fn push_uri_encoded(out: &mut String, bytes: &[u8]) {
-    for &byte in bytes {
-        if is_unreserved(byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(upper_hex_digit(byte >> 4));
-            out.push(upper_hex_digit(byte & 0x0f));
-        }
-    }
+    out.extend(percent_encode(bytes, SIGV4_ENCODE_SET));
 }
 
 /// Decodes `%XX` escapes, and `+` as a space when `plus_as_space` is set (query strings). A
 /// `%` not followed by two hex digits stays as it is.
 pub(crate) fn percent_decode(text: &str, plus_as_space: bool) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut rest = bytes;
-    while let Some((&byte, tail)) = rest.split_first() {
-        if byte == b'%'
-            && let [high, low, after @ ..] = tail
-            && let (Some(high), Some(low)) = (hex_value(*high), hex_value(*low))
-        {
-            decoded.push((high << 4) | low);
-            rest = after;
-            continue;
-        }
-        decoded.push(if plus_as_space && byte == b'+' {
-            b' '
-        } else {
-            byte
-        });
-        rest = tail;
+    if plus_as_space && text.contains('+') {
+        // The plus signs become spaces before decoding, so a `%2B` still decodes to `+`.
+        return percent_decode_str(&text.replace('+', " ")).collect();
     }
-    decoded
+    percent_decode_str(text).collect()
 }
 
 /// Appends a header value with leading and trailing whitespace removed and every inner run of
@@ -299,21 +284,4 @@ fn reencode(text: &str) -> String {
 
 fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
-}
-
-fn upper_hex_digit(value: u8) -> char {
-    if value < 10 {
-        char::from(b'0' + value)
-    } else {
-        char::from(b'A' + value - 10)
-    }
-}
-
-fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
-    }
 }

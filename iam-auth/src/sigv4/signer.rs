@@ -1,9 +1,13 @@
 //! Signing of requests, for tests, clients and the command-line tool.
 
+use std::fmt;
+
 use jiff::Timestamp;
 use ring::hmac;
 
-use super::canonical::{self, CanonicalParts, SIGNATURE_PARAMETER, UNSIGNED_PAYLOAD};
+use super::canonical::{
+    self, CanonicalParts, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER, UNSIGNED_PAYLOAD,
+};
 use super::signing_key::derive_signing_key;
 use super::verifier::format_amz_date;
 use super::{
@@ -13,6 +17,9 @@ use super::{
 use crate::AuthError;
 use crate::access_key::{SecretAccessKey, SecurityToken};
 use crate::encoding::to_hex;
+
+/// The text `Debug` output prints in place of a secret value.
+const REDACTED: &str = "***";
 
 /// Headers that the signer leaves unsigned because proxies and clients add or change them in
 /// transit.
@@ -41,7 +48,10 @@ pub struct Signer {
 }
 
 /// The result of signing a request in the `Authorization` header.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output prints `***` for the `Authorization` and `X-Amz-Security-Token` header
+/// values, the canonical request (which repeats the token) and the signature.
+#[derive(Clone)]
 pub struct SignedRequest {
     /// Every header to send: the request's own, minus any old `Authorization` and
     /// `X-Amz-Date`, plus those the signer adds.
@@ -65,7 +75,10 @@ impl SignedRequest {
 }
 
 /// The result of presigning a request.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output prints `***` for the `X-Amz-Signature` and `X-Amz-Security-Token` query
+/// values, the canonical request (which repeats the token) and the signature.
+#[derive(Clone)]
 pub struct PresignedRequest {
     /// The full query string to send, without the leading `?`, with the `X-Amz-*` parameters
     /// and the signature appended.
@@ -76,6 +89,56 @@ pub struct PresignedRequest {
     pub string_to_sign: String,
     /// The signature, in lower-case hex.
     pub signature: String,
+}
+
+impl fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let secret = name.eq_ignore_ascii_case("authorization")
+                    || name.eq_ignore_ascii_case(SECURITY_TOKEN_PARAMETER);
+                (
+                    name.as_str(),
+                    if secret { REDACTED } else { value.as_str() },
+                )
+            })
+            .collect();
+        f.debug_struct("SignedRequest")
+            .field("headers", &headers)
+            .field("canonical_request", &REDACTED)
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &REDACTED)
+            .finish()
+    }
+}
+
+impl fmt::Debug for PresignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut query = String::with_capacity(self.query.len());
+        for parameter in self.query.split('&') {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            match parameter.split_once('=') {
+                Some((name, _))
+                    if name == SIGNATURE_PARAMETER || name == SECURITY_TOKEN_PARAMETER =>
+                {
+                    query.push_str(name);
+                    query.push('=');
+                    query.push_str(REDACTED);
+                }
+                _ => query.push_str(parameter),
+            }
+        }
+        f.debug_struct("PresignedRequest")
+            .field("query", &query)
+            .field("canonical_request", &REDACTED)
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &REDACTED)
+            .finish()
+    }
 }
 
 impl Signer {

@@ -85,19 +85,23 @@ impl SigningKeyCache {
         if self.capacity == 0 {
             return Arc::new(derive_signing_key(secret, scope));
         }
-        let mut cache_key = String::with_capacity(
-            access_key_id.len() + scope.date.len() + scope.region.len() + scope.service.len() + 3,
-        );
-        for (index, part) in [access_key_id, &scope.date, &scope.region, &scope.service]
-            .into_iter()
-            .enumerate()
-        {
-            if index > 0 {
-                cache_key.push('/');
+        let parts = [
+            access_key_id,
+            scope.date.as_str(),
+            scope.region.as_str(),
+            scope.service.as_str(),
+        ];
+        // A hit, the common case, builds the cache key on the stack and allocates nothing.
+        let mut stack_buffer = [0u8; STACK_CACHE_KEY_LEN];
+        let heap_buffer;
+        let cache_key = match join_on_stack(&mut stack_buffer, &parts) {
+            Some(cache_key) => cache_key,
+            None => {
+                heap_buffer = parts.join("/");
+                heap_buffer.as_str()
             }
-            cache_key.push_str(part);
-        }
-        if let Some(entry) = self.lock().entries.get(&cache_key)
+        };
+        if let Some(entry) = self.lock().entries.get(cache_key)
             && constant_time_eq(entry.secret.expose().as_bytes(), secret.expose().as_bytes())
         {
             return Arc::clone(&entry.key);
@@ -110,8 +114,8 @@ impl SigningKeyCache {
             secret: secret.clone(),
             key: Arc::clone(&key),
         };
-        if state.entries.insert(cache_key.clone(), entry).is_none() {
-            state.insertion_order.push_back(cache_key);
+        if state.entries.insert(cache_key.to_owned(), entry).is_none() {
+            state.insertion_order.push_back(cache_key.to_owned());
         }
         while state.entries.len() > self.capacity {
             let Some(oldest) = state.insertion_order.pop_front() else {
@@ -127,6 +131,27 @@ impl SigningKeyCache {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// The longest cache key built on the stack, in bytes. It fits the longest key the verifier
+/// accepts: a 128-character access key id, the date, a region and service of up to 64
+/// characters each, and three separators.
+const STACK_CACHE_KEY_LEN: usize = 272;
+
+/// Joins `parts` with `/` in `buffer`, or returns `None` when they do not fit.
+fn join_on_stack<'a>(buffer: &'a mut [u8; STACK_CACHE_KEY_LEN], parts: &[&str]) -> Option<&'a str> {
+    let mut len = 0;
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            *buffer.get_mut(len)? = b'/';
+            len += 1;
+        }
+        buffer
+            .get_mut(len..len + part.len())?
+            .copy_from_slice(part.as_bytes());
+        len += part.len();
+    }
+    std::str::from_utf8(buffer.get(..len)?).ok()
 }
 
 impl Default for SigningKeyCache {

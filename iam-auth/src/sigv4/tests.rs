@@ -52,6 +52,7 @@ fn verifier(now: &str) -> Verifier<Resolver> {
     Verifier::new(
         resolve as Resolver,
         Arc::new(FixedClock::new(now.parse().unwrap())),
+        ["iam", "sts"],
     )
 }
 
@@ -566,7 +567,9 @@ fn date_header_replaces_missing_amz_date() {
 
 #[test]
 fn signing_key_cache_is_bounded_and_reused() {
-    let verifier = verifier(NOW).with_cache_capacity(2);
+    let verifier = verifier(NOW)
+        .with_service_rules("s3x", ServiceRules::STANDARD)
+        .with_cache_capacity(2);
     let signer = signer(KEY_ID, "iam", None);
 
     for service in ["iam", "sts", "iam", "s3x"] {

@@ -1,7 +1,7 @@
 //! Verification of SigV4-signed requests, in the `Authorization` header or presigned.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use iam_model::Clock;
@@ -104,15 +104,36 @@ pub struct VerifiedRequest<P> {
     /// The place of the signature.
     pub method: AuthenticationMethod,
     /// The signature, in lower-case hex. It seeds the chunk signatures of a streaming upload.
-    pub signature: String,
+    pub signature: RequestSignature,
     /// Whether the signature covers the body; false for `UNSIGNED-PAYLOAD` and streaming
     /// uploads.
     pub payload_signed: bool,
 }
 
+/// The signature of a verified request, in lower-case hex. Its `Debug` output is `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RequestSignature([u8; 64]);
+
+impl RequestSignature {
+    /// Returns the signature text, for example to seed [`super::ChunkSignatures`].
+    pub fn expose(&self) -> &str {
+        // INVARIANT (ascii hex): `verify` stores only a signature that decoded as lower-case
+        // hex.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for RequestSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequestSignature(***)")
+    }
+}
+
 /// Verifies SigV4 signatures against credentials from a [`SecretResolver`].
 ///
-/// Any region in the credential scope is accepted unless an allow-list is set. Header-signed
+/// The verifier serves a fixed set of services, each with its [`ServiceRules`]. A credential
+/// scope naming any other service is rejected, so the client cannot pick rules that leave the
+/// body unsigned. Any region in the credential scope is accepted unless an allow-list is set. Header-signed
 /// requests must be within [`MAX_CLOCK_SKEW_SECONDS`] of the clock. Presigned requests expire
 /// exactly `X-Amz-Expires` seconds after their `X-Amz-Date`, and are accepted from up to
 /// [`MAX_CLOCK_SKEW_SECONDS`] before it, for a client clock that runs ahead.
@@ -121,7 +142,8 @@ pub struct Verifier<R> {
     clock: Arc<dyn Clock>,
     cache: SigningKeyCache,
     allowed_regions: Option<HashSet<String>>,
-    service_rules: HashMap<String, ServiceRules>,
+    /// The services served, in the order given; the first one is named in scope errors.
+    services: Vec<(String, ServiceRules)>,
 }
 
 /// The signature fields of a request, from the header or the query.
@@ -139,16 +161,25 @@ struct SignatureFields<'a> {
 }
 
 impl<R: SecretResolver> Verifier<R> {
-    /// Creates a verifier that reads time from `clock` and caches up to
+    /// Creates a verifier for the `services` it serves (`iam` and `sts` for this server), each
+    /// under [`ServiceRules::STANDARD`]. It reads time from `clock` and caches up to
     /// [`SigningKeyCache::DEFAULT_CAPACITY`] signing keys.
-    pub fn new(resolver: R, clock: Arc<dyn Clock>) -> Self {
-        Self {
+    pub fn new<I, S>(resolver: R, clock: Arc<dyn Clock>, services: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut verifier = Self {
             resolver,
             clock,
             cache: SigningKeyCache::default(),
             allowed_regions: None,
-            service_rules: HashMap::new(),
+            services: Vec::new(),
+        };
+        for service in services {
+            verifier = verifier.with_service_rules(service, ServiceRules::STANDARD);
         }
+        verifier
     }
 
     /// Limits the regions accepted in the credential scope.
@@ -167,10 +198,16 @@ impl<R: SecretResolver> Verifier<R> {
         self
     }
 
-    /// Overrides the canonicalization rules for one service name; other services use
-    /// [`ServiceRules::for_service`].
+    /// Serves `service` under `rules`, replacing its rules if it is already served.
+    ///
+    /// This is how a caller opts in to unsigned payloads, for example with
+    /// [`ServiceRules::S3`].
     pub fn with_service_rules(mut self, service: impl Into<String>, rules: ServiceRules) -> Self {
-        self.service_rules.insert(service.into(), rules);
+        let service = service.into();
+        match self.services.iter_mut().find(|(name, _)| *name == service) {
+            Some((_, served_rules)) => *served_rules = rules,
+            None => self.services.push((service, rules)),
+        }
         self
     }
 
@@ -187,6 +224,8 @@ impl<R: SecretResolver> Verifier<R> {
     /// - [`AuthError::IncompleteSignature`] when the signature fields are malformed or missing.
     /// - [`AuthError::SignatureDoesNotMatch`] when the signature is wrong or the credential
     ///   scope does not match the date, the allowed regions or the `aws4_request` terminator.
+    /// - [`AuthError::ScopeServiceNotServed`] when the credential scope names a service this
+    ///   verifier does not serve.
     /// - [`AuthError::RequestExpired`] outside the time window.
     /// - [`AuthError::InvalidClientTokenId`] for an unknown key, or a temporary (`ASIA`) key
     ///   without `X-Amz-Security-Token`.
@@ -197,15 +236,19 @@ impl<R: SecretResolver> Verifier<R> {
     ) -> Result<VerifiedRequest<R::Principal>, AuthError> {
         let fields = signature_fields(request)?;
         let now = self.clock.now();
-        self.check_scope(&fields)?;
+        let rules = self.check_scope(&fields)?;
         check_time(&fields, now)?;
         let signed_headers = signed_header_names(&fields.signed_headers)?;
         let mut signature = [0u8; 32];
-        if decode_lower_hex(&fields.signature, &mut signature).is_none() {
+        let signature_hex = <[u8; 64]>::try_from(fields.signature.as_bytes()).ok();
+        let (Some(signature_hex), Some(())) = (
+            signature_hex,
+            decode_lower_hex(&fields.signature, &mut signature),
+        ) else {
             return Err(AuthError::IncompleteSignature(
                 "the signature is not 64 lower-case hex digits".to_owned(),
             ));
-        }
+        };
 
         if fields.access_key_id.starts_with("ASIA") && fields.security_token.is_none() {
             return Err(AuthError::InvalidClientTokenId {
@@ -222,7 +265,6 @@ impl<R: SecretResolver> Verifier<R> {
             return Err(AuthError::ExpiredToken { expiration });
         }
 
-        let rules = self.rules_for(&fields.scope.service);
         let payload_hash = payload_hash(request, &fields, rules)?;
         let key = self
             .cache
@@ -276,18 +318,27 @@ impl<R: SecretResolver> Verifier<R> {
             security_token: fields.security_token.map(SecurityToken::new),
             signed_at: fields.signed_at,
             method: fields.method,
-            signature: fields.signature.into_owned(),
+            signature: RequestSignature(signature_hex),
         })
     }
 
-    fn rules_for(&self, service: &str) -> ServiceRules {
-        self.service_rules
-            .get(service)
-            .copied()
-            .unwrap_or_else(|| ServiceRules::for_service(service))
-    }
+    /// Checks the credential scope and returns the rules of its service.
+    fn check_scope(&self, fields: &SignatureFields<'_>) -> Result<ServiceRules, AuthError> {
+        let Some((_, rules)) = self
+            .services
+            .iter()
+            .find(|(name, _)| *name == fields.scope.service)
+        else {
+            return Err(AuthError::ScopeServiceNotServed {
+                service: fields.scope.service.clone(),
+                expected: self
+                    .services
+                    .first()
+                    .map(|(name, _)| name.clone())
+                    .unwrap_or_default(),
+            });
+        };
 
-    fn check_scope(&self, fields: &SignatureFields<'_>) -> Result<(), AuthError> {
         let date_of_request = fields.amz_date.get(..8).unwrap_or_default();
         if fields.scope.date != date_of_request {
             return Err(AuthError::SignatureDoesNotMatch(format!(
@@ -303,7 +354,7 @@ impl<R: SecretResolver> Verifier<R> {
                 fields.scope.region
             )));
         }
-        Ok(())
+        Ok(*rules)
     }
 }
 
@@ -312,7 +363,7 @@ impl<R> std::fmt::Debug for Verifier<R> {
         f.debug_struct("Verifier")
             .field("cache", &self.cache)
             .field("allowed_regions", &self.allowed_regions)
-            .field("service_rules", &self.service_rules)
+            .field("services", &self.services)
             .finish_non_exhaustive()
     }
 }
@@ -324,13 +375,13 @@ fn signature_fields<'a>(request: &HttpRequest<'a>) -> Result<SignatureFields<'a>
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
         .map(|(_, value)| *value);
-    let presigned = query_parameter(request.query, "X-Amz-Algorithm").is_some();
-    match (authorization, presigned) {
+    let parameters = QueryAuthParameters::parse(request.query)?;
+    match (authorization, parameters.algorithm.is_some()) {
         (Some(_), true) => Err(AuthError::IncompleteSignature(
             "the request is signed both in the `Authorization` header and in the query".to_owned(),
         )),
         (Some(authorization), false) => header_fields(request, authorization),
-        (None, true) => query_fields(request),
+        (None, true) => query_fields(parameters),
         (None, false) => Err(AuthError::MissingAuthentication),
     }
 }
@@ -407,27 +458,28 @@ fn header_fields<'a>(
     })
 }
 
-fn query_fields<'a>(request: &HttpRequest<'a>) -> Result<SignatureFields<'a>, AuthError> {
-    let required = |name: &str| {
-        query_parameter(request.query, name)
+fn query_fields<'a>(parameters: QueryAuthParameters<'a>) -> Result<SignatureFields<'a>, AuthError> {
+    let required = |name: &str, value: Option<&'a str>| -> Result<Cow<'a, str>, AuthError> {
+        value
             .ok_or_else(|| {
                 AuthError::IncompleteSignature(format!("presigned request is missing `{name}`"))
             })
             .and_then(|value| decode_text(name, value))
     };
-    let algorithm = required("X-Amz-Algorithm")?;
+    let algorithm = required("X-Amz-Algorithm", parameters.algorithm)?;
     if algorithm != ALGORITHM {
         return Err(AuthError::IncompleteSignature(format!(
             "unsupported `X-Amz-Algorithm` `{}`, expected `{ALGORITHM}`",
             truncate(&algorithm)
         )));
     }
-    let credential = required("X-Amz-Credential")?;
-    let amz_date = required("X-Amz-Date")?;
-    let expires = required("X-Amz-Expires")?;
-    let signed_headers = required("X-Amz-SignedHeaders")?;
-    let signature = required(SIGNATURE_PARAMETER)?;
-    let security_token = query_parameter(request.query, SECURITY_TOKEN_PARAMETER)
+    let credential = required("X-Amz-Credential", parameters.credential)?;
+    let amz_date = required("X-Amz-Date", parameters.date)?;
+    let expires = required("X-Amz-Expires", parameters.expires)?;
+    let signed_headers = required("X-Amz-SignedHeaders", parameters.signed_headers)?;
+    let signature = required(SIGNATURE_PARAMETER, parameters.signature)?;
+    let security_token = parameters
+        .security_token
         .map(|token| decode_text(SECURITY_TOKEN_PARAMETER, token))
         .transpose()?;
 
@@ -643,13 +695,61 @@ fn payload_hash<'a>(
     Ok(PayloadHash::Body(actual))
 }
 
-/// Returns the raw value of the first query parameter named exactly `name`.
-fn query_parameter<'a>(query: &'a str, name: &str) -> Option<&'a str> {
-    query
-        .split('&')
-        .filter_map(|parameter| parameter.split_once('=').or(Some((parameter, ""))))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+/// The raw values of the `X-Amz-*` authentication parameters of a presigned query.
+#[derive(Default)]
+struct QueryAuthParameters<'a> {
+    algorithm: Option<&'a str>,
+    credential: Option<&'a str>,
+    date: Option<&'a str>,
+    expires: Option<&'a str>,
+    signed_headers: Option<&'a str>,
+    signature: Option<&'a str>,
+    security_token: Option<&'a str>,
+}
+
+impl<'a> QueryAuthParameters<'a> {
+    /// Collects the authentication parameters of `query`, comparing names after
+    /// percent-decoding as the canonical query does.
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::IncompleteSignature`] when one of them appears more than once, because the
+    /// signature would cover only one of the values while a server may read another.
+    fn parse(query: &'a str) -> Result<Self, AuthError> {
+        let mut parameters = Self::default();
+        for parameter in split_ascii(query, b'&') {
+            let (raw_name, value) = split_once_ascii(parameter, b'=').unwrap_or((parameter, ""));
+            // Every authentication parameter name starts with `X`, or with `%` when encoded.
+            if !raw_name.starts_with(['X', '%']) {
+                continue;
+            }
+            let name = if raw_name.contains(['%', '+']) {
+                Cow::Owned(
+                    String::from_utf8_lossy(&canonical::percent_decode(raw_name, true))
+                        .into_owned(),
+                )
+            } else {
+                Cow::Borrowed(raw_name)
+            };
+            let slot = match name.as_ref() {
+                "X-Amz-Algorithm" => &mut parameters.algorithm,
+                "X-Amz-Credential" => &mut parameters.credential,
+                "X-Amz-Date" => &mut parameters.date,
+                "X-Amz-Expires" => &mut parameters.expires,
+                "X-Amz-SignedHeaders" => &mut parameters.signed_headers,
+                SIGNATURE_PARAMETER => &mut parameters.signature,
+                SECURITY_TOKEN_PARAMETER => &mut parameters.security_token,
+                _ => continue,
+            };
+            if slot.replace(value).is_some() {
+                return Err(AuthError::IncompleteSignature(format!(
+                    "query parameter `{name}` appears more than once; send each `X-Amz-*` \
+                     authentication parameter once"
+                )));
+            }
+        }
+        Ok(parameters)
+    }
 }
 
 /// Percent-decodes a query value that must be UTF-8.

@@ -168,6 +168,7 @@ fn botocore_signed_requests_verify() {
         let verifier = Verifier::new(
             resolve as Resolver,
             Arc::new(FixedClock::new(amz_date(case))),
+            [case["service"].as_str().unwrap()],
         );
 
         let verified = verifier

@@ -7,5 +7,6 @@
 mod behaviour_cases;
 mod botocore_interop;
 mod corpus;
+mod regressions;
 mod sigv4_suites;
 mod vectors;

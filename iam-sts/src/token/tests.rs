@@ -184,7 +184,9 @@ fn rotated_keyring_verifies_old_tokens() {
     let random = SeededRandom::new(9);
     let old = tokens("k1", 1);
     let credentials = old.issue(&minimal_claims(), &random).unwrap();
-    let keyring = Keyring::new(key("k2", 2)).with_retired_key(key("k1", 1));
+    let keyring = Keyring::new(key("k2", 2))
+        .with_retired_key(key("k1", 1))
+        .unwrap();
     let rotated = SessionTokens::new(Arc::new(keyring));
 
     let session = rotated.verify(
