@@ -168,6 +168,8 @@ impl Authenticator {
         let query = parts.uri.query().unwrap_or("");
         let credential = credential(&parts.headers, query);
         if let Some(credential) = &credential {
+            let scope_service = credential.split('/').nth(3).unwrap_or_default();
+            check_scope_service(scope_service, service)?;
             self.check_scope_region(credential)?;
         }
         let access_key_id =
@@ -195,7 +197,6 @@ impl Authenticator {
             *slot.borrow_mut() = None;
             verified
         })?;
-        check_scope_service(&verified.scope.service, service)?;
 
         self.note_use(
             &verified.access_key_id,
@@ -334,12 +335,12 @@ pub fn open_secret(
     Ok(SecretAccessKey::new(secret))
 }
 
-/// Rejects a signature whose credential scope names another service than the one the request
-/// calls.
+/// Rejects a credential scope that names another service than the one the request calls,
+/// before the signature is verified.
 ///
-/// The scope's service chooses the signing rules, and some services accept
-/// `UNSIGNED-PAYLOAD`, so a signature scoped to `s3` would leave an IAM request's body
-/// unsigned. AWS returns `SignatureDoesNotMatch` with this message for a wrong scope service.
+/// A scope for a service such as `s3` would allow `UNSIGNED-PAYLOAD`. The verifier rejects
+/// scopes outside `iam` and `sts` as well, but it cannot know which of the two was called, so
+/// this check gives AWS's `SignatureDoesNotMatch` message with the right service name.
 fn check_scope_service(scope_service: &str, service: Service) -> Result<(), ApiError> {
     if scope_service == service.name() {
         return Ok(());
