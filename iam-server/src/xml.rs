@@ -244,7 +244,7 @@ fn write_text(writer: &mut Writer<Vec<u8>>, name: &str, text: &str) {
 /// Error messages echo the client's input, and a single control character there would make
 /// the whole response unparsable, so the client would see no error code. XML 1.0 allows tab,
 /// line feed, carriage return and every other character except the remaining C0 controls and
-/// U+FFFE and U+FFFF. A Rust string holds no surrogates.
+/// U+FFFE and U+FFFF. Rust strings contain no surrogates.
 fn xml_safe_text(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_forbidden_in_xml) {
         return Cow::Borrowed(text);
