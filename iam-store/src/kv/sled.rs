@@ -178,8 +178,12 @@ impl Shared {
 
     /// Requests a flush from the flusher thread that starts after this call.
     fn request_flush(&self) {
-        self.lock_requests().pending = true;
-        self.flush_requested.notify_one();
+        let already_pending = std::mem::replace(&mut self.lock_requests().pending, true);
+        // Waking the thread costs a system call. A request already pending has woken it, or the
+        // thread finds it when its current flush ends.
+        if !already_pending {
+            self.flush_requested.notify_one();
+        }
     }
 
     /// Runs the flusher thread: flushes whenever a writer requests it, until the engine is dropped.
