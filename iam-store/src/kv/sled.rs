@@ -1,16 +1,16 @@
 //! An engine on sled, the embedded database the server uses by default, with group commit.
 //!
 //! A commit applies its writes as one sled batch, which sled recovers all or nothing after a
-//! crash. It is not durable until sled has flushed its log. In [`KvEngine::wait_durable`] a
-//! writer that finds no flush running yields once, so that other runnable writers commit too,
-//! then becomes the leader and flushes on its own thread. Writers that arrive meanwhile wait for
-//! that flush to end and then for the next one. Every commit applied before a flush starts is
-//! covered by it, so concurrent writers share one fsync instead of paying one each, and a lone
-//! writer pays no thread hand-off.
+//! crash. It is not durable until sled has flushed its log. One flusher thread per engine makes
+//! every flush: a writer in [`KvEngine::wait_durable`] requests one and waits. A flush covers
+//! every commit applied before it starts, and the thread starts the next flush as soon as the
+//! last one ends if a writer requested one meanwhile. Concurrent writers thus share one fsync,
+//! and no runtime worker thread blocks in one.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
 
 use async_trait::async_trait;
 use tokio::sync::watch;
@@ -48,6 +48,7 @@ impl SledOptions {
 /// [`KvEngine::wait_durable`] returns only after sled has flushed the commit to disk.
 pub struct SledEngine {
     shared: Arc<Shared>,
+    flusher: Option<JoinHandle<()>>,
 }
 
 struct Shared {
@@ -57,9 +58,18 @@ struct Shared {
     revision: AtomicU64,
     sequence: AtomicU64,
     flushes: AtomicU64,
-    /// Set while a leader flushes.
-    flushing: AtomicBool,
+    /// Requests to the flusher thread, which `flush_requested` signals.
+    flush_requests: Mutex<FlushRequests>,
+    flush_requested: Condvar,
     durable: watch::Sender<Durability>,
+}
+
+#[derive(Debug, Default)]
+struct FlushRequests {
+    /// Set by a waiting writer, cleared by the flusher thread when it starts a flush.
+    pending: bool,
+    /// Set when the engine is dropped, so that the flusher thread ends.
+    stopping: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -114,10 +124,21 @@ impl SledEngine {
             revision: AtomicU64::new(revision),
             sequence: AtomicU64::new(0),
             flushes: AtomicU64::new(0),
-            flushing: AtomicBool::new(false),
+            flush_requests: Mutex::new(FlushRequests::default()),
+            flush_requested: Condvar::new(),
             durable,
         });
-        Ok(Self { shared })
+        let flusher = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("iam-store-flusher".to_owned())
+                .spawn(move || shared.run_flusher())
+                .map_err(StoreError::backend)?
+        };
+        Ok(Self {
+            shared,
+            flusher: Some(flusher),
+        })
     }
 
     /// Returns how many flushes the engine has made for waiting writers since it opened.
@@ -137,17 +158,63 @@ impl SledEngine {
     }
 }
 
+impl Drop for SledEngine {
+    fn drop(&mut self) {
+        self.shared.lock_requests().stopping = true;
+        self.shared.flush_requested.notify_one();
+        if let Some(flusher) = self.flusher.take() {
+            // A panic on the flusher thread was already reported by the panic hook.
+            let _ = flusher.join();
+        }
+    }
+}
+
 impl Shared {
+    fn lock_requests(&self) -> std::sync::MutexGuard<'_, FlushRequests> {
+        self.flush_requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Requests a flush from the flusher thread that starts after this call.
+    fn request_flush(&self) {
+        let already_pending = std::mem::replace(&mut self.lock_requests().pending, true);
+        // Waking the thread costs a system call. A request already pending has woken it, or the
+        // thread finds it when its current flush ends.
+        if !already_pending {
+            self.flush_requested.notify_one();
+        }
+    }
+
+    /// Runs the flusher thread: flushes whenever a writer requests it, until the engine is dropped.
+    ///
+    /// Requests that arrive during a flush are served together by the next one.
+    fn run_flusher(&self) {
+        loop {
+            {
+                let mut requests = self.lock_requests();
+                while !requests.pending && !requests.stopping {
+                    requests = self
+                        .flush_requested
+                        .wait(requests)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+                if !requests.pending {
+                    return;
+                }
+                requests.pending = false;
+            }
+            self.flush();
+        }
+    }
+
     /// Flushes sled's log and publishes the revision it made durable.
-    fn flush_as_leader(&self) {
+    fn flush(&self) {
         // INVARIANT (applied before counted): `revision` is raised only after a commit's
         // batch is applied, so the flush below covers every revision up to `target`.
         let target = self.revision.load(Ordering::Acquire);
         let outcome = self.tree.flush();
         self.flushes.fetch_add(1, Ordering::Relaxed);
-        // INVARIANT (cleared before published): a waiter that still reads `flushing` as set
-        // is sure to receive the update below, so no waiter sleeps through the end of a flush.
-        self.flushing.store(false, Ordering::Release);
         self.durable.send_modify(|durability| match outcome {
             Ok(_) => durability.revision = durability.revision.max(target),
             Err(error) => {
@@ -281,7 +348,6 @@ impl KvEngine for SledEngine {
     async fn wait_durable(&self, revision: Revision) -> Result<(), StoreError> {
         let shared = &*self.shared;
         let mut durable = shared.durable.subscribe();
-        let mut yielded = false;
         loop {
             {
                 let state = durable.borrow_and_update();
@@ -294,22 +360,9 @@ impl KvEngine for SledEngine {
                     return Ok(());
                 }
             }
-            if !yielded && !shared.flushing.load(Ordering::Acquire) {
-                // Let the other runnable writers commit first, so that the flush covers them.
-                yielded = true;
-                tokio::task::yield_now().await;
-                continue;
-            }
-            let leader = shared
-                .flushing
-                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok();
-            if leader {
-                // NOTE: The fsync blocks this thread, as a synchronous sled flush would. The
-                // other writers wait on the channel meanwhile and keep their threads.
-                shared.flush_as_leader();
-                continue;
-            }
+            // The state above was marked seen before this request, so the flush it starts
+            // wakes this writer even when it ends before the await below begins.
+            shared.request_flush();
             durable.changed().await.map_err(StoreError::backend)?;
         }
     }
