@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -18,6 +18,7 @@ use iam_auth::seal::Keyring;
 use iam_model::{Clock, Quotas, RandomSource};
 use iam_store::IamStore;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tracing::{Instrument, field};
 
 use crate::audit::{AuditRecorder, CallRecord, changes_state};
@@ -110,8 +111,14 @@ impl AppState {
     }
 }
 
-/// Builds the router: the Query API on `/`, `/health` and `/metrics`, with the body limit and
-/// the panic handler.
+/// How long a client may take to send a request body once its headers have arrived.
+///
+/// Without a limit, a client that stops sending halfway through a body holds a connection and
+/// a task for as long as it likes. A body that times out is rejected as unreadable.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Builds the router: the Query API on `/`, `/health` and `/metrics`, with the body limit, the
+/// body read timeout and the panic handler.
 pub fn router(state: Arc<AppState>) -> Router {
     let panic_state = Arc::clone(&state);
     let max_body_bytes = state.settings.max_body_bytes;
@@ -120,6 +127,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT))
         .layer(CatchPanicLayer::custom(
             move |panic: Box<dyn Any + Send>| panic_response(&panic_state, panic.as_ref()),
         ))

@@ -709,3 +709,23 @@ fn json_error_log_has_one_message_key() {
     );
     assert_eq!(line["fields"]["code"], "ValidationError", "{output}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn stalled_body_times_out() {
+    let stalled = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+    let request = Request::post("/")
+        .header(
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )
+        .body(Body::from_stream(stalled))
+        .unwrap();
+
+    // The paused clock jumps to the timeout as soon as every task waits, so this takes no time.
+    let (status, _, body) = send(request).await;
+
+    // AWS's common errors give MalformedQueryString the status 404.
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body.contains("<Code>MalformedQueryString</Code>"), "{body}");
+    assert!(body.contains("could not be read"), "{body}");
+}
