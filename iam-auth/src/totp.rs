@@ -7,6 +7,7 @@
 //! ([`Totp::verify_consecutive`]).
 
 mod enrollment;
+mod sealing;
 
 use std::fmt;
 
@@ -19,6 +20,7 @@ use crate::AuthError;
 use crate::encoding::constant_time_eq;
 
 pub use enrollment::{QR_MODULE_PIXELS, QR_QUIET_ZONE_MODULES, qr_code_png};
+pub use sealing::{open_device_seed, seal_device_seed, seed_context};
 
 /// The minimum seed length, in bytes (160 bits).
 pub const MIN_SEED_LEN: usize = 20;

@@ -111,6 +111,10 @@ impl fmt::Debug for SealedBytes {
     }
 }
 
+/// The owner name under which the root user's access keys are stored, in place of an IAM
+/// user name. No IAM user can have it, because user names cannot contain `<` or `>`.
+pub const ROOT_USER_NAME: &str = "<root>";
+
 /// A user's console password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -124,6 +128,11 @@ pub struct LoginProfile {
     /// The password hash in the hashing crate's own encoding (such as a PHC string), opaque
     /// here.
     pub password_hash: String,
+    /// The hashes of earlier passwords, newest first, kept for the password policy's
+    /// `PasswordReusePrevention` (at most 24). Records written before this field existed
+    /// read as empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_password_hashes: Vec<String>,
 }
 
 impl fmt::Debug for LoginProfile {
@@ -133,6 +142,10 @@ impl fmt::Debug for LoginProfile {
             .field("create_date", &self.create_date)
             .field("password_reset_required", &self.password_reset_required)
             .field("password_hash", &"***")
+            .field(
+                "previous_password_hashes",
+                &format_args!("{} hashes", self.previous_password_hashes.len()),
+            )
             .finish()
     }
 }

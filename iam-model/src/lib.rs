@@ -34,8 +34,8 @@ pub use account::{Account, AccountId, Partition};
 pub use arn::Arn;
 pub use clock::{Clock, FixedClock};
 pub use credential::{
-    AccessKey, AccessKeyLastUsed, AccessKeyStatus, LoginProfile, SealedAccessKey, SealedBytes,
-    VirtualMfaDevice,
+    AccessKey, AccessKeyLastUsed, AccessKeyStatus, LoginProfile, ROOT_USER_NAME, SealedAccessKey,
+    SealedBytes, VirtualMfaDevice,
 };
 pub use error::ModelError;
 pub use iam_arn::{ArnAccount, IamArn, IamResource};

@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use iam_audit::{AuditSink, Authorization};
+use iam_auth::password::PasswordHasher;
 use iam_auth::seal::Keyring;
 use iam_model::{Clock, Quotas, RandomSource};
 use iam_store::IamStore;
@@ -29,7 +31,7 @@ use crate::error::{ApiError, ErrorCode, service_failure};
 use crate::evaluation::PolicyCache;
 use crate::identity::{Authenticated, Authenticator, credential};
 use crate::metrics::Metrics;
-use crate::operations::{self, Call};
+use crate::operations::{self, Call, PasswordAttempts};
 use crate::query::QueryParameters;
 use crate::service::Service;
 use crate::xml::{self, Fields};
@@ -59,6 +61,15 @@ pub struct AppState {
     pub quotas: Quotas,
     /// Compiled policies of users, invalidated from the store's change feed.
     pub policies: Arc<PolicyCache>,
+    /// The account and its root user.
+    pub root: RootAccount,
+    /// The hasher of new console passwords.
+    pub password_hasher: PasswordHasher,
+    /// Failed `ChangePassword` attempts per user, which lock a password for a while.
+    pub password_attempts: PasswordAttempts,
+    /// The folder of OpenID Connect signing key files, or `None` when the server has no data
+    /// directory.
+    pub oidc_jwks_dir: Option<PathBuf>,
 }
 
 impl AppState {
@@ -75,7 +86,6 @@ impl AppState {
         let authenticator = Authenticator::new(
             Arc::clone(&store),
             Arc::clone(&keyring),
-            root,
             Arc::clone(&clock),
             &settings.allowed_regions,
         );
@@ -90,7 +100,23 @@ impl AppState {
             authenticator,
             quotas: Quotas::default(),
             policies: Arc::new(PolicyCache::new()),
+            root,
+            password_hasher: PasswordHasher::default(),
+            password_attempts: PasswordAttempts::default(),
+            oidc_jwks_dir: None,
         }
+    }
+
+    /// Hashes new console passwords with `hasher`, such as one with fewer iterations in tests.
+    pub fn with_password_hasher(mut self, hasher: PasswordHasher) -> Self {
+        self.password_hasher = hasher;
+        self
+    }
+
+    /// Reads OpenID Connect signing keys from `directory`; see [`crate::oidc_keys`].
+    pub fn with_oidc_jwks_dir(mut self, directory: PathBuf) -> Self {
+        self.oidc_jwks_dir = Some(directory);
+        self
     }
 
     /// Records every call in `sink` from now on.

@@ -63,6 +63,13 @@ pub async fn authorize(
     };
     let (authorization, outcome, gate) = match caller {
         Caller::Root { .. } => (no_policies(Decision::Allow), DecisionOutcome::Root, None),
+        Caller::User { account, .. }
+            if service == Service::Iam
+                && action == "ChangePassword"
+                && users_may_change_password(store, *account).await? =>
+        {
+            (no_policies(Decision::Allow), DecisionOutcome::Allow, None)
+        }
         _ if service == Service::Sts && action == "GetCallerIdentity" => {
             (no_policies(Decision::Allow), DecisionOutcome::Allow, None)
         }
@@ -118,6 +125,18 @@ pub async fn authorize(
         denial: Some(denial),
         authorization,
     })
+}
+
+/// Returns whether the account password policy sets `AllowUsersToChangePassword`, which lets
+/// every IAM user call `ChangePassword` for itself without a policy that allows it, as in AWS.
+async fn users_may_change_password(
+    store: &dyn IamStore,
+    account: iam_model::AccountId,
+) -> Result<bool, ApiError> {
+    let settings = store.account(account).await?;
+    Ok(settings
+        .password_policy
+        .is_some_and(|policy| policy.allow_users_to_change_password))
 }
 
 /// Turns a target into the resource ARN policies are matched against, looking up the path of

@@ -4,10 +4,14 @@
 //! [`access_key_metadata`] builds `AccessKeyMetadata`, and so on. Lists such as `ListUsers`
 //! return fewer members than `GetUser` (no tags, no permissions boundary), as AWS does.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use iam_model::{
-    AccessKey, AccessKeyLastUsed, Arn, Group, InstanceProfile, LoginProfile, ManagedPolicy,
-    OidcProvider, PasswordPolicy, PolicyVersion, Role, Tag, User, VirtualMfaDevice,
+    AccessKey, AccessKeyLastUsed, AccountId, Arn, Group, InstanceProfile, LoginProfile,
+    ManagedPolicy, OidcProvider, PasswordPolicy, PolicyVersion, ROOT_USER_NAME, Role, Tag, User,
+    VirtualMfaDevice,
 };
+use jiff::Timestamp;
 
 use crate::xml::{Fields, Node};
 
@@ -30,6 +34,22 @@ pub fn user_summary(user: &User) -> Fields {
         .text("UserId", user.user_id.as_str())
         .text("Arn", user.arn.to_string())
         .timestamp("CreateDate", user.create_date)
+}
+
+/// Builds `User` for the account's root user, as `GetUser` returns it to the root user: the
+/// account id as `UserId`, the root ARN, and no `Path` or `UserName`, as AWS leaves them out.
+pub fn root_user(account: AccountId, create_date: Timestamp) -> Fields {
+    Fields::new()
+        .text("UserId", account.as_str())
+        .text("Arn", format!("arn:aws:iam::{account}:root"))
+        .timestamp("CreateDate", create_date)
+}
+
+/// Returns the `UserName` of an access key's owner, or `None` for the root user's keys, whose
+/// metadata AWS returns without one.
+pub fn key_owner_name(access_key: &AccessKey) -> Option<&str> {
+    let owner = access_key.user_name.as_str();
+    (owner != ROOT_USER_NAME).then_some(owner)
 }
 
 /// Builds `Group`.
@@ -122,7 +142,7 @@ pub fn attached_policy(policy_name: &str, policy_arn: &Arn) -> Fields {
 /// Builds `AccessKeyMetadata`, as `ListAccessKeys` returns it.
 pub fn access_key_metadata(access_key: &AccessKey) -> Fields {
     Fields::new()
-        .text("UserName", access_key.user_name.as_str())
+        .optional_text("UserName", key_owner_name(access_key))
         .text("AccessKeyId", access_key.access_key_id.as_str())
         .text("Status", access_key.status.as_str())
         .timestamp("CreateDate", access_key.create_date)
@@ -131,7 +151,7 @@ pub fn access_key_metadata(access_key: &AccessKey) -> Fields {
 /// Builds `AccessKey` with its secret, which only `CreateAccessKey` returns, once.
 pub fn access_key_with_secret(access_key: &AccessKey, secret_access_key: &str) -> Fields {
     Fields::new()
-        .text("UserName", access_key.user_name.as_str())
+        .optional_text("UserName", key_owner_name(access_key))
         .text("AccessKeyId", access_key.access_key_id.as_str())
         .text("Status", access_key.status.as_str())
         .text("SecretAccessKey", secret_access_key)
@@ -160,18 +180,19 @@ pub fn login_profile(profile: &LoginProfile) -> Fields {
         .boolean("PasswordResetRequired", profile.password_reset_required)
 }
 
-/// Builds `VirtualMFADevice`. The seed and QR code are added only by
-/// `CreateVirtualMFADevice`, through `seed`, as base32 text and base64 PNG.
+/// Builds `VirtualMFADevice`. Only `CreateVirtualMFADevice` passes `seed`: the seed as Base32
+/// text and the enrollment QR code as PNG bytes. Both members are blobs, so the XML carries
+/// them in Base64 and SDKs return the Base32 text and the PNG bytes.
 pub fn virtual_mfa_device(
     device: &VirtualMfaDevice,
     user: Option<&User>,
-    seed: Option<(&str, &str)>,
+    seed: Option<(&str, &[u8])>,
 ) -> Fields {
     let fields = Fields::new().text("SerialNumber", device.serial_number.to_string());
     let fields = match seed {
         Some((base32_seed, qr_code_png)) => fields
-            .text("Base32StringSeed", base32_seed)
-            .text("QRCodePNG", qr_code_png),
+            .text("Base32StringSeed", STANDARD.encode(base32_seed))
+            .text("QRCodePNG", STANDARD.encode(qr_code_png)),
         None => fields,
     };
     let fields = fields

@@ -29,6 +29,9 @@ pub enum ServerError {
     /// The audit trail could not be opened.
     #[error("failed to open the audit trail: {0}")]
     Audit(#[from] iam_audit::AuditError),
+    /// The store failed while the server prepared it at start.
+    #[error("the store failed: {0}")]
+    Store(#[from] StoreError),
 }
 
 /// The error codes the server returns, each with its HTTP status.
@@ -45,6 +48,8 @@ pub enum ErrorCode {
     DeleteConflict,
     /// An entity with that name already exists.
     EntityAlreadyExists,
+    /// The entity cannot change for now; the same request is expected to work after a wait.
+    EntityTemporarilyUnmodifiable,
     /// The session token has expired.
     ExpiredToken,
     /// The `Authorization` header or presigned query lacks a part.
@@ -61,6 +66,9 @@ pub enum ErrorCode {
     InvalidParameterCombination,
     /// A parameter value that is not valid.
     InvalidParameterValue,
+    /// The caller is not the kind of user the action is for, such as the root user calling
+    /// `ChangePassword`.
+    InvalidUserType,
     /// A quota would be exceeded.
     LimitExceeded,
     /// The policy document is not valid.
@@ -95,11 +103,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::AccessDenied,
         ErrorCode::ConcurrentModification,
         ErrorCode::DeleteConflict,
         ErrorCode::EntityAlreadyExists,
+        ErrorCode::EntityTemporarilyUnmodifiable,
         ErrorCode::ExpiredToken,
         ErrorCode::IncompleteSignature,
         ErrorCode::InvalidAction,
@@ -108,6 +117,7 @@ impl ErrorCode {
         ErrorCode::InvalidInput,
         ErrorCode::InvalidParameterCombination,
         ErrorCode::InvalidParameterValue,
+        ErrorCode::InvalidUserType,
         ErrorCode::LimitExceeded,
         ErrorCode::MalformedPolicyDocument,
         ErrorCode::MalformedQueryString,
@@ -132,6 +142,7 @@ impl ErrorCode {
             ErrorCode::ConcurrentModification => "ConcurrentModification",
             ErrorCode::DeleteConflict => "DeleteConflict",
             ErrorCode::EntityAlreadyExists => "EntityAlreadyExists",
+            ErrorCode::EntityTemporarilyUnmodifiable => "EntityTemporarilyUnmodifiable",
             ErrorCode::ExpiredToken => "ExpiredToken",
             ErrorCode::IncompleteSignature => "IncompleteSignature",
             ErrorCode::InvalidAction => "InvalidAction",
@@ -140,6 +151,7 @@ impl ErrorCode {
             ErrorCode::InvalidInput => "InvalidInput",
             ErrorCode::InvalidParameterCombination => "InvalidParameterCombination",
             ErrorCode::InvalidParameterValue => "InvalidParameterValue",
+            ErrorCode::InvalidUserType => "InvalidUserType",
             ErrorCode::LimitExceeded => "LimitExceeded",
             ErrorCode::MalformedPolicyDocument => "MalformedPolicyDocument",
             ErrorCode::MalformedQueryString => "MalformedQueryString",
@@ -171,6 +183,7 @@ impl ErrorCode {
             ErrorCode::ConcurrentModification
             | ErrorCode::DeleteConflict
             | ErrorCode::EntityAlreadyExists
+            | ErrorCode::EntityTemporarilyUnmodifiable
             | ErrorCode::LimitExceeded => StatusCode::CONFLICT,
             ErrorCode::ServiceFailure => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::IncompleteSignature
@@ -178,6 +191,7 @@ impl ErrorCode {
             | ErrorCode::InvalidInput
             | ErrorCode::InvalidParameterCombination
             | ErrorCode::InvalidParameterValue
+            | ErrorCode::InvalidUserType
             | ErrorCode::MalformedPolicyDocument
             | ErrorCode::MissingAction
             | ErrorCode::MissingParameter

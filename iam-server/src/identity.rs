@@ -14,11 +14,10 @@ use iam_audit::{IdentityType, UserIdentity};
 use iam_auth::seal::{Keyring, SealedSecret};
 use iam_auth::sigv4::{HttpRequest, ResolvedCredential, SecretResolver, Verifier};
 use iam_auth::{AuthError, SecretAccessKey};
-use iam_model::{AccessKeyLastUsed, AccessKeyStatus, AccountId, Clock, User};
+use iam_model::{AccessKeyLastUsed, AccessKeyStatus, AccountId, Clock, ROOT_USER_NAME, User};
 use iam_store::{IamStore, StoreError};
 use jiff::{SignedDuration, Timestamp};
 
-use crate::bootstrap::RootAccount;
 use crate::error::{ApiError, ErrorCode};
 use crate::service::Service;
 
@@ -114,12 +113,11 @@ pub struct Authenticated {
     pub region: String,
 }
 
-/// Verifies signatures against the root key and the access keys in the store.
+/// Verifies signatures against the access keys in the store, the root user's included.
 pub struct Authenticator {
     verifier: Verifier<PrefetchedResolver>,
     store: Arc<dyn IamStore>,
     keyring: Arc<Keyring>,
-    root: RootAccount,
     clock: Arc<dyn Clock>,
     last_used: Mutex<HashMap<String, Timestamp>>,
     allowed_regions: Vec<String>,
@@ -130,7 +128,6 @@ impl Authenticator {
     pub fn new(
         store: Arc<dyn IamStore>,
         keyring: Arc<Keyring>,
-        root: RootAccount,
         clock: Arc<dyn Clock>,
         allowed_regions: &[String],
     ) -> Self {
@@ -144,7 +141,6 @@ impl Authenticator {
             verifier,
             store,
             keyring,
-            root,
             clock,
             last_used: Mutex::new(HashMap::new()),
             allowed_regions: allowed_regions.to_vec(),
@@ -230,22 +226,12 @@ impl Authenticator {
         ))
     }
 
-    /// Finds the secret and owner of an access key: the root key, or a user's key in the store.
+    /// Finds the secret and owner of an access key in the store: an IAM user or the root user.
     async fn resolve(&self, access_key_id: &str) -> Result<ResolvedCredential<Caller>, AuthError> {
         let unknown = |reason| AuthError::InvalidClientTokenId {
             access_key_id: access_key_id.to_owned(),
             reason,
         };
-        if access_key_id == self.root.access_key_id {
-            return Ok(ResolvedCredential {
-                secret: self.root.secret.clone(),
-                principal: Caller::Root {
-                    account: self.root.account,
-                },
-                expiration: None,
-            });
-        }
-
         let (account, sealed) = match self.store.find_access_key(access_key_id).await {
             Ok(found) => found,
             Err(StoreError::NoSuchEntity { .. }) => return Err(unknown("no such access key")),
@@ -255,6 +241,13 @@ impl Authenticator {
             return Err(unknown("the access key is inactive"));
         }
         let secret = open_secret(&self.keyring, access_key_id, &sealed.sealed_secret.0)?;
+        if sealed.access_key.user_name == ROOT_USER_NAME {
+            return Ok(ResolvedCredential {
+                secret,
+                principal: Caller::Root { account },
+                expiration: None,
+            });
+        }
         let user = self
             .store
             .user(account, &sealed.access_key.user_name)
@@ -270,12 +263,9 @@ impl Authenticator {
         })
     }
 
-    /// Records the use of a user's access key, at most once per [`LAST_USED_INTERVAL`], in the
+    /// Records the use of an access key, at most once per [`LAST_USED_INTERVAL`], in the
     /// background.
     fn note_use(&self, access_key_id: &str, service: &str, region: &str) {
-        if access_key_id == self.root.access_key_id {
-            return;
-        }
         let now = self.clock.now();
         {
             let mut last_used = self
@@ -308,7 +298,7 @@ impl Authenticator {
     }
 }
 
-/// Returns the sealing context of a user's secret access key, binding the sealed bytes to
+/// Returns the sealing context of a stored secret access key, binding the sealed bytes to
 /// the key id.
 pub fn access_key_context(access_key_id: &str) -> Vec<u8> {
     format!("access-key/{access_key_id}").into_bytes()

@@ -57,6 +57,12 @@ impl DataDir {
         self.root.join("keys")
     }
 
+    /// Returns the folder of OpenID Connect signing key files, which the operator fills; see
+    /// [`crate::oidc_keys`].
+    pub fn oidc_jwks(&self) -> PathBuf {
+        self.root.join(crate::oidc_keys::OIDC_JWKS_FOLDER)
+    }
+
     /// Returns the folder of the sled store.
     pub fn store(&self) -> PathBuf {
         self.root.join("store")
@@ -153,6 +159,25 @@ pub fn write_owner_only(path: &Path, contents: &[u8]) -> Result<(), ServerError>
     file.write_all(contents)
         .and_then(|()| file.sync_all())
         .map_err(|source| io_error("write", path, source))
+}
+
+/// Replaces the contents of a file that only the owner may read: writes a new file beside it
+/// and renames it over the old one, so a crash leaves either the old or the new contents.
+///
+/// # Errors
+///
+/// Fails when the new file cannot be written or renamed.
+pub fn replace_owner_only(path: &Path, contents: &[u8]) -> Result<(), ServerError> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".new");
+    let temporary = PathBuf::from(temporary);
+    match fs::remove_file(&temporary) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => return Err(io_error("remove", &temporary, source)),
+    }
+    write_owner_only(&temporary, contents)?;
+    fs::rename(&temporary, path).map_err(|source| io_error("replace", path, source))
 }
 
 /// Reads a secret file, or creates it with `create` when it does not exist. A file that others

@@ -20,6 +20,7 @@ pub mod evaluation;
 pub mod identity;
 pub mod keys;
 pub mod metrics;
+pub mod oidc_keys;
 pub mod operations;
 pub mod query;
 pub mod resource;

@@ -11,9 +11,10 @@ use iam_auth::seal::{KeyEncryptionKey, Keyring};
 use iam_model::Quotas;
 use iam_model::{Clock, RandomSource};
 use iam_server::app::AppState;
-use iam_server::bootstrap::{GivenRootKey, load_or_create_root};
+use iam_server::bootstrap::{GivenRootKey, bootstrap_root};
 use iam_server::config::{LogFormat, Options, Settings};
 use iam_server::keys::DataDir;
+use iam_server::oidc_keys;
 use iam_server::system::SystemClock;
 use iam_store::kv::SledOptions;
 use iam_store::{IamStore, SledStore};
@@ -49,13 +50,7 @@ async fn main() -> Result<()> {
         KeyEncryptionKey::new(KEY_ENCRYPTION_KEY_ID, &key_encryption_key)
             .context("invalid key-encryption key")?,
     ));
-    let root = load_or_create_root(
-        &data_dir,
-        &keyring,
-        random.as_ref(),
-        settings.account_id,
-        GivenRootKey::from_environment()?,
-    )?;
+    let given_root_key = GivenRootKey::from_environment()?;
     let store = SledStore::open_sled(&SledOptions::new(data_dir.store()), Quotas::default())
         .await
         .with_context(|| {
@@ -65,10 +60,28 @@ async fn main() -> Result<()> {
             )
         })?;
     let store = Arc::new(store);
+    let root = bootstrap_root(
+        &data_dir,
+        &keyring,
+        store.as_ref(),
+        random.as_ref(),
+        clock.now(),
+        settings.account_id,
+        given_root_key,
+    )
+    .await?;
     tracing::info!(
         path = %data_dir.store().display(),
         account = %root.account,
         "store opened"
+    );
+    let loaded = oidc_keys::load_all(store.as_ref(), &data_dir.oidc_jwks())
+        .await
+        .context("failed to store the OpenID Connect signing keys")?;
+    tracing::info!(
+        directory = %data_dir.oidc_jwks().display(),
+        providers = loaded,
+        "OpenID Connect signing keys loaded"
     );
 
     let audit_enabled = settings.audit;
@@ -79,7 +92,8 @@ async fn main() -> Result<()> {
         Arc::clone(&store) as Arc<dyn IamStore>,
         keyring,
         root,
-    );
+    )
+    .with_oidc_jwks_dir(data_dir.oidc_jwks());
     let mut audit_trail = None;
     if audit_enabled {
         let key_pair = data_dir.audit_signing_key(random.as_ref())?;

@@ -5,11 +5,16 @@ mod access_keys;
 mod account;
 mod groups;
 mod instance_profiles;
+mod login_profiles;
+mod mfa_devices;
+mod oidc_providers;
 mod policies;
 mod roles;
 mod users;
 
-use iam_model::{AccountId, Arn, Partition, Quota, Tag, UniqueId, UniqueIdKind, validate};
+use iam_model::{
+    AccountId, Arn, Partition, Quota, ROOT_USER_NAME, Tag, UniqueId, UniqueIdKind, validate,
+};
 use iam_policy::{PolicyKind, ValidationOptions, validate_policy};
 use iam_store::ListOptions;
 
@@ -19,6 +24,8 @@ use crate::identity::Caller;
 use crate::query::QueryParameters;
 use crate::service::Service;
 use crate::xml::Fields;
+
+pub use login_profiles::{MAX_FAILED_PASSWORD_ATTEMPTS, PASSWORD_LOCK_DURATION, PasswordAttempts};
 
 /// The result of an operation: the `<ActionResult>` members, or none for actions that return
 /// only response metadata.
@@ -45,30 +52,48 @@ impl Call<'_> {
         Partition::Aws
     }
 
+    /// Returns `UserName`, or the calling IAM user's name when the parameter is absent, or
+    /// `None` for the root user calling without it.
+    pub fn user_name_from_parameter_or_caller(&self) -> Option<&str> {
+        self.parameters
+            .optional("UserName")
+            .or_else(|| self.caller.user_name())
+    }
+
     /// Returns `UserName`, or the calling user's name when the parameter is absent, as AWS
     /// does for actions that default to the caller.
     ///
     /// # Errors
     ///
-    /// `ValidationError` when neither is available, which happens only for the root user
-    /// calling without a name.
+    /// `ValidationError` when neither is available: the root user calling an action that
+    /// applies to IAM users only, such as `GetLoginProfile`, without a name.
     pub fn user_name_or_caller(&self) -> Result<String, ApiError> {
-        match (
-            self.parameters.optional("UserName"),
-            self.caller.user_name(),
-        ) {
-            (Some(name), _) | (None, Some(name)) => Ok(name.to_owned()),
-            // TODO: AWS applies these calls to the root user itself: GetUser returns it and
-            // the access key calls manage its keys. The root key lives outside the store and
-            // no creation date of the root user is kept, so the root user gets this error and
-            // must pass `UserName` meanwhile.
-            (None, None) => Err(ApiError::new(
+        match self.user_name_from_parameter_or_caller() {
+            Some(name) => Ok(name.to_owned()),
+            None => Err(ApiError::new(
                 ErrorCode::ValidationError,
                 "1 validation error detected: Value null at 'userName' failed to satisfy \
-                 constraint: Member must not be null. This server does not yet apply the call \
-                 to the root user itself, so pass UserName.",
+                 constraint: Member must not be null. The root user has no IAM user record for \
+                 this action, so pass UserName.",
             )),
         }
+    }
+
+    /// Returns the owner of the access keys an access key action manages: `UserName`, else
+    /// the calling IAM user, else the root user's owner name [`ROOT_USER_NAME`].
+    ///
+    /// # Errors
+    ///
+    /// `ValidationError` for a `UserName` that is not a valid user name. The check also keeps
+    /// callers from naming the root user's keys through `UserName`.
+    pub fn access_key_owner(&self) -> Result<String, ApiError> {
+        if let Some(name) = self.parameters.optional("UserName") {
+            validate::user_name(name)?;
+        }
+        Ok(self
+            .user_name_from_parameter_or_caller()
+            .unwrap_or(ROOT_USER_NAME)
+            .to_owned())
     }
 
     /// Draws a unique id of `kind`.
@@ -83,7 +108,9 @@ pub async fn execute(service: Service, action: &str, call: &Call<'_>) -> Option<
         (Service::Sts, "GetCallerIdentity") => get_caller_identity(call),
         (Service::Iam, "GetAccountSummary") => get_account_summary(call).await,
         (Service::Iam, _) => {
-            if let Some(result) = users::execute(action, call).await {
+            if let Some(result) = execute_credentials(action, call).await {
+                result
+            } else if let Some(result) = users::execute(action, call).await {
                 result
             } else if let Some(result) = access_keys::execute(action, call).await {
                 result
@@ -113,13 +140,28 @@ fn get_caller_identity(call: &Call<'_>) -> OperationResult {
     ))
 }
 
+/// Runs a login profile, MFA device or OpenID Connect provider operation, or returns `None`
+/// for other actions.
+async fn execute_credentials(action: &str, call: &Call<'_>) -> Option<OperationResult> {
+    if let Some(result) = login_profiles::execute(action, call).await {
+        Some(result)
+    } else if let Some(result) = mfa_devices::execute(action, call).await {
+        Some(result)
+    } else {
+        oidc_providers::execute(action, call).await
+    }
+}
+
 async fn get_account_summary(call: &Call<'_>) -> OperationResult {
-    let mut summary = call.state.store.account_summary(call.account()).await?;
-    // The root user's key lives outside the store, so the store cannot count it. The root user
-    // always has that one access key, and no password or MFA device, because this server
-    // supports neither yet.
+    let store = &call.state.store;
+    let mut summary = store.account_summary(call.account()).await?;
+    let root_keys = store
+        .list_access_keys(call.account(), ROOT_USER_NAME)
+        .await?;
+    // NOTE: no action of this server gives the root user a console password or an MFA
+    // device (AWS sets both in its console), so those two entries are 0.
     let root_entries = [
-        ("AccountAccessKeysPresent", 1),
+        ("AccountAccessKeysPresent", u32::from(!root_keys.is_empty())),
         ("AccountMFAEnabled", 0),
         ("AccountPasswordPresent", 0),
     ];

@@ -246,6 +246,10 @@ fn user_name_is_required(action: &str) -> bool {
             | "UpdateServiceSpecificCredential"
             | "ListMFADevices"
             | "GetLoginProfile"
+            | "CreateLoginProfile"
+            | "DeleteLoginProfile"
+            | "DeactivateMFADevice"
+            | "GetMFADevice"
     )
 }
 

@@ -249,6 +249,13 @@ where
         report,
         factory,
         fixture,
+        small(),
+        credentials::root_access_keys
+    );
+    check!(
+        report,
+        factory,
+        fixture,
         defaults(),
         credentials::login_profiles
     );

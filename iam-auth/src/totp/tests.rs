@@ -315,6 +315,28 @@ fn oversized_qr_payload_fails() {
     assert!(matches!(error, AuthError::QrCode(_)));
 }
 
+#[test]
+fn sealed_seed_opens_for_its_device_only() {
+    let random = SeededRandom::new(3);
+    let keyring = crate::seal::Keyring::new(
+        crate::seal::KeyEncryptionKey::new("test", &[5_u8; 32]).unwrap(),
+    );
+    let serial: iam_model::Arn = "arn:aws:iam::111122223333:mfa/alice".parse().unwrap();
+    let other: iam_model::Arn = "arn:aws:iam::111122223333:mfa/bob".parse().unwrap();
+    let seed = TotpSeed::generate(TotpAlgorithm::Sha1, &random);
+
+    let sealed = seal_device_seed(&keyring, &serial, &seed, &random).unwrap();
+    let opened = open_device_seed(&keyring, &serial, &sealed).unwrap();
+    let moved = open_device_seed(&keyring, &other, &sealed);
+
+    assert_eq!(opened.seed(), &seed);
+    assert!(
+        !String::from_utf8_lossy(&sealed.0).contains(&seed.to_base32()),
+        "the sealed form shows the seed"
+    );
+    assert!(matches!(moved, Err(AuthError::SealedSecretTampered(_))), "{moved:?}");
+}
+
 proptest! {
     #[test]
     fn current_code_always_verifies(seed in any::<u64>(), seconds in 0i64..4_000_000_000) {

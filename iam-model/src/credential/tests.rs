@@ -33,6 +33,7 @@ fn login_profile_debug_hides_hash() {
         create_date: timestamp(),
         password_reset_required: true,
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+        previous_password_hashes: Vec::new(),
     };
 
     let debug = format!("{profile:?}");

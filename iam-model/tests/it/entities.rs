@@ -155,6 +155,7 @@ fn credentials_serialize() {
         create_date: created(),
         password_reset_required: true,
         password_hash: "opaque-hash".to_owned(),
+        previous_password_hashes: Vec::new(),
     };
     let mfa_device = VirtualMfaDevice {
         serial_number: "arn:aws:iam::123456789012:mfa/alice-phone".parse().unwrap(),

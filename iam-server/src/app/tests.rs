@@ -6,7 +6,7 @@ use iam_auth::SecretAccessKey;
 use iam_auth::seal::KeyEncryptionKey;
 use iam_auth::sigv4::{Credentials, HttpRequest, Signer};
 use iam_model::{FixedClock, Quotas, SeededRandom};
-use iam_store::MemoryStore;
+use iam_store::{IamStore, MemoryStore};
 use jiff::Timestamp;
 use tower::ServiceExt;
 
@@ -17,29 +17,41 @@ const ROOT_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
 const ROOT_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const NOW: &str = "2026-01-01T00:00:00Z";
 
-fn state() -> Arc<AppState> {
-    state_with(Options::default())
+async fn state() -> Arc<AppState> {
+    state_with(Options::default()).await
 }
 
-/// Builds the state from `options`, with a 4 KiB body limit.
-fn state_with(options: Options) -> Arc<AppState> {
+/// Builds the state from `options`, with a 4 KiB body limit and the root key in the store.
+async fn state_with(options: Options) -> Arc<AppState> {
     let options = Options {
         max_body_bytes: Some(4096),
         ..options
     };
     let root = RootAccount {
         account: "111122223333".parse().unwrap(),
-        access_key_id: ROOT_KEY_ID.to_owned(),
-        secret: SecretAccessKey::new(ROOT_SECRET),
+        create_date: NOW.parse().unwrap(),
     };
+    let store: Arc<dyn IamStore> = Arc::new(MemoryStore::in_memory(Quotas::default()));
+    let keyring = Arc::new(Keyring::new(
+        KeyEncryptionKey::new("test", &[1_u8; 32]).unwrap(),
+    ));
+    let random = Arc::new(SeededRandom::new(7));
+    crate::bootstrap::store_root_key(
+        store.as_ref(),
+        &keyring,
+        random.as_ref(),
+        root,
+        ROOT_KEY_ID,
+        &SecretAccessKey::new(ROOT_SECRET),
+    )
+    .await
+    .unwrap();
     Arc::new(AppState::new(
         Settings::resolve(options).unwrap(),
         Arc::new(FixedClock::new(NOW.parse().unwrap())),
-        Arc::new(SeededRandom::new(7)),
-        Arc::new(MemoryStore::in_memory(Quotas::default())),
-        Arc::new(Keyring::new(
-            KeyEncryptionKey::new("test", &[1_u8; 32]).unwrap(),
-        )),
+        random,
+        store,
+        keyring,
         root,
     ))
 }
@@ -80,7 +92,7 @@ fn signed_post(service: &str, body: &str) -> Request<Body> {
 }
 
 async fn send(request: Request<Body>) -> (StatusCode, HeaderMap, String) {
-    let response = router(state()).oneshot(request).await.unwrap();
+    let response = router(state().await).oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
     let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
@@ -286,7 +298,7 @@ async fn region_outside_allow_list_is_named() {
     let app = router(state_with(Options {
         allowed_regions: Some(vec!["eu-west-1".to_owned()]),
         ..Options::default()
-    }));
+    }).await);
 
     let (status, body) = call_iam(&app, "Action=ListUsers&Version=2010-05-08").await;
 
@@ -302,20 +314,22 @@ async fn region_outside_allow_list_is_named() {
 }
 
 #[tokio::test]
-async fn root_without_user_name_is_told_to_pass_it() {
-    // TODO: AWS returns the root user here. This test records the current rejection.
-    let app = router(state());
+async fn root_without_user_name_gets_root_user() {
+    let app = router(state().await);
 
     let (status, body) = call_iam(&app, "Action=GetUser&Version=2010-05-08").await;
 
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body.contains("<Code>ValidationError</Code>"), "{body}");
-    assert!(body.contains("so pass UserName."), "{body}");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("<Arn>arn:aws:iam::111122223333:root</Arn>"),
+        "{body}"
+    );
+    assert!(body.contains("<UserId>111122223333</UserId>"), "{body}");
 }
 
 #[tokio::test]
 async fn account_summary_reports_root_credentials() {
-    let app = router(state());
+    let app = router(state().await);
 
     let (status, body) = call_iam(&app, "Action=GetAccountSummary&Version=2010-05-08").await;
 
@@ -337,7 +351,7 @@ async fn account_summary_reports_root_credentials() {
 
 #[tokio::test]
 async fn user_lifecycle_through_router() {
-    let state = state();
+    let state = state().await;
     let app = router(Arc::clone(&state));
     let call = |body: &str| {
         let app = app.clone();
@@ -398,7 +412,7 @@ async fn call_iam(app: &Router, body: &str) -> (StatusCode, String) {
 
 #[tokio::test]
 async fn control_character_error_is_well_formed() {
-    let app = router(state());
+    let app = router(state().await);
 
     let (status, body) =
         call_iam(&app, "Action=CreateUser&Version=2010-05-08&UserName=a%01b").await;
@@ -411,7 +425,7 @@ async fn control_character_error_is_well_formed() {
 
 #[tokio::test]
 async fn list_entities_for_policy_applies_entity_filter() {
-    let app = router(state());
+    let app = router(state().await);
     let document = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A\
                     %22Allow%22%2C%22Action%22%3A%22iam%3AGetUser%22%2C%22Resource%22%3A%22*%22%7D%5D%7D";
     let policy_arn = "arn%3Aaws%3Aiam%3A%3A111122223333%3Apolicy%2Fp";
@@ -461,7 +475,7 @@ async fn list_entities_for_policy_applies_entity_filter() {
 
 #[tokio::test]
 async fn list_policies_path_prefix_error_names_parameter() {
-    let app = router(state());
+    let app = router(state().await);
 
     let (status, body) = call_iam(
         &app,
@@ -476,7 +490,7 @@ async fn list_policies_path_prefix_error_names_parameter() {
 
 #[tokio::test]
 async fn tags_are_limited_across_calls() {
-    let app = router(state());
+    let app = router(state().await);
     let (status, body) = call_iam(&app, "Action=CreateUser&Version=2010-05-08&UserName=t").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let fifty: String = (1..=50)
@@ -524,7 +538,7 @@ async fn tags_are_limited_across_calls() {
 
 #[tokio::test]
 async fn trust_policy_principal_must_exist() {
-    let app = router(state());
+    let app = router(state().await);
     let trusting = |name: &str| {
         format!(
             "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A\
@@ -625,7 +639,7 @@ async fn duplicate_parameter_is_malformed_query() {
 
 #[tokio::test]
 async fn requests_are_counted_in_metrics() {
-    let state = state();
+    let state = state().await;
     let app = router(Arc::clone(&state));
 
     app.oneshot(post("Action=ListUserz&Version=2010-05-08"))
@@ -641,9 +655,9 @@ async fn requests_are_counted_in_metrics() {
     );
 }
 
-#[test]
-fn panic_answers_service_failure() {
-    let state = state();
+#[tokio::test]
+async fn panic_answers_service_failure() {
+    let state = state().await;
 
     let response = panic_response(&state, &"boom");
 
@@ -651,9 +665,9 @@ fn panic_answers_service_failure() {
     assert!(response.headers().contains_key(REQUEST_ID_HEADER));
 }
 
-#[test]
-fn request_ids_are_version_4_uuids() {
-    let state = state();
+#[tokio::test]
+async fn request_ids_are_version_4_uuids() {
+    let state = state().await;
 
     let request_id = state.new_request_id();
 

@@ -233,6 +233,7 @@ fn get_login_profile_response() {
         create_date: created(),
         password_reset_required: true,
         password_hash: "pbkdf2-sha256$600000$c2FsdA$aGFzaA".to_owned(),
+        previous_password_hashes: Vec::new(),
     };
     let result = Fields::new().structure("LoginProfile", login_profile(&profile));
 
@@ -256,7 +257,11 @@ fn create_virtual_mfa_device_response() {
     };
     let result = Fields::new().structure(
         "VirtualMFADevice",
-        virtual_mfa_device(&device, None, Some(("JBSWY3DPEHPK3PXP", "iVBORw0KGgo="))),
+        virtual_mfa_device(
+            &device,
+            None,
+            Some(("JBSWY3DPEHPK3PXP", b"\x89PNG\r\n\x1a\n".as_slice())),
+        ),
     );
 
     insta::assert_snapshot!(render(Service::Iam, "CreateVirtualMFADevice", &result));

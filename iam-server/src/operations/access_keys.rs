@@ -23,9 +23,7 @@ pub(super) async fn execute(action: &str, call: &Call<'_>) -> Option<OperationRe
 }
 
 async fn create_access_key(call: &Call<'_>) -> OperationResult {
-    // NOTE: The root user's own access key lives outside the store, so the root user calling
-    // without `UserName` gets the missing-parameter error rather than a second root key.
-    let user_name = call.user_name_or_caller()?;
+    let user_name = call.access_key_owner()?;
     let random = call.state.random.as_ref();
     let (access_key_id, secret) = generate_access_key(AccessKeyKind::LongTerm, random);
     let sealed = call
@@ -60,7 +58,7 @@ async fn create_access_key(call: &Call<'_>) -> OperationResult {
 }
 
 async fn list_access_keys(call: &Call<'_>) -> OperationResult {
-    let user_name = call.user_name_or_caller()?;
+    let user_name = call.access_key_owner()?;
     let keys = call
         .state
         .store
@@ -77,7 +75,7 @@ async fn list_access_keys(call: &Call<'_>) -> OperationResult {
 }
 
 async fn update_access_key(call: &Call<'_>) -> OperationResult {
-    let user_name = call.user_name_or_caller()?;
+    let user_name = call.access_key_owner()?;
     let access_key_id = call.parameters.required("AccessKeyId")?;
     let status_text = call.parameters.required("Status")?;
     let status = status_text.parse::<AccessKeyStatus>().map_err(|_| {
@@ -96,7 +94,7 @@ async fn update_access_key(call: &Call<'_>) -> OperationResult {
 }
 
 async fn delete_access_key(call: &Call<'_>) -> OperationResult {
-    let user_name = call.user_name_or_caller()?;
+    let user_name = call.access_key_owner()?;
     let access_key_id = call.parameters.required("AccessKeyId")?;
     call.state
         .store
@@ -124,7 +122,7 @@ async fn get_access_key_last_used(call: &Call<'_>) -> OperationResult {
     let access_key = sealed.access_key;
     Ok(Some(
         Fields::new()
-            .text("UserName", access_key.user_name.as_str())
+            .optional_text("UserName", encode::key_owner_name(&access_key))
             .structure(
                 "AccessKeyLastUsed",
                 encode::access_key_last_used(access_key.last_used.as_ref()),

@@ -165,6 +165,7 @@ fn boto3_and_cli_against_real_server() {
     run_script("lifecycle.py", &server, &data_dir);
     run_script("roles_policies.py", &server, &data_dir);
     run_script("behaviour_cases.py", &server, &data_dir);
+    run_script("credentials.py", &server, &data_dir);
     server.stop();
 
     let restarted = Server::start(&data_dir);

@@ -6,6 +6,16 @@ mod authorization;
 #[cfg(test)]
 mod e2e;
 #[cfg(test)]
+mod harness;
+#[cfg(test)]
+mod login_profiles;
+#[cfg(test)]
+mod mfa_devices;
+#[cfg(test)]
 mod models;
+#[cfg(test)]
+mod oidc_providers;
+#[cfg(test)]
+mod root_user;
 #[cfg(test)]
 mod shapes;

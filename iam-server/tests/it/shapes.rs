@@ -251,6 +251,17 @@ fn snapshot_body(text: &str) -> Option<&str> {
     parts.next()
 }
 
+/// Returns whether a problem is a member the model marks required but AWS leaves out: the
+/// root user's `User` has no `Path` or `UserName`, and the root user's access keys have no
+/// `UserName`.
+fn is_known_aws_omission(snapshot: &str, problem: &str) -> bool {
+    let root_user = snapshot.ends_with("get_user_root.snap")
+        && (problem.ends_with("`Path` is missing") || problem.ends_with("`UserName` is missing"));
+    let root_keys =
+        snapshot.ends_with("list_access_keys_root.snap") && problem.ends_with("`UserName` is missing");
+    root_user || root_keys
+}
+
 #[test]
 fn xml_snapshots_match_botocore_shapes() {
     let iam = Model::iam();
@@ -271,8 +282,11 @@ fn xml_snapshots_match_botocore_shapes() {
             continue;
         }
         checked += 1;
+        let name = file.file_name().unwrap().to_string_lossy();
         for problem in check_response(&iam, &sts, body.trim()) {
-            problems.push(format!("{}: {problem}", file.display()));
+            if !is_known_aws_omission(&name, &problem) {
+                problems.push(format!("{}: {problem}", file.display()));
+            }
         }
     }
 

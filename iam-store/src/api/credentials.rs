@@ -9,6 +9,9 @@ use iam_model::{
 use crate::{ListOptions, MfaAssignment, Page, StoreError};
 
 /// Credentials: access keys, login profiles and virtual MFA devices.
+///
+/// The access key methods also serve the root user, which has no user record: its keys are
+/// stored under the owner name [`iam_model::ROOT_USER_NAME`].
 #[async_trait]
 pub trait CredentialStore: Send + Sync {
     /// Stores a new access key of a user; its secret stays sealed bytes to the store.

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use iam_model::{AccessKeyLastUsed, AccessKeyStatus, Quota};
+use iam_model::{AccessKeyLastUsed, AccessKeyStatus, Quota, ROOT_USER_NAME};
 
 use super::{CheckResult, Fixture, ensure, ensure_eq, expect_error, step};
 use crate::prelude::*;
@@ -104,6 +104,68 @@ pub(super) async fn access_keys(store: &Arc<dyn IamStore>, fixture: &Fixture) ->
             .create_access_key(account, fixture.access_key("Alice"))
             .await
     );
+    Ok(())
+}
+
+pub(super) async fn root_access_keys(store: &Arc<dyn IamStore>, fixture: &Fixture) -> CheckResult {
+    let account = fixture.account(0);
+    let other = fixture.account(1);
+    let first = fixture.access_key(ROOT_USER_NAME);
+    let first_id = first.access_key.access_key_id.as_str().to_owned();
+    step!(store.create_access_key(account, first.clone()).await);
+    step!(
+        store
+            .create_access_key(account, fixture.access_key(ROOT_USER_NAME))
+            .await
+    );
+    expect_error!(
+        store
+            .create_access_key(account, fixture.access_key(ROOT_USER_NAME))
+            .await,
+        StoreError::LimitExceeded {
+            quota: Quota::AccessKeysPerUser,
+            limit: 2
+        }
+    );
+
+    let (owner, found) = step!(store.find_access_key(&first_id).await);
+    ensure_eq!(owner, account);
+    ensure_eq!(found.access_key.user_name, ROOT_USER_NAME);
+    let listed = step!(store.list_access_keys(account, ROOT_USER_NAME).await);
+    ensure_eq!(listed.len(), 2);
+    let other_listed = step!(store.list_access_keys(other, ROOT_USER_NAME).await);
+    ensure!(other_listed.is_empty(), "another account lists the root keys");
+
+    step!(
+        store
+            .update_access_key(account, ROOT_USER_NAME, &first_id, AccessKeyStatus::Inactive)
+            .await
+    );
+    let (_, found) = step!(store.find_access_key(&first_id).await);
+    ensure_eq!(found.access_key.status, AccessKeyStatus::Inactive);
+    expect_error!(
+        store.delete_access_key(other, ROOT_USER_NAME, &first_id).await,
+        StoreError::NoSuchEntity {
+            kind: EntityKind::AccessKey,
+            ..
+        }
+    );
+    step!(
+        store
+            .delete_access_key(account, ROOT_USER_NAME, &first_id)
+            .await
+    );
+    let listed = step!(store.list_access_keys(account, ROOT_USER_NAME).await);
+    ensure_eq!(listed.len(), 1);
+    let exported = step!(store.export().await);
+    let root_keys = exported
+        .iter()
+        .filter(|record| {
+            matches!(record, crate::export::ExportRecord::AccessKey { key, .. }
+                if key.access_key.user_name == ROOT_USER_NAME)
+        })
+        .count();
+    ensure_eq!(root_keys, 1);
     Ok(())
 }
 

@@ -195,6 +195,7 @@ impl Fixture {
             create_date: self.now,
             password_reset_required: false,
             password_hash: "$fake$hash".to_owned(),
+            previous_password_hashes: Vec::new(),
         }
     }
 

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use iam_model::{
     AccessKey, AccessKeyLastUsed, AccessKeyStatus, AccountId, Arn, LoginProfile, Quota,
-    SealedAccessKey, Tag, VirtualMfaDevice,
+    ROOT_USER_NAME, SealedAccessKey, Tag, VirtualMfaDevice,
 };
 
 use super::users::{AccessKeyOwner, require_user};
@@ -53,15 +53,41 @@ fn missing_key(access_key_id: &str) -> StoreError {
     }
 }
 
-/// Reads an access key of a user, or fails with [`StoreError::NoSuchEntity`].
+/// Returns the stored name of an access key's owner: [`ROOT_USER_NAME`] for the root user, which
+/// has no user record, or the user's name as stored.
+///
+/// # Errors
+///
+/// [`StoreError::NoSuchEntity`] when no such user exists.
+fn require_key_owner(
+    txn: &mut Txn<'_>,
+    account: AccountId,
+    user_name: &str,
+) -> Result<String, StoreError> {
+    if user_name == ROOT_USER_NAME {
+        return Ok(ROOT_USER_NAME.to_owned());
+    }
+    Ok(require_user(txn, account, user_name)?.record.user_name)
+}
+
+/// Records in the change feed that a key of `owner` changed. The root user has no policies to
+/// invalidate, so its keys report nothing.
+fn key_owner_changed(txn: &mut Txn<'_>, account: AccountId, owner: String) {
+    if owner != ROOT_USER_NAME {
+        txn.changed(account, Identity::User(owner));
+    }
+}
+
+/// Reads an access key of a user or the root user, or fails with
+/// [`StoreError::NoSuchEntity`].
 fn require_access_key(
     txn: &mut Txn<'_>,
     account: AccountId,
     user_name: &str,
     access_key_id: &str,
 ) -> Result<(Vec<u8>, SealedAccessKey), StoreError> {
-    let user = require_user(txn, account, user_name)?.record;
-    let key = access_key_key(account, &user.user_name, access_key_id);
+    let owner = require_key_owner(txn, account, user_name)?;
+    let key = access_key_key(account, &owner, access_key_id);
     let sealed = txn
         .get_json::<SealedAccessKey>(&key)?
         .ok_or_else(|| missing_key(access_key_id))?;
@@ -104,28 +130,24 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
         mut key: SealedAccessKey,
     ) -> Result<(), StoreError> {
         self.write(|txn| {
-            let user = require_user(txn, account, &key.access_key.user_name)?.record;
-            key.access_key.user_name = user.user_name.clone();
+            let user_name = require_key_owner(txn, account, &key.access_key.user_name)?;
+            key.access_key.user_name = user_name.clone();
             let access_key_id = key.access_key.access_key_id.as_str().to_owned();
             let owner = owner_key(&access_key_id);
             require_absent(txn, &owner, EntityKind::AccessKey, &access_key_id)?;
             let prefix = Key::account(account, Table::AccessKey)
-                .name(&user.user_name)
+                .name(&user_name)
                 .prefix();
             let keys = txn.prefix(&prefix)?.len();
             self.check_quota(Quota::AccessKeysPerUser, keys + 1)?;
 
             let record = AccessKeyOwner {
                 account,
-                user_name: user.user_name.clone(),
+                user_name: user_name.clone(),
             };
             put(txn, owner, &record)?;
-            put(
-                txn,
-                access_key_key(account, &user.user_name, &access_key_id),
-                &key,
-            )?;
-            txn.changed(account, Identity::User(user.user_name));
+            put(txn, access_key_key(account, &user_name, &access_key_id), &key)?;
+            key_owner_changed(txn, account, user_name);
             Ok(())
         })
         .await
@@ -147,9 +169,9 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
         user_name: &str,
     ) -> Result<Vec<AccessKey>, StoreError> {
         self.read(|txn| {
-            let user = require_user(txn, account, user_name)?.record;
+            let owner = require_key_owner(txn, account, user_name)?;
             let prefix = Key::account(account, Table::AccessKey)
-                .name(&user.user_name)
+                .name(&owner)
                 .prefix();
             let keys: Vec<SealedAccessKey> = records(txn, &prefix)?;
             Ok(keys.into_iter().map(|sealed| sealed.access_key).collect())
@@ -171,7 +193,7 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
             sealed.access_key.status = status;
             let user_name = sealed.access_key.user_name.clone();
             put(txn, key, &sealed)?;
-            txn.changed(account, Identity::User(user_name));
+            key_owner_changed(txn, account, user_name);
             Ok(())
         })
         .await
@@ -200,7 +222,7 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
             let (key, sealed) = require_access_key(txn, account, user_name, access_key_id)?;
             txn.delete(key);
             txn.delete(owner_key(access_key_id));
-            txn.changed(account, Identity::User(sealed.access_key.user_name));
+            key_owner_changed(txn, account, sealed.access_key.user_name);
             Ok(())
         })
         .await
