@@ -280,9 +280,9 @@ pub async fn store_root_key(
             random,
         )
         .map_err(|error| ServerError::Config(format!("failed to seal the root key: {error}")))?;
-    let access_key_id = access_key_id.parse::<UniqueId>().map_err(|error| {
-        ServerError::Config(format!("invalid root access key id: {error}"))
-    })?;
+    let access_key_id = access_key_id
+        .parse::<UniqueId>()
+        .map_err(|error| ServerError::Config(format!("invalid root access key id: {error}")))?;
     let record = SealedAccessKey {
         access_key: AccessKey {
             user_name: ROOT_USER_NAME.to_owned(),
@@ -369,9 +369,9 @@ fn create_root(
     Ok(stored)
 }
 
-fn encode_json(value: &impl Serialize, what: &str) -> Result<Vec<u8>, ServerError> {
+fn encode_json(value: &impl Serialize, description: &str) -> Result<Vec<u8>, ServerError> {
     serde_json::to_vec_pretty(value)
-        .map_err(|error| ServerError::Config(format!("failed to encode {what}: {error}")))
+        .map_err(|error| ServerError::Config(format!("failed to encode {description}: {error}")))
 }
 
 fn modification_time(path: &Path) -> Result<Timestamp, ServerError> {

@@ -1,7 +1,7 @@
 //! The signing keys of OpenID Connect providers, read from files in the data directory.
 //!
 //! `AssumeRoleWithWebIdentity` checks a token's signature against the provider's JSON Web Key
-//! Set (JWKS). AWS fetches that set from the issuer over the network; this server makes no
+//! Set (JWKS). AWS fetches that set from the issuer over the network. This server makes no
 //! outbound connections, so the operator places the set in a file instead:
 //!
 //! ```text
@@ -24,7 +24,7 @@ use iam_model::OidcProvider;
 use iam_store::IamStore;
 use iam_sts::web_identity::{Jwks, MAX_JWKS_BYTES};
 
-/// The folder of the data directory that holds the JWKS files.
+/// The folder of the data directory that contains the JWKS files.
 pub const OIDC_JWKS_FOLDER: &str = "oidc-jwks";
 
 /// A JWKS file that exists but cannot be used.
@@ -125,7 +125,10 @@ pub fn refresh_jwks(directory: &Path, provider: &mut OidcProvider) -> Result<boo
 /// # Errors
 ///
 /// Store failures.
-pub async fn load_all(store: &dyn IamStore, directory: &Path) -> Result<usize, iam_store::StoreError> {
+pub async fn load_all(
+    store: &dyn IamStore,
+    directory: &Path,
+) -> Result<usize, iam_store::StoreError> {
     let mut loaded = 0;
     for account in store.list_accounts().await? {
         for mut provider in store.list_oidc_providers(account).await? {

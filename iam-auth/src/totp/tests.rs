@@ -318,9 +318,8 @@ fn oversized_qr_payload_fails() {
 #[test]
 fn sealed_seed_opens_for_its_device_only() {
     let random = SeededRandom::new(3);
-    let keyring = crate::seal::Keyring::new(
-        crate::seal::KeyEncryptionKey::new("test", &[5_u8; 32]).unwrap(),
-    );
+    let keyring =
+        crate::seal::Keyring::new(crate::seal::KeyEncryptionKey::new("test", &[5_u8; 32]).unwrap());
     let serial: iam_model::Arn = "arn:aws:iam::111122223333:mfa/alice".parse().unwrap();
     let other: iam_model::Arn = "arn:aws:iam::111122223333:mfa/bob".parse().unwrap();
     let seed = TotpSeed::generate(TotpAlgorithm::Sha1, &random);
@@ -334,7 +333,10 @@ fn sealed_seed_opens_for_its_device_only() {
         !String::from_utf8_lossy(&sealed.0).contains(&seed.to_base32()),
         "the sealed form shows the seed"
     );
-    assert!(matches!(moved, Err(AuthError::SealedSecretTampered(_))), "{moved:?}");
+    assert!(
+        matches!(moved, Err(AuthError::SealedSecretTampered(_))),
+        "{moved:?}"
+    );
 }
 
 proptest! {

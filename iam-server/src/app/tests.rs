@@ -295,10 +295,13 @@ async fn scope_for_other_service_is_rejected() {
 
 #[tokio::test]
 async fn region_outside_allow_list_is_named() {
-    let app = router(state_with(Options {
-        allowed_regions: Some(vec!["eu-west-1".to_owned()]),
-        ..Options::default()
-    }).await);
+    let app = router(
+        state_with(Options {
+            allowed_regions: Some(vec!["eu-west-1".to_owned()]),
+            ..Options::default()
+        })
+        .await,
+    );
 
     let (status, body) = call_iam(&app, "Action=ListUsers&Version=2010-05-08").await;
 

@@ -101,7 +101,10 @@ async fn stored_root_key_opens_to_the_given_secret() {
     let (account, sealed) = setup.store.find_access_key(access_key_id).await.unwrap();
     assert_eq!(account, root.account);
     let secret = open_secret(&keyring(), access_key_id, &sealed.sealed_secret.0).unwrap();
-    assert_eq!(secret.expose(), credentials["SecretAccessKey"].as_str().unwrap());
+    assert_eq!(
+        secret.expose(),
+        credentials["SecretAccessKey"].as_str().unwrap()
+    );
 }
 
 #[tokio::test]

@@ -65,7 +65,10 @@ fn invalid_file_is_an_error() {
     let cases = [
         ("not json", "invalid JSON"),
         (r#"{"key":[]}"#, "keys"),
-        (&*format!("{{\"keys\":[],\"pad\":\"{}\"}}", "x".repeat(70_000)), "exceeds"),
+        (
+            &*format!("{{\"keys\":[],\"pad\":\"{}\"}}", "x".repeat(70_000)),
+            "exceeds",
+        ),
     ];
 
     for (text, expected) in cases {
@@ -111,7 +114,16 @@ async fn start_stores_keys_of_registered_providers() {
         .iter()
         .map(|provider| (provider.url.as_str(), provider.jwks.as_deref()))
         .collect();
-    assert!(keys.contains(&("https://token.example.com", Some(JWKS))), "{keys:?}");
-    assert!(keys.contains(&("https://broken.example.com", None)), "{keys:?}");
-    assert!(keys.contains(&("https://nofile.example.com", None)), "{keys:?}");
+    assert!(
+        keys.contains(&("https://token.example.com", Some(JWKS))),
+        "{keys:?}"
+    );
+    assert!(
+        keys.contains(&("https://broken.example.com", None)),
+        "{keys:?}"
+    );
+    assert!(
+        keys.contains(&("https://nofile.example.com", None)),
+        "{keys:?}"
+    );
 }

@@ -1,8 +1,8 @@
-//! Instance profiles and the roles in them.
+//! Instance profiles, the roles in them, and their tags.
 
 use iam_model::{InstanceProfile, Role, UniqueIdKind};
 
-use super::{Call, OperationResult, list_options, tags};
+use super::{Call, OperationResult, add_tags, list_options, tag_keys, tags};
 use crate::encode;
 use crate::error::ApiError;
 use crate::xml::{Fields, Node};
@@ -17,6 +17,9 @@ pub(super) async fn execute(action: &str, call: &Call<'_>) -> Option<OperationRe
         "DeleteInstanceProfile" => delete_instance_profile(call).await,
         "AddRoleToInstanceProfile" => change_roles(call, true).await,
         "RemoveRoleFromInstanceProfile" => change_roles(call, false).await,
+        "TagInstanceProfile" => tag_instance_profile(call).await,
+        "UntagInstanceProfile" => untag_instance_profile(call).await,
+        "ListInstanceProfileTags" => list_instance_profile_tags(call).await,
         _ => return None,
     };
     Some(result)
@@ -122,4 +125,46 @@ async fn change_roles(call: &Call<'_>, add: bool) -> OperationResult {
             .await?;
     }
     Ok(None)
+}
+
+async fn tag_instance_profile(call: &Call<'_>) -> OperationResult {
+    let name = call.parameters.required("InstanceProfileName")?;
+    let added = tags(call.parameters)?;
+    if added.is_empty() {
+        return Err(ApiError::missing_parameter("Tags"));
+    }
+    let store = &call.state.store;
+    let mut profile = store.instance_profile(call.account(), name).await?;
+    add_tags(&mut profile.tags, &added)?;
+    store
+        .set_instance_profile_tags(call.account(), name, profile.tags)
+        .await?;
+    Ok(None)
+}
+
+async fn untag_instance_profile(call: &Call<'_>) -> OperationResult {
+    let name = call.parameters.required("InstanceProfileName")?;
+    let keys = tag_keys(call.parameters)?;
+    let store = &call.state.store;
+    let mut profile = store.instance_profile(call.account(), name).await?;
+    iam_model::remove_tags(&mut profile.tags, &keys);
+    store
+        .set_instance_profile_tags(call.account(), name, profile.tags)
+        .await?;
+    Ok(None)
+}
+
+async fn list_instance_profile_tags(call: &Call<'_>) -> OperationResult {
+    list_options(call.parameters, false)?;
+    let name = call.parameters.required("InstanceProfileName")?;
+    let profile = call
+        .state
+        .store
+        .instance_profile(call.account(), name)
+        .await?;
+    Ok(Some(
+        Fields::new()
+            .list("Tags", encode::tags(&profile.tags))
+            .pagination(None),
+    ))
 }

@@ -52,7 +52,8 @@ pub(super) async fn execute(action: &str, call: &Call<'_>) -> Option<OperationRe
 /// call fails with `EntityTemporarilyUnmodifiable` until that time has passed since the first
 /// failure.
 ///
-/// NOTE: the counts live in this process only, so a restart or a second server forgets them.
+/// NOTE: the counts live in this process only, so a restart or a second server starts from
+/// zero.
 #[derive(Debug, Default)]
 pub struct PasswordAttempts {
     failures: Mutex<HashMap<(AccountId, String), FailedAttempts>>,
@@ -66,7 +67,12 @@ struct FailedAttempts {
 
 impl PasswordAttempts {
     /// Returns when the user's password unlocks, or `None` when it is not locked at `now`.
-    fn locked_until(&self, account: AccountId, user_name: &str, now: Timestamp) -> Option<Timestamp> {
+    fn locked_until(
+        &self,
+        account: AccountId,
+        user_name: &str,
+        now: Timestamp,
+    ) -> Option<Timestamp> {
         let failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         let attempts = failures.get(&(account, user_name.to_owned()))?;
         let until = attempts.first + PASSWORD_LOCK_DURATION;
@@ -109,6 +115,18 @@ async fn create_login_profile(call: &Call<'_>) -> OperationResult {
         .unwrap_or(false);
     let store = &call.state.store;
     store.user(call.account(), &user_name).await?;
+    // Checked before the costly hash. The store checks again when it creates the profile.
+    if store
+        .login_profile(call.account(), &user_name)
+        .await
+        .is_ok()
+    {
+        return Err(iam_store::StoreError::EntityAlreadyExists {
+            kind: iam_store::EntityKind::LoginProfile,
+            name: user_name,
+        }
+        .into());
+    }
     check_new_password(call, password).await?;
 
     let hash = hash_password(call, password).await?;
@@ -133,9 +151,10 @@ async fn get_login_profile(call: &Call<'_>) -> OperationResult {
         .store
         .login_profile(call.account(), &user_name)
         .await?;
-    Ok(Some(
-        Fields::new().structure("LoginProfile", encode::login_profile(&profile)),
-    ))
+    Ok(Some(Fields::new().structure(
+        "LoginProfile",
+        encode::login_profile(&profile),
+    )))
 }
 
 async fn update_login_profile(call: &Call<'_>) -> OperationResult {

@@ -66,14 +66,10 @@ async fn get_provider(call: &Call<'_>) -> OperationResult {
 }
 
 async fn list_providers(call: &Call<'_>) -> OperationResult {
-    let providers = call
-        .state
-        .store
-        .list_oidc_providers(call.account())
-        .await?;
-    let members = providers.iter().map(|provider| {
-        Node::Structure(Fields::new().text("Arn", provider.arn.to_string()))
-    });
+    let providers = call.state.store.list_oidc_providers(call.account()).await?;
+    let members = providers
+        .iter()
+        .map(|provider| Node::Structure(Fields::new().text("Arn", provider.arn.to_string())));
     Ok(Some(
         Fields::new().list("OpenIDConnectProviderList", members),
     ))
@@ -192,19 +188,21 @@ fn load_signing_keys(call: &Call<'_>, provider: &mut OidcProvider) -> Result<(),
     let Some(directory) = &call.state.oidc_jwks_dir else {
         return Ok(());
     };
-    refresh_jwks(directory, provider).map(drop).map_err(|error| {
-        tracing::error!(%error, url = %provider.url, "the provider's JWKS file cannot be used");
-        let reason = match error {
-            JwksFileError::Read { .. } => "cannot be read",
-            JwksFileError::Invalid { .. } => "is not a valid JSON Web Key Set",
-        };
-        ApiError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "The signing keys file of {} in the server's data directory {reason}. Fix or \
+    refresh_jwks(directory, provider)
+        .map(drop)
+        .map_err(|error| {
+            tracing::error!(%error, url = %provider.url, "the provider's JWKS file cannot be used");
+            let reason = match error {
+                JwksFileError::Read { .. } => "cannot be read",
+                JwksFileError::Invalid { .. } => "is not a valid JSON Web Key Set",
+            };
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "The signing keys file of {} in the server's data directory {reason}. Fix or \
                  remove the file and retry; the server log names it.",
-                provider.url
-            ),
-        )
-    })
+                    provider.url
+                ),
+            )
+        })
 }

@@ -263,7 +263,8 @@ def root_user_without_user_name():
 
 
 def enable_mfa_device_case():
-    """B21 g to i; the STS parts (a to f) need GetSessionToken, which this branch lacks."""
+    """B21 g to i. The STS parts (a to f) need GetSessionToken, which this server does not
+    serve yet."""
     case = load_case("B21")
     expected = {item["name"]: item for item in case["expected"]}
     iam = client("iam")

@@ -147,7 +147,7 @@ impl Harness {
     }
 
     async fn send(&self, key: &Key, service: &str, body: &str) -> Reply {
-        // The policy cache drops changed users in a task fed by the store; on the test's
+        // The policy cache drops changed users in a task fed by the store. On the test's
         // single-threaded runtime that task runs only when the test yields.
         for _ in 0..3 {
             tokio::task::yield_now().await;

@@ -1,6 +1,5 @@
 //! Login profiles and `ChangePassword` through the router.
 
-
 use crate::harness::{ACCOUNT, Harness, Key, encode};
 
 const STRONG: &str = "Correct-Horse-9";
@@ -12,7 +11,11 @@ async fn set_policy(harness: &Harness, parameters: &str) {
         .ok();
 }
 
-async fn create_profile(harness: &Harness, user_name: &str, password: &str) -> crate::harness::Reply {
+async fn create_profile(
+    harness: &Harness,
+    user_name: &str,
+    password: &str,
+) -> crate::harness::Reply {
     harness
         .iam(&format!(
             "Action=CreateLoginProfile&UserName={user_name}&Password={}",
@@ -21,7 +24,12 @@ async fn create_profile(harness: &Harness, user_name: &str, password: &str) -> c
         .await
 }
 
-async fn change_password(harness: &Harness, key: &Key, old: &str, new: &str) -> crate::harness::Reply {
+async fn change_password(
+    harness: &Harness,
+    key: &Key,
+    old: &str,
+    new: &str,
+) -> crate::harness::Reply {
     harness
         .iam_as(
             key,
@@ -112,12 +120,7 @@ async fn policy_violation_lists_every_broken_rule() {
 
     reply.error("PasswordPolicyViolation", 400);
     let message = reply.text("Message").unwrap();
-    for rule in [
-        "at least 12 characters",
-        "upper-case",
-        "number",
-        "symbol",
-    ] {
+    for rule in ["at least 12 characters", "upper-case", "number", "symbol"] {
         assert!(message.contains(rule), "{rule}: {message}");
     }
     insta::assert_snapshot!("password_policy_violation", reply.body);
@@ -235,7 +238,10 @@ async fn change_password_needs_permission_without_policy_flag() {
 
     denied.error("AccessDenied", 403);
     assert!(
-        denied.text("Message").unwrap().contains("iam:ChangePassword"),
+        denied
+            .text("Message")
+            .unwrap()
+            .contains("iam:ChangePassword"),
         "{}",
         denied.body
     );
@@ -251,7 +257,11 @@ async fn wrong_old_password_is_denied_then_locked() {
 
     for attempt in 1..iam_server::operations::MAX_FAILED_PASSWORD_ATTEMPTS {
         let reply = change_password(&harness, &key, "Wrong-Pass-1", "Battery-Staple-7").await;
-        assert_eq!(reply.code().as_deref(), Some("AccessDenied"), "attempt {attempt}");
+        assert_eq!(
+            reply.code().as_deref(),
+            Some("AccessDenied"),
+            "attempt {attempt}"
+        );
     }
     let last = change_password(&harness, &key, "Wrong-Pass-1", "Battery-Staple-7").await;
     let locked = change_password(&harness, &key, STRONG, "Battery-Staple-7").await;
@@ -281,7 +291,10 @@ async fn change_password_errors_have_aws_codes() {
     let weak = change_password(&harness, &key, STRONG, "short").await;
     let root = change_password(&harness, &Key::root(), STRONG, "Battery-Staple-7").await;
     let missing = harness
-        .iam_as(&key, &format!("Action=ChangePassword&OldPassword={}", encode(STRONG)))
+        .iam_as(
+            &key,
+            &format!("Action=ChangePassword&OldPassword={}", encode(STRONG)),
+        )
         .await;
 
     no_profile.error("NoSuchEntity", 404);

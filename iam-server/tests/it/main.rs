@@ -8,6 +8,8 @@ mod e2e;
 #[cfg(test)]
 mod harness;
 #[cfg(test)]
+mod instance_profile_tags;
+#[cfg(test)]
 mod login_profiles;
 #[cfg(test)]
 mod mfa_devices;

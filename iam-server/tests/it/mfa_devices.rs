@@ -164,15 +164,27 @@ async fn enabled_device_is_listed() {
         .iam("Action=ListVirtualMFADevices&AssignmentStatus=Some")
         .await;
     let fetched = harness
-        .iam(&format!("Action=GetMFADevice&SerialNumber={}", encode(SERIAL)))
+        .iam(&format!(
+            "Action=GetMFADevice&SerialNumber={}",
+            encode(SERIAL)
+        ))
         .await
         .ok();
 
     insta::assert_snapshot!("list_mfa_devices", for_user.body);
     insta::assert_snapshot!("list_virtual_mfa_devices_assigned", assigned.body);
     assert!(unassigned.body.contains("mfa/spare"), "{}", unassigned.body);
-    assert!(!unassigned.body.contains("alice-phone"), "{}", unassigned.body);
-    assert_eq!(any.body.matches("<SerialNumber>").count(), 2, "{}", any.body);
+    assert!(
+        !unassigned.body.contains("alice-phone"),
+        "{}",
+        unassigned.body
+    );
+    assert_eq!(
+        any.body.matches("<SerialNumber>").count(),
+        2,
+        "{}",
+        any.body
+    );
     bad.error("ValidationError", 400);
     insta::assert_snapshot!("get_mfa_device", fetched.body);
 }
@@ -217,7 +229,9 @@ async fn device_blocks_user_deletion_until_removed() {
 
     let delete_user = harness.iam("Action=DeleteUser&UserName=alice").await;
     let delete_device = harness
-        .iam(&format!("Action=DeleteVirtualMFADevice&SerialNumber={serial}"))
+        .iam(&format!(
+            "Action=DeleteVirtualMFADevice&SerialNumber={serial}"
+        ))
         .await;
     harness
         .iam(&format!(
@@ -231,7 +245,9 @@ async fn device_blocks_user_deletion_until_removed() {
         ))
         .await;
     harness
-        .iam(&format!("Action=DeleteVirtualMFADevice&SerialNumber={serial}"))
+        .iam(&format!(
+            "Action=DeleteVirtualMFADevice&SerialNumber={serial}"
+        ))
         .await
         .ok();
     let deleted_user = harness.iam("Action=DeleteUser&UserName=alice").await;

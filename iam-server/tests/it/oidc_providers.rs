@@ -50,11 +50,15 @@ async fn provider_lifecycle() {
     .await
     .ok();
     harness
-        .iam(&format!("Action=AddClientIDToOpenIDConnectProvider&{arn}&ClientID=cli"))
+        .iam(&format!(
+            "Action=AddClientIDToOpenIDConnectProvider&{arn}&ClientID=cli"
+        ))
         .await
         .ok();
     harness
-        .iam(&format!("Action=AddClientIDToOpenIDConnectProvider&{arn}&ClientID=cli"))
+        .iam(&format!(
+            "Action=AddClientIDToOpenIDConnectProvider&{arn}&ClientID=cli"
+        ))
         .await
         .ok();
     harness
@@ -67,12 +71,11 @@ async fn provider_lifecycle() {
         .iam(&format!("Action=GetOpenIDConnectProvider&{arn}"))
         .await
         .ok();
-    let listed = harness
-        .iam("Action=ListOpenIDConnectProviders")
-        .await
-        .ok();
+    let listed = harness.iam("Action=ListOpenIDConnectProviders").await.ok();
     harness
-        .iam(&format!("Action=RemoveClientIDFromOpenIDConnectProvider&{arn}&ClientID=app"))
+        .iam(&format!(
+            "Action=RemoveClientIDFromOpenIDConnectProvider&{arn}&ClientID=app"
+        ))
         .await
         .ok();
     harness
@@ -98,7 +101,11 @@ async fn provider_lifecycle() {
     insta::assert_snapshot!("get_open_id_connect_provider", fetched.body);
     insta::assert_snapshot!("list_open_id_connect_providers", listed.body);
     assert_eq!(fetched.body.matches("<member>cli</member>").count(), 1);
-    assert!(!changed.body.contains("<member>app</member>"), "{}", changed.body);
+    assert!(
+        !changed.body.contains("<member>app</member>"),
+        "{}",
+        changed.body
+    );
     assert!(changed.body.contains(&"a".repeat(40)), "{}", changed.body);
     deleted.error("NoSuchEntity", 404);
 }
@@ -120,7 +127,9 @@ async fn provider_tags_round_trip() {
         .await
         .ok();
     harness
-        .iam(&format!("Action=UntagOpenIDConnectProvider&{arn}&TagKeys.member.1=env"))
+        .iam(&format!(
+            "Action=UntagOpenIDConnectProvider&{arn}&TagKeys.member.1=env"
+        ))
         .await
         .ok();
     let untagged = harness
@@ -162,7 +171,9 @@ async fn provider_errors_have_aws_codes() {
         .await
         .error("ValidationError", 400);
     harness
-        .iam(&format!("Action=UpdateOpenIDConnectProviderThumbprint&{arn}"))
+        .iam(&format!(
+            "Action=UpdateOpenIDConnectProviderThumbprint&{arn}"
+        ))
         .await
         .error("ValidationError", 400);
     harness
@@ -233,9 +244,16 @@ async fn invalid_jwks_file_fails_create() {
     let reply = create(&harness, "").await;
 
     reply.error("InvalidInput", 400);
-    assert!(!reply.body.contains(&harness.jwks_dir().display().to_string()));
+    assert!(
+        !reply
+            .body
+            .contains(&harness.jwks_dir().display().to_string())
+    );
     harness
-        .iam(&format!("Action=GetOpenIDConnectProvider&{}", arn_parameter()))
+        .iam(&format!(
+            "Action=GetOpenIDConnectProvider&{}",
+            arn_parameter()
+        ))
         .await
         .error("NoSuchEntity", 404);
 }

@@ -39,7 +39,12 @@ async fn root_lists_its_own_keys() {
 
     let reply = harness.iam("Action=ListAccessKeys").await.ok();
 
-    assert_eq!(reply.body.matches("<AccessKeyId>").count(), 1, "{}", reply.body);
+    assert_eq!(
+        reply.body.matches("<AccessKeyId>").count(),
+        1,
+        "{}",
+        reply.body
+    );
     assert_eq!(reply.text("AccessKeyId").as_deref(), Some(ROOT_KEY_ID));
     assert_eq!(reply.text("UserName"), None);
     insta::assert_snapshot!("list_access_keys_root", reply.body);
@@ -70,17 +75,22 @@ async fn root_rotates_its_key() {
         )
         .await
         .ok();
-    let who = harness.iam_as(&new_key, "Action=GetUser").await.ok();
+    let caller = harness.iam_as(&new_key, "Action=GetUser").await.ok();
     let listed = harness.iam_as(&new_key, "Action=ListAccessKeys").await.ok();
 
     assert_eq!(created.text("UserName"), None, "{}", created.body);
     third.error("LimitExceeded", 409);
     with_inactive.error("InvalidClientTokenId", 403);
     assert_eq!(
-        who.text("Arn").as_deref(),
+        caller.text("Arn").as_deref(),
         Some("arn:aws:iam::111122223333:root")
     );
-    assert_eq!(listed.body.matches("<AccessKeyId>").count(), 1, "{}", listed.body);
+    assert_eq!(
+        listed.body.matches("<AccessKeyId>").count(),
+        1,
+        "{}",
+        listed.body
+    );
     assert_eq!(listed.text("AccessKeyId"), Some(new_key.access_key_id));
 }
 
@@ -122,10 +132,22 @@ async fn account_summary_reports_root_credentials() {
         .ok();
 
     let entry = |body: &str, key| summary_entry(body, key);
-    assert_eq!(entry(&with_key.body, "AccountAccessKeysPresent").as_deref(), Some("1"));
-    assert_eq!(entry(&without_key.body, "AccountAccessKeysPresent").as_deref(), Some("0"));
-    assert_eq!(entry(&with_key.body, "AccountMFAEnabled").as_deref(), Some("0"));
-    assert_eq!(entry(&with_key.body, "AccountPasswordPresent").as_deref(), Some("0"));
+    assert_eq!(
+        entry(&with_key.body, "AccountAccessKeysPresent").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        entry(&without_key.body, "AccountAccessKeysPresent").as_deref(),
+        Some("0")
+    );
+    assert_eq!(
+        entry(&with_key.body, "AccountMFAEnabled").as_deref(),
+        Some("0")
+    );
+    assert_eq!(
+        entry(&with_key.body, "AccountPasswordPresent").as_deref(),
+        Some("0")
+    );
 }
 
 #[tokio::test]

@@ -257,8 +257,8 @@ fn snapshot_body(text: &str) -> Option<&str> {
 fn is_known_aws_omission(snapshot: &str, problem: &str) -> bool {
     let root_user = snapshot.ends_with("get_user_root.snap")
         && (problem.ends_with("`Path` is missing") || problem.ends_with("`UserName` is missing"));
-    let root_keys =
-        snapshot.ends_with("list_access_keys_root.snap") && problem.ends_with("`UserName` is missing");
+    let root_keys = snapshot.ends_with("list_access_keys_root.snap")
+        && problem.ends_with("`UserName` is missing");
     root_user || root_keys
 }
 

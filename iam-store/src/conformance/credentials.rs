@@ -134,17 +134,27 @@ pub(super) async fn root_access_keys(store: &Arc<dyn IamStore>, fixture: &Fixtur
     let listed = step!(store.list_access_keys(account, ROOT_USER_NAME).await);
     ensure_eq!(listed.len(), 2);
     let other_listed = step!(store.list_access_keys(other, ROOT_USER_NAME).await);
-    ensure!(other_listed.is_empty(), "another account lists the root keys");
+    ensure!(
+        other_listed.is_empty(),
+        "another account lists the root keys"
+    );
 
     step!(
         store
-            .update_access_key(account, ROOT_USER_NAME, &first_id, AccessKeyStatus::Inactive)
+            .update_access_key(
+                account,
+                ROOT_USER_NAME,
+                &first_id,
+                AccessKeyStatus::Inactive
+            )
             .await
     );
     let (_, found) = step!(store.find_access_key(&first_id).await);
     ensure_eq!(found.access_key.status, AccessKeyStatus::Inactive);
     expect_error!(
-        store.delete_access_key(other, ROOT_USER_NAME, &first_id).await,
+        store
+            .delete_access_key(other, ROOT_USER_NAME, &first_id)
+            .await,
         StoreError::NoSuchEntity {
             kind: EntityKind::AccessKey,
             ..

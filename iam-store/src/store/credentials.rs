@@ -146,7 +146,11 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
                 user_name: user_name.clone(),
             };
             put(txn, owner, &record)?;
-            put(txn, access_key_key(account, &user_name, &access_key_id), &key)?;
+            put(
+                txn,
+                access_key_key(account, &user_name, &access_key_id),
+                &key,
+            )?;
             key_owner_changed(txn, account, user_name);
             Ok(())
         })
