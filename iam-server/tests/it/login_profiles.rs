@@ -166,8 +166,9 @@ async fn profile_errors_have_aws_codes() {
         .iam("Action=GetLoginProfile")
         .await
         .error("ValidationError", 400);
+    harness.iam("Action=CreateUser&UserName=bob").await.ok();
     let long = "a".repeat(129);
-    create_profile(&harness, "alice", &long)
+    create_profile(&harness, "bob", &long)
         .await
         .error("ValidationError", 400);
 }
