@@ -1,7 +1,30 @@
-//! Small byte helpers shared by the modules: lower-case hex and constant-time comparison.
+//! Small byte helpers shared by the modules: lower-case hex, constant-time comparison and the
+//! [`TextSink`] that canonical text is written to.
+
+/// A destination for text built piece by piece: a `String`, or a running hash that never
+/// keeps the whole text (`sigv4::HashWriter`).
+pub(crate) trait TextSink {
+    /// Appends `text`.
+    fn push_str(&mut self, text: &str);
+
+    /// Appends one character.
+    fn push(&mut self, character: char) {
+        self.push_str(character.encode_utf8(&mut [0u8; 4]));
+    }
+}
+
+impl TextSink for String {
+    fn push_str(&mut self, text: &str) {
+        String::push_str(self, text);
+    }
+
+    fn push(&mut self, character: char) {
+        String::push(self, character);
+    }
+}
 
 /// Appends `bytes` to `out` as lower-case hex.
-pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+pub(crate) fn push_hex(out: &mut impl TextSink, bytes: &[u8]) {
     // Each 32-byte chunk goes through a stack buffer, so it takes one `push_str` instead of 64
     // calls of `push`.
     let mut digits = [0u8; 64];
@@ -40,15 +63,31 @@ pub(crate) fn decode_lower_hex(text: &str, out: &mut [u8]) -> Option<()> {
 }
 
 /// Compares two byte strings in time that depends only on their lengths.
+///
+/// The bytes are compared eight at a time, and the differences are combined with `|` rather
+/// than tested, so no branch depends on the content.
 pub(crate) fn constant_time_eq(left: &[u8], right: &[u8]) -> bool {
     if left.len() != right.len() {
         return false;
     }
-    let difference = left
+    let left_words = left.chunks_exact(8);
+    let right_words = right.chunks_exact(8);
+    let tail_difference = left_words
+        .remainder()
         .iter()
-        .zip(right)
-        .fold(0u8, |difference, (a, b)| difference | (a ^ b));
+        .zip(right_words.remainder())
+        .fold(0u64, |difference, (a, b)| difference | u64::from(a ^ b));
+    let difference = left_words
+        .zip(right_words)
+        .fold(tail_difference, |difference, (a, b)| {
+            difference | (word(a) ^ word(b))
+        });
     std::hint::black_box(difference) == 0
+}
+
+/// Reads eight bytes as a `u64`; any other length reads as 0, which the caller never passes.
+fn word(bytes: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(bytes).map_or(0, u64::from_ne_bytes)
 }
 
 fn lower_hex_value(digit: u8) -> Option<u8> {

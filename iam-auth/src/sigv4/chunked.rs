@@ -45,7 +45,7 @@ impl ChunkSignatures {
             )
         })?;
         Ok(Self {
-            key: derive_signing_key(secret, scope),
+            key: derive_signing_key(secret, scope.borrowed()),
             amz_date: format_amz_date(signed_at),
             scope: scope.clone(),
             previous,

@@ -215,8 +215,7 @@ impl Signer {
             headers.push(("X-Amz-Security-Token".to_owned(), token.expose().to_owned()));
         }
 
-        let signed_names = signed_header_names(headers.iter().map(|(name, _)| name.as_str()))?;
-        let signed_names: Vec<&str> = signed_names.iter().map(String::as_str).collect();
+        let signed_headers = signed_headers(headers.iter().map(|(name, _)| name.as_str()))?;
 
         let pairs: Vec<(&str, &str)> = headers
             .iter()
@@ -228,7 +227,7 @@ impl Signer {
         };
         let (canonical_request, string_to_sign, signature) = self.signature(
             &signing_request,
-            &signed_names,
+            &signed_headers,
             &payload_hash,
             &amz_date,
             &scope,
@@ -239,7 +238,7 @@ impl Signer {
             "{ALGORITHM} Credential={}/{scope}, SignedHeaders=",
             self.credentials.access_key_id
         );
-        canonical::push_signed_headers(&mut authorization, &signed_names);
+        authorization.push_str(&signed_headers);
         authorization.push_str(", Signature=");
         authorization.push_str(&signature);
         if let Some(token) = token.filter(|_| !self.sign_security_token) {
@@ -281,8 +280,7 @@ impl Signer {
             PresignedPayload::Unsigned => UNSIGNED_PAYLOAD.to_owned(),
         };
 
-        let signed_names = signed_header_names(request.headers.iter().map(|(name, _)| *name))?;
-        let signed_names: Vec<&str> = signed_names.iter().map(String::as_str).collect();
+        let signed_headers = signed_headers(request.headers.iter().map(|(name, _)| *name))?;
 
         let mut query = request.query.to_owned();
         let mut push_parameter = |name: &str, value: &str| {
@@ -300,7 +298,7 @@ impl Signer {
         );
         push_parameter("X-Amz-Date", &amz_date);
         push_parameter("X-Amz-Expires", &expires_seconds.to_string());
-        push_parameter("X-Amz-SignedHeaders", &signed_names.join(";"));
+        push_parameter("X-Amz-SignedHeaders", &signed_headers);
         let token = self.credentials.session_token.as_ref();
         if let Some(token) = token.filter(|_| self.sign_security_token) {
             push_parameter("X-Amz-Security-Token", token.expose());
@@ -312,7 +310,7 @@ impl Signer {
         };
         let (canonical_request, string_to_sign, signature) = self.signature(
             &signing_request,
-            &signed_names,
+            &signed_headers,
             &payload_hash,
             &amz_date,
             &scope,
@@ -343,7 +341,7 @@ impl Signer {
     fn signature(
         &self,
         request: &HttpRequest<'_>,
-        signed_headers: &[&str],
+        signed_headers: &str,
         payload_hash: &str,
         amz_date: &str,
         scope: &CredentialScope,
@@ -368,18 +366,18 @@ impl Signer {
         canonical::write_string_to_sign(
             &mut string_to_sign,
             amz_date,
-            scope,
+            scope.borrowed(),
             canonical::sha256(&canonical_request).as_ref(),
         );
-        let key = derive_signing_key(&self.credentials.secret_access_key, scope);
+        let key = derive_signing_key(&self.credentials.secret_access_key, scope.borrowed());
         let signature = to_hex(hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
         Ok((canonical_request, string_to_sign, signature))
     }
 }
 
-/// Returns the lower-case, sorted, unique names of the headers to sign: all but
-/// [`UNSIGNED_HEADERS`].
-fn signed_header_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<Vec<String>, AuthError> {
+/// Returns the `SignedHeaders` value: the lower-case, sorted, unique names of the headers to
+/// sign, all but [`UNSIGNED_HEADERS`], joined by `;`.
+fn signed_headers<'a>(names: impl Iterator<Item = &'a str>) -> Result<String, AuthError> {
     let mut signed_names: Vec<String> = names
         .map(str::to_ascii_lowercase)
         .filter(|name| !UNSIGNED_HEADERS.contains(&name.as_str()))
@@ -391,5 +389,5 @@ fn signed_header_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<Vec<S
             "the request to sign has no `Host` header".to_owned(),
         ));
     }
-    Ok(signed_names)
+    Ok(signed_names.join(";"))
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use iam_model::Clock;
 use jiff::Timestamp;
-use ring::hmac;
+use ring::{digest, hmac};
 
 use super::canonical::{
     self, CanonicalParts, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER, STREAMING_PAYLOAD,
@@ -14,12 +14,12 @@ use super::canonical::{
 };
 use super::signing_key::SigningKeyCache;
 use super::{
-    ALGORITHM, CredentialScope, HttpRequest, MAX_CLOCK_SKEW_SECONDS, MAX_PRESIGNED_EXPIRES_SECONDS,
-    PresignedPayload, ServiceRules,
+    ALGORITHM, BorrowedScope, CredentialScope, HashWriter, HttpRequest, MAX_CLOCK_SKEW_SECONDS,
+    MAX_PRESIGNED_EXPIRES_SECONDS, PresignedPayload, ServiceRules,
 };
 use crate::AuthError;
 use crate::access_key::{SecretAccessKey, SecurityToken};
-use crate::encoding::{decode_lower_hex, split_ascii, split_once_ascii};
+use crate::encoding::{constant_time_eq, decode_lower_hex, split_ascii, split_once_ascii};
 
 /// The maximum length of an access key id AWS accepts, in characters.
 const MAX_ACCESS_KEY_ID_LEN: usize = 128;
@@ -149,9 +149,9 @@ pub struct Verifier<R> {
 /// The signature fields of a request, from the header or the query.
 struct SignatureFields<'a> {
     method: AuthenticationMethod,
-    access_key_id: Cow<'a, str>,
-    scope: CredentialScope,
-    /// The `SignedHeaders` value, checked by [`signed_header_names`] during verification.
+    /// The `Credential` value, split and checked by [`parse_credential`] during verification.
+    credential: Cow<'a, str>,
+    /// The `SignedHeaders` value, checked by [`check_signed_headers`] during verification.
     signed_headers: Cow<'a, str>,
     signature: Cow<'a, str>,
     amz_date: Cow<'a, str>,
@@ -234,11 +234,13 @@ impl<R: SecretResolver> Verifier<R> {
         &self,
         request: &HttpRequest<'_>,
     ) -> Result<VerifiedRequest<R::Principal>, AuthError> {
-        let fields = signature_fields(request)?;
+        let headers = AuthHeaders::find(request);
+        let fields = signature_fields(request, &headers)?;
+        let (access_key_id, scope) = parse_credential(&fields.credential)?;
         let now = self.clock.now();
-        let rules = self.check_scope(&fields)?;
+        let rules = self.check_scope(&fields, scope)?;
         check_time(&fields, now)?;
-        let signed_headers = signed_header_names(&fields.signed_headers)?;
+        check_signed_headers(&fields.signed_headers)?;
         let mut signature = [0u8; 32];
         let signature_hex = <[u8; 64]>::try_from(fields.signature.as_bytes()).ok();
         let (Some(signature_hex), Some(())) = (
@@ -250,47 +252,49 @@ impl<R: SecretResolver> Verifier<R> {
             ));
         };
 
-        if fields.access_key_id.starts_with("ASIA") && fields.security_token.is_none() {
+        if access_key_id.starts_with("ASIA") && fields.security_token.is_none() {
             return Err(AuthError::InvalidClientTokenId {
-                access_key_id: fields.access_key_id.into_owned(),
+                access_key_id: access_key_id.to_owned(),
                 reason: "temporary credentials need `X-Amz-Security-Token`",
             });
         }
         let credential = self
             .resolver
-            .resolve(&fields.access_key_id, fields.security_token.as_deref())?;
+            .resolve(access_key_id, fields.security_token.as_deref())?;
         if let Some(expiration) = credential.expiration
             && now >= expiration
         {
             return Err(AuthError::ExpiredToken { expiration });
         }
 
-        let payload_hash = payload_hash(request, &fields, rules)?;
+        let payload_hash = payload_hash(request, &headers, &fields, scope.service, rules)?;
         let key = self
             .cache
-            .signing_key(&fields.access_key_id, &credential.secret, &fields.scope);
-        let mut buffer = String::with_capacity(512);
-        let mut matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
-            buffer.clear();
+            .signing_key(access_key_id, &credential.secret, scope);
+        // The canonical request and the string to sign are hashed as they are written, never
+        // kept whole.
+        let matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
+            let mut canonical_request = HashWriter::new(digest::Context::new(&digest::SHA256));
             canonical::write_canonical_request(
-                &mut buffer,
+                &mut canonical_request,
                 request,
                 &CanonicalParts {
-                    signed_headers: &signed_headers,
+                    signed_headers: &fields.signed_headers,
                     payload_hash: payload_hash.as_str(),
                     rules,
                     skipped_parameters,
                 },
             )?;
-            let canonical_request_sha256 = canonical::sha256(&buffer);
-            buffer.clear();
+            let canonical_request_sha256 = canonical_request.into_hash().finish();
+            let mut string_to_sign = HashWriter::new(hmac::Context::with_key(&key));
             canonical::write_string_to_sign(
-                &mut buffer,
+                &mut string_to_sign,
                 &fields.amz_date,
-                &fields.scope,
+                scope,
                 canonical_request_sha256.as_ref(),
             );
-            Ok(hmac::verify(&key, buffer.as_bytes(), &signature).is_ok())
+            let expected = string_to_sign.into_hash().sign();
+            Ok(constant_time_eq(expected.as_ref(), &signature))
         };
         let signature_matches = match fields.method {
             AuthenticationMethod::Header => matches(&[])?,
@@ -312,9 +316,9 @@ impl<R: SecretResolver> Verifier<R> {
 
         Ok(VerifiedRequest {
             principal: credential.principal,
-            access_key_id: fields.access_key_id.into_owned(),
+            access_key_id: access_key_id.to_owned(),
             payload_signed: !matches!(payload_hash, PayloadHash::Unsigned(_)),
-            scope: fields.scope,
+            scope: scope.to_scope(),
             security_token: fields.security_token.map(SecurityToken::new),
             signed_at: fields.signed_at,
             method: fields.method,
@@ -323,14 +327,18 @@ impl<R: SecretResolver> Verifier<R> {
     }
 
     /// Checks the credential scope and returns the rules of its service.
-    fn check_scope(&self, fields: &SignatureFields<'_>) -> Result<ServiceRules, AuthError> {
+    fn check_scope(
+        &self,
+        fields: &SignatureFields<'_>,
+        scope: BorrowedScope<'_>,
+    ) -> Result<ServiceRules, AuthError> {
         let Some((_, rules)) = self
             .services
             .iter()
-            .find(|(name, _)| *name == fields.scope.service)
+            .find(|(name, _)| *name == scope.service)
         else {
             return Err(AuthError::ScopeServiceNotServed {
-                service: fields.scope.service.clone(),
+                service: scope.service.to_owned(),
                 expected: self
                     .services
                     .first()
@@ -340,18 +348,18 @@ impl<R: SecretResolver> Verifier<R> {
         };
 
         let date_of_request = fields.amz_date.get(..8).unwrap_or_default();
-        if fields.scope.date != date_of_request {
+        if scope.date != date_of_request {
             return Err(AuthError::SignatureDoesNotMatch(format!(
                 "credential scope date `{}` does not match the request date `{}`",
-                fields.scope.date, fields.amz_date
+                scope.date, fields.amz_date
             )));
         }
         if let Some(allowed) = &self.allowed_regions
-            && !allowed.contains(&fields.scope.region)
+            && !allowed.contains(scope.region)
         {
             return Err(AuthError::SignatureDoesNotMatch(format!(
                 "credential scope region `{}` is not an allowed region",
-                fields.scope.region
+                scope.region
             )));
         }
         Ok(*rules)
@@ -368,26 +376,58 @@ impl<R> std::fmt::Debug for Verifier<R> {
     }
 }
 
+/// The headers the verifier reads besides the signed ones, each the first of its name.
+#[derive(Default)]
+struct AuthHeaders<'a> {
+    authorization: Option<&'a str>,
+    amz_date: Option<&'a str>,
+    date: Option<&'a str>,
+    security_token: Option<&'a str>,
+    content_sha256: Option<&'a str>,
+}
+
+impl<'a> AuthHeaders<'a> {
+    /// Finds the headers in one pass over the request, comparing names without regard to case.
+    fn find(request: &HttpRequest<'a>) -> Self {
+        let mut found = Self::default();
+        for &(name, value) in request.headers {
+            let slot = if name.eq_ignore_ascii_case("authorization") {
+                &mut found.authorization
+            } else if name.eq_ignore_ascii_case("x-amz-date") {
+                &mut found.amz_date
+            } else if name.eq_ignore_ascii_case("date") {
+                &mut found.date
+            } else if name.eq_ignore_ascii_case("x-amz-security-token") {
+                &mut found.security_token
+            } else if name.eq_ignore_ascii_case("x-amz-content-sha256") {
+                &mut found.content_sha256
+            } else {
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
+        found
+    }
+}
+
 /// Finds and parses the signature fields in the `Authorization` header or the query.
-fn signature_fields<'a>(request: &HttpRequest<'a>) -> Result<SignatureFields<'a>, AuthError> {
-    let authorization = request
-        .headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
-        .map(|(_, value)| *value);
+fn signature_fields<'a>(
+    request: &HttpRequest<'a>,
+    headers: &AuthHeaders<'a>,
+) -> Result<SignatureFields<'a>, AuthError> {
     let parameters = QueryAuthParameters::parse(request.query)?;
-    match (authorization, parameters.algorithm.is_some()) {
+    match (headers.authorization, parameters.algorithm.is_some()) {
         (Some(_), true) => Err(AuthError::IncompleteSignature(
             "the request is signed both in the `Authorization` header and in the query".to_owned(),
         )),
-        (Some(authorization), false) => header_fields(request, authorization),
+        (Some(authorization), false) => header_fields(headers, authorization),
         (None, true) => query_fields(parameters),
         (None, false) => Err(AuthError::MissingAuthentication),
     }
 }
 
 fn header_fields<'a>(
-    request: &HttpRequest<'a>,
+    headers: &AuthHeaders<'a>,
     authorization: &'a str,
 ) -> Result<SignatureFields<'a>, AuthError> {
     let authorization = authorization.trim();
@@ -403,8 +443,8 @@ fn header_fields<'a>(
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for component in split_ascii(components, b',').map(str::trim) {
-        let (name, value) = split_once_ascii(component, b'=').ok_or_else(|| {
+    for component in components.split(',').map(str::trim) {
+        let (name, value) = component.split_once('=').ok_or_else(|| {
             AuthError::IncompleteSignature(format!(
                 "authorization component `{}` is not of the form name=value",
                 truncate(component)
@@ -429,13 +469,13 @@ fn header_fields<'a>(
     let signed_headers = signed_headers.ok_or_else(|| missing("SignedHeaders"))?;
     let signature = signature.ok_or_else(|| missing("Signature"))?;
 
-    let (amz_date, signed_at) = match request.header("x-amz-date") {
+    let (amz_date, signed_at) = match headers.amz_date {
         Some(amz_date) => {
             let amz_date = amz_date.trim();
             (Cow::Borrowed(amz_date), parse_amz_date(amz_date)?)
         }
         None => {
-            let date = request.header("date").ok_or_else(|| {
+            let date = headers.date.ok_or_else(|| {
                 AuthError::IncompleteSignature(
                     "the request has neither `X-Amz-Date` nor `Date`".to_owned(),
                 )
@@ -444,17 +484,15 @@ fn header_fields<'a>(
             (Cow::Owned(format_amz_date(signed_at)), signed_at)
         }
     };
-    let (access_key_id, scope) = parse_credential(Cow::Borrowed(credential))?;
     Ok(SignatureFields {
         method: AuthenticationMethod::Header,
-        access_key_id,
-        scope,
+        credential: Cow::Borrowed(credential),
         signed_headers: Cow::Borrowed(signed_headers),
         signature: Cow::Borrowed(signature),
         amz_date,
         signed_at,
         expires_seconds: None,
-        security_token: request.header("x-amz-security-token").map(Cow::Borrowed),
+        security_token: headers.security_token.map(Cow::Borrowed),
     })
 }
 
@@ -495,11 +533,9 @@ fn query_fields<'a>(parameters: QueryAuthParameters<'a>) -> Result<SignatureFiel
             ))
         })?;
     let signed_at = parse_amz_date(&amz_date)?;
-    let (access_key_id, scope) = parse_credential(credential)?;
     Ok(SignatureFields {
         method: AuthenticationMethod::Presigned,
-        access_key_id,
-        scope,
+        credential,
         signed_headers,
         signature,
         amz_date,
@@ -510,16 +546,14 @@ fn query_fields<'a>(parameters: QueryAuthParameters<'a>) -> Result<SignatureFiel
 }
 
 /// Splits `AKID/date/region/service/aws4_request` into the key id and the scope.
-fn parse_credential(
-    credential: Cow<'_, str>,
-) -> Result<(Cow<'_, str>, CredentialScope), AuthError> {
+fn parse_credential(credential: &str) -> Result<(&str, BorrowedScope<'_>), AuthError> {
     let malformed = || {
         AuthError::IncompleteSignature(format!(
             "credential `{}` is not of the form `access-key-id/YYYYMMDD/region/service/aws4_request`",
-            truncate(&credential)
+            truncate(credential)
         ))
     };
-    let mut parts = split_ascii(&credential, b'/');
+    let mut parts = split_ascii(credential, b'/');
     let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), None) = (
         parts.next(),
         parts.next(),
@@ -558,29 +592,17 @@ fn parse_credential(
         )));
     }
 
-    let scope = CredentialScope {
-        date: date.to_owned(),
-        region: region.to_owned(),
-        service: service.to_owned(),
-    };
-    // The key id is the credential's prefix, so the credential's own storage is reused.
-    let access_key_id_len = access_key_id.len();
-    let access_key_id = match credential {
-        Cow::Borrowed(credential) => {
-            Cow::Borrowed(credential.get(..access_key_id_len).unwrap_or_default())
-        }
-        Cow::Owned(mut credential) => {
-            credential.truncate(access_key_id_len);
-            Cow::Owned(credential)
-        }
+    let scope = BorrowedScope {
+        date,
+        region,
+        service,
     };
     Ok((access_key_id, scope))
 }
 
-/// Splits `SignedHeaders` into its names, checking that they are lower-case, sorted, unique
-/// and include `host`, as every SigV4 signer writes them.
-fn signed_header_names(signed_headers: &str) -> Result<Vec<&str>, AuthError> {
-    let mut names = Vec::with_capacity(8);
+/// Checks that the names in `SignedHeaders` are lower-case, sorted, unique and include `host`,
+/// as every SigV4 signer writes them.
+fn check_signed_headers(signed_headers: &str) -> Result<(), AuthError> {
     let mut previous: Option<&str> = None;
     let mut has_host = false;
     for (count, name) in split_ascii(signed_headers, b';').enumerate() {
@@ -603,14 +625,13 @@ fn signed_header_names(signed_headers: &str) -> Result<Vec<&str>, AuthError> {
         }
         has_host |= name == "host";
         previous = Some(name);
-        names.push(name);
     }
     if !has_host {
         return Err(AuthError::IncompleteSignature(
             "`host` must be a signed header".to_owned(),
         ));
     }
-    Ok(names)
+    Ok(())
 }
 
 /// Checks the signing time against the clock.
@@ -664,10 +685,12 @@ impl PayloadHash<'_> {
 /// Chooses the payload hash the signature covers.
 fn payload_hash<'a>(
     request: &HttpRequest<'a>,
+    headers: &AuthHeaders<'a>,
     fields: &SignatureFields<'_>,
+    service: &str,
     rules: ServiceRules,
 ) -> Result<PayloadHash<'a>, AuthError> {
-    let Some(declared) = request.header("x-amz-content-sha256").map(str::trim) else {
+    let Some(declared) = headers.content_sha256.map(str::trim) else {
         let unsigned = fields.method == AuthenticationMethod::Presigned
             && rules.presigned_payload == PresignedPayload::Unsigned;
         return Ok(if unsigned {
@@ -681,7 +704,7 @@ fn payload_hash<'a>(
             return Err(AuthError::SignatureDoesNotMatch(format!(
                 "`x-amz-content-sha256` `{declared}` is not accepted by service `{}`; sign the \
                  payload",
-                fields.scope.service
+                service
             )));
         }
         return Ok(PayloadHash::Unsigned(declared));
