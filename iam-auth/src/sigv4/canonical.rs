@@ -10,7 +10,7 @@ use ring::digest;
 
 use super::{ALGORITHM, BorrowedScope, HttpRequest, ServiceRules};
 use crate::AuthError;
-use crate::encoding::{TextSink, push_hex, split_ascii};
+use crate::encoding::{TextSink, eq_ascii_lowercase, split_ascii};
 
 /// The payload hash that leaves the body unsigned.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
@@ -34,13 +34,22 @@ pub(crate) const SECURITY_TOKEN_PARAMETER: &str = "X-Amz-Security-Token";
 pub(crate) struct CanonicalParts<'a> {
     /// The `SignedHeaders` value: lower-case, sorted, unique header names joined by `;`.
     pub(crate) signed_headers: &'a str,
-    /// The payload hash line: hex SHA-256 or a literal such as `UNSIGNED-PAYLOAD`.
-    pub(crate) payload_hash: &'a str,
+    /// The payload hash line.
+    pub(crate) payload_hash: PayloadHash<'a>,
     /// The canonicalization rules of the service.
     pub(crate) rules: ServiceRules,
     /// Query parameters left out of the canonical query: `X-Amz-Signature` for presigned
     /// requests, and `X-Amz-Security-Token` when a client added it after signing.
     pub(crate) skipped_parameters: &'a [&'a str],
+}
+
+/// The payload hash line of a canonical request.
+#[derive(Clone, Copy)]
+pub(crate) enum PayloadHash<'a> {
+    /// The SHA-256 of the body, written as lower-case hex.
+    Body(digest::Digest),
+    /// A literal that leaves the body unsigned: `UNSIGNED-PAYLOAD` or a streaming marker.
+    Unsigned(&'a str),
 }
 
 /// Writes the canonical request of `request` into `out`.
@@ -62,25 +71,40 @@ pub(crate) fn write_canonical_request(
     for name in split_ascii(parts.signed_headers, b';') {
         out.push_str(name);
         out.push(':');
-        let mut values = request.header_values(name).peekable();
-        if values.peek().is_none() {
-            return Err(AuthError::SignatureDoesNotMatch(format!(
-                "signed header `{name}` is not in the request"
-            )));
-        }
-        for (index, value) in values.enumerate() {
-            if index > 0 {
+        // The values of a repeated header are joined by `,` in the order received.
+        let mut found = false;
+        for &(header, value) in request.headers {
+            if !is_header_name(header, name) {
+                continue;
+            }
+            if found {
                 out.push(',');
             }
             push_trimmed_value(out, value);
+            found = true;
+        }
+        if !found {
+            return Err(AuthError::SignatureDoesNotMatch(format!(
+                "signed header `{name}` is not in the request"
+            )));
         }
         out.push('\n');
     }
     out.push('\n');
     out.push_str(parts.signed_headers);
     out.push('\n');
-    out.push_str(parts.payload_hash);
+    match parts.payload_hash {
+        PayloadHash::Body(sha256) => out.push_hex(sha256.as_ref()),
+        PayloadHash::Unsigned(literal) => out.push_str(literal),
+    }
     Ok(())
+}
+
+/// Returns whether the request header `header` is the lower-case name `name`, ignoring case.
+#[inline]
+fn is_header_name(header: &str, name: &str) -> bool {
+    // Most servers hand over names in lower case already, which one comparison confirms.
+    header.len() == name.len() && (header == name || eq_ascii_lowercase(header, name))
 }
 
 /// Writes the string to sign into `out`, given the SHA-256 of the canonical request.
@@ -100,37 +124,12 @@ pub(crate) fn write_string_to_sign(
     out.push('/');
     out.push_str(scope.service);
     out.push_str("/aws4_request\n");
-    push_hex(out, canonical_request_sha256);
+    out.push_hex(canonical_request_sha256);
 }
 
-/// Returns the hex SHA-256 of `body`.
-pub(crate) fn payload_sha256(body: &[u8]) -> HexSha256 {
-    let digest = digest::digest(&digest::SHA256, body);
-    let mut hex = [0u8; 64];
-    for (pair, byte) in hex.chunks_exact_mut(2).zip(digest.as_ref()) {
-        if let [high, low] = pair {
-            *high = crate::encoding::hex_digit(byte >> 4);
-            *low = crate::encoding::hex_digit(byte & 0x0f);
-        }
-    }
-    HexSha256(hex)
-}
-
-/// A SHA-256 digest in lower-case hex, kept on the stack.
-#[derive(Clone, Copy)]
-pub(crate) struct HexSha256([u8; 64]);
-
-impl HexSha256 {
-    /// Returns the hex text.
-    pub(crate) fn as_str(&self) -> &str {
-        // INVARIANT (ascii hex): `payload_sha256` writes only ASCII hex digits.
-        std::str::from_utf8(&self.0).unwrap_or_default()
-    }
-}
-
-/// Returns the SHA-256 of `text`.
-pub(crate) fn sha256(text: &str) -> digest::Digest {
-    digest::digest(&digest::SHA256, text.as_bytes())
+/// Returns the SHA-256 of `bytes`.
+pub(crate) fn sha256(bytes: &[u8]) -> digest::Digest {
+    digest::digest(&digest::SHA256, bytes)
 }
 
 /// Writes the canonical URI: the path, normalized when the rules ask for it, with each segment
@@ -249,16 +248,20 @@ fn push_trimmed_value(out: &mut impl TextSink, value: &str) {
 /// Returns whether a header value is already in canonical form: no leading, trailing or
 /// repeated spaces, and no tabs or line breaks.
 fn is_trimmed_value(bytes: &[u8]) -> bool {
-    let mut previous_was_space = true;
-    for &byte in bytes {
-        match byte {
-            b' ' if previous_was_space => return false,
-            b' ' => previous_was_space = true,
-            b'\t' | b'\r' | b'\n' => return false,
-            _ => previous_was_space = false,
-        }
-    }
-    !previous_was_space || bytes.is_empty()
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return true;
+    };
+    // The folds have no early exit, which compiles to fewer instructions per byte than `any`.
+    let has_tab_or_break = bytes.iter().fold(false, |found, byte| {
+        found | matches!(byte, b'\t' | b'\r' | b'\n')
+    });
+    let has_double_space = bytes
+        .iter()
+        .zip(bytes.iter().skip(1))
+        .fold(false, |found, (byte, next)| {
+            found | (*byte == b' ' && *next == b' ')
+        });
+    first != b' ' && last != b' ' && !has_tab_or_break && !has_double_space
 }
 
 fn push_path_segment(out: &mut impl TextSink, segment: &str, double_encode: bool) {
@@ -283,3 +286,6 @@ fn reencode(text: &str) -> Cow<'_, str> {
 fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,7 +3,7 @@
 
 use ring::{digest, hmac};
 
-use crate::encoding::TextSink;
+use crate::encoding::{TextSink, encode_hex};
 
 /// The size of the stack buffer in front of the hash, in bytes: four SHA-256 blocks, which
 /// holds a typical IAM or STS canonical request whole.
@@ -90,6 +90,20 @@ impl<H: HashUpdate> TextSink for HashWriter<H> {
             return;
         }
         self.push_str(character.encode_utf8(&mut [0u8; 4]));
+    }
+
+    fn push_hex(&mut self, bytes: &[u8]) {
+        // The digits go straight into the buffer, half a buffer of bytes at a time.
+        for chunk in bytes.chunks(BUFFER_LEN / 2) {
+            let digits_len = chunk.len() * 2;
+            if self.len + digits_len > BUFFER_LEN {
+                self.flush();
+            }
+            if let Some(free) = self.buffer.get_mut(self.len..self.len + digits_len) {
+                encode_hex(chunk, free);
+                self.len += digits_len;
+            }
+        }
     }
 }
 

@@ -6,7 +6,8 @@ use jiff::Timestamp;
 use ring::hmac;
 
 use super::canonical::{
-    self, CanonicalParts, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER, UNSIGNED_PAYLOAD,
+    self, CanonicalParts, PayloadHash, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER,
+    UNSIGNED_PAYLOAD,
 };
 use super::signing_key::derive_signing_key;
 use super::verifier::format_amz_date;
@@ -194,7 +195,7 @@ impl Signer {
     ) -> Result<SignedRequest, AuthError> {
         let amz_date = format_amz_date(time);
         let scope = self.scope(&amz_date);
-        let payload_hash = canonical::payload_sha256(request.body).as_str().to_owned();
+        let body_sha256 = canonical::sha256(request.body);
 
         let added_names = ["x-amz-date", "x-amz-security-token", "x-amz-content-sha256"];
         let mut headers: Vec<(String, String)> = request
@@ -208,7 +209,10 @@ impl Signer {
             .collect();
         headers.push(("X-Amz-Date".to_owned(), amz_date.clone()));
         if self.content_sha256_header {
-            headers.push(("X-Amz-Content-Sha256".to_owned(), payload_hash.clone()));
+            headers.push((
+                "X-Amz-Content-Sha256".to_owned(),
+                to_hex(body_sha256.as_ref()),
+            ));
         }
         let token = self.credentials.session_token.as_ref();
         if let Some(token) = token.filter(|_| self.sign_security_token) {
@@ -228,7 +232,7 @@ impl Signer {
         let (canonical_request, string_to_sign, signature) = self.signature(
             &signing_request,
             &signed_headers,
-            &payload_hash,
+            PayloadHash::Body(body_sha256),
             &amz_date,
             &scope,
             false,
@@ -274,10 +278,8 @@ impl Signer {
         let amz_date = format_amz_date(time);
         let scope = self.scope(&amz_date);
         let payload_hash = match self.rules.presigned_payload {
-            PresignedPayload::BodyHash => {
-                canonical::payload_sha256(request.body).as_str().to_owned()
-            }
-            PresignedPayload::Unsigned => UNSIGNED_PAYLOAD.to_owned(),
+            PresignedPayload::BodyHash => PayloadHash::Body(canonical::sha256(request.body)),
+            PresignedPayload::Unsigned => PayloadHash::Unsigned(UNSIGNED_PAYLOAD),
         };
 
         let signed_headers = signed_headers(request.headers.iter().map(|(name, _)| *name))?;
@@ -311,7 +313,7 @@ impl Signer {
         let (canonical_request, string_to_sign, signature) = self.signature(
             &signing_request,
             &signed_headers,
-            &payload_hash,
+            payload_hash,
             &amz_date,
             &scope,
             true,
@@ -342,7 +344,7 @@ impl Signer {
         &self,
         request: &HttpRequest<'_>,
         signed_headers: &str,
-        payload_hash: &str,
+        payload_hash: PayloadHash<'_>,
         amz_date: &str,
         scope: &CredentialScope,
         presigned: bool,
@@ -367,7 +369,7 @@ impl Signer {
             &mut string_to_sign,
             amz_date,
             scope.borrowed(),
-            canonical::sha256(&canonical_request).as_ref(),
+            canonical::sha256(canonical_request.as_bytes()).as_ref(),
         );
         let key = derive_signing_key(&self.credentials.secret_access_key, scope.borrowed());
         let signature = to_hex(hmac::sign(&key, string_to_sign.as_bytes()).as_ref());

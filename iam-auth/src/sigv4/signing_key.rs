@@ -6,7 +6,7 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use ring::hmac;
 
-use super::{BorrowedScope, CredentialScope};
+use super::BorrowedScope;
 use crate::access_key::SecretAccessKey;
 use crate::encoding::constant_time_eq;
 
@@ -19,6 +19,10 @@ const STACK_INITIAL_KEY_LEN: usize = 128;
 
 /// The maximum number of shards of a [`SigningKeyCache`].
 const MAX_SHARDS: usize = 16;
+
+/// The minimum capacity of a shard. A shard evicts on its own once full, so small caches keep
+/// few shards and fill up to their whole capacity first.
+const MIN_SHARD_CAPACITY: usize = 64;
 
 /// Derives the SigV4 signing key: HMAC-SHA256 over the date, region, service and
 /// `aws4_request`, starting from `AWS4` followed by the secret.
@@ -53,10 +57,12 @@ pub(crate) fn derive_signing_key(secret: &SecretAccessKey, scope: BorrowedScope<
 /// the secret it was derived from, and a lookup with a different secret misses, so a changed
 /// secret never verifies with a stale key.
 ///
-/// The entries are split into up to 16 shards by a keyed hash of the access key id and scope.
-/// Each shard has its own read-write lock, capacity and eviction order, oldest entry first.
-/// Lookups of different keys mostly take different locks, and lookups of the same key share a
-/// read lock, so only a miss waits for other threads.
+/// The entries are split into shards by a keyed hash of the access key id and scope: one
+/// shard per 64 entries of capacity, at least 1 and at most 16. Each shard has its own
+/// read-write lock, share of the capacity and eviction order, oldest entry first. Lookups of
+/// different keys mostly take different locks, and lookups of the same key share a read lock,
+/// so only a miss waits for other threads. A full shard evicts even while others have room,
+/// so a cache of 128 entries or more may evict before it holds its capacity.
 pub struct SigningKeyCache {
     capacity: usize,
     fingerprint_hasher: RandomState,
@@ -74,8 +80,7 @@ struct Shard {
 }
 
 struct CacheEntry {
-    access_key_id: String,
-    scope: CredentialScope,
+    cache_key: Box<str>,
     secret: SecretAccessKey,
     key: hmac::Key,
 }
@@ -86,7 +91,11 @@ impl SigningKeyCache {
 
     /// Creates a cache of at most `capacity` keys. A capacity of 0 disables caching.
     pub fn new(capacity: usize) -> Self {
-        let shard_count = capacity.min(MAX_SHARDS);
+        let shard_count = if capacity == 0 {
+            0
+        } else {
+            (capacity / MIN_SHARD_CAPACITY).clamp(1, MAX_SHARDS)
+        };
         let shards = (0..shard_count)
             .map(|index| {
                 // The capacity is spread so that the shards' capacities add up to `capacity`.
@@ -118,20 +127,17 @@ impl SigningKeyCache {
         self.len() == 0
     }
 
-    /// Returns the signing key for the access key and scope, deriving and caching it on a
-    /// miss.
+    /// Returns the signing key for `scope` and `secret`, deriving and caching it on a miss.
+    ///
+    /// `cache_key` must tell the access key and scope apart from every other, as
+    /// `access-key-id/date/region/service` does when no part contains `/`.
     pub(crate) fn signing_key(
         &self,
-        access_key_id: &str,
+        cache_key: &str,
         secret: &SecretAccessKey,
         scope: BorrowedScope<'_>,
     ) -> hmac::Key {
-        let fingerprint = self.fingerprint_hasher.hash_one((
-            access_key_id,
-            scope.date,
-            scope.region,
-            scope.service,
-        ));
+        let fingerprint = self.fingerprint_hasher.hash_one(cache_key);
         let shard_count = self.shards.len() as u64;
         let Some(shard) = fingerprint
             .checked_rem(shard_count)
@@ -142,7 +148,7 @@ impl SigningKeyCache {
         };
 
         if let Some(entry) = read(shard).entries.get(&fingerprint)
-            && entry.matches(access_key_id, scope, secret)
+            && entry.matches(cache_key, secret)
         {
             return entry.key.clone();
         }
@@ -151,8 +157,7 @@ impl SigningKeyCache {
         write(shard).insert(
             fingerprint,
             CacheEntry {
-                access_key_id: access_key_id.to_owned(),
-                scope: scope.to_scope(),
+                cache_key: cache_key.into(),
                 secret: secret.clone(),
                 key: key.clone(),
             },
@@ -178,14 +183,8 @@ impl Shard {
 }
 
 impl CacheEntry {
-    fn matches(
-        &self,
-        access_key_id: &str,
-        scope: BorrowedScope<'_>,
-        secret: &SecretAccessKey,
-    ) -> bool {
-        self.access_key_id == access_key_id
-            && self.scope.borrowed() == scope
+    fn matches(&self, cache_key: &str, secret: &SecretAccessKey) -> bool {
+        *self.cache_key == *cache_key
             && constant_time_eq(self.secret.expose().as_bytes(), secret.expose().as_bytes())
     }
 }
@@ -235,3 +234,6 @@ impl std::fmt::Debug for SigningKeyCache {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,8 +9,8 @@ use jiff::Timestamp;
 use ring::{digest, hmac};
 
 use super::canonical::{
-    self, CanonicalParts, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER, STREAMING_PAYLOAD,
-    UNSIGNED_PAYLOAD,
+    self, CanonicalParts, PayloadHash, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER,
+    STREAMING_PAYLOAD, UNSIGNED_PAYLOAD,
 };
 use super::signing_key::SigningKeyCache;
 use super::{
@@ -19,7 +19,10 @@ use super::{
 };
 use crate::AuthError;
 use crate::access_key::{SecretAccessKey, SecurityToken};
-use crate::encoding::{constant_time_eq, decode_lower_hex, split_ascii, split_once_ascii};
+use crate::encoding::{
+    constant_time_eq, decode_lower_hex, encode_hex, eq_ascii_lowercase, split_ascii,
+    split_once_ascii, trim_whitespace,
+};
 
 /// The maximum length of an access key id AWS accepts, in characters.
 const MAX_ACCESS_KEY_ID_LEN: usize = 128;
@@ -236,7 +239,8 @@ impl<R: SecretResolver> Verifier<R> {
     ) -> Result<VerifiedRequest<R::Principal>, AuthError> {
         let headers = AuthHeaders::find(request);
         let fields = signature_fields(request, &headers)?;
-        let (access_key_id, scope) = parse_credential(&fields.credential)?;
+        let credential = parse_credential(&fields.credential)?;
+        let (access_key_id, scope) = (credential.access_key_id, credential.scope);
         let now = self.clock.now();
         let rules = self.check_scope(&fields, scope)?;
         check_time(&fields, now)?;
@@ -258,10 +262,10 @@ impl<R: SecretResolver> Verifier<R> {
                 reason: "temporary credentials need `X-Amz-Security-Token`",
             });
         }
-        let credential = self
+        let resolved = self
             .resolver
             .resolve(access_key_id, fields.security_token.as_deref())?;
-        if let Some(expiration) = credential.expiration
+        if let Some(expiration) = resolved.expiration
             && now >= expiration
         {
             return Err(AuthError::ExpiredToken { expiration });
@@ -270,7 +274,7 @@ impl<R: SecretResolver> Verifier<R> {
         let payload_hash = payload_hash(request, &headers, &fields, scope.service, rules)?;
         let key = self
             .cache
-            .signing_key(access_key_id, &credential.secret, scope);
+            .signing_key(credential.cache_key, &resolved.secret, scope);
         // The canonical request and the string to sign are hashed as they are written, never
         // kept whole.
         let matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
@@ -280,7 +284,7 @@ impl<R: SecretResolver> Verifier<R> {
                 request,
                 &CanonicalParts {
                     signed_headers: &fields.signed_headers,
-                    payload_hash: payload_hash.as_str(),
+                    payload_hash,
                     rules,
                     skipped_parameters,
                 },
@@ -315,7 +319,7 @@ impl<R: SecretResolver> Verifier<R> {
         }
 
         Ok(VerifiedRequest {
-            principal: credential.principal,
+            principal: resolved.principal,
             access_key_id: access_key_id.to_owned(),
             payload_signed: !matches!(payload_hash, PayloadHash::Unsigned(_)),
             scope: scope.to_scope(),
@@ -391,18 +395,15 @@ impl<'a> AuthHeaders<'a> {
     fn find(request: &HttpRequest<'a>) -> Self {
         let mut found = Self::default();
         for &(name, value) in request.headers {
-            let slot = if name.eq_ignore_ascii_case("authorization") {
-                &mut found.authorization
-            } else if name.eq_ignore_ascii_case("x-amz-date") {
-                &mut found.amz_date
-            } else if name.eq_ignore_ascii_case("date") {
-                &mut found.date
-            } else if name.eq_ignore_ascii_case("x-amz-security-token") {
-                &mut found.security_token
-            } else if name.eq_ignore_ascii_case("x-amz-content-sha256") {
-                &mut found.content_sha256
-            } else {
-                continue;
+            // The length picks the one candidate, so each header costs at most one comparison,
+            // or two for the pair of 20-byte names.
+            let slot = match name.len() {
+                13 if eq_ascii_lowercase(name, "authorization") => &mut found.authorization,
+                10 if eq_ascii_lowercase(name, "x-amz-date") => &mut found.amz_date,
+                4 if eq_ascii_lowercase(name, "date") => &mut found.date,
+                20 if eq_ascii_lowercase(name, "x-amz-security-token") => &mut found.security_token,
+                20 if eq_ascii_lowercase(name, "x-amz-content-sha256") => &mut found.content_sha256,
+                _ => continue,
             };
             slot.get_or_insert(value);
         }
@@ -430,9 +431,10 @@ fn header_fields<'a>(
     headers: &AuthHeaders<'a>,
     authorization: &'a str,
 ) -> Result<SignatureFields<'a>, AuthError> {
-    let authorization = authorization.trim();
-    let (algorithm, components) = authorization
-        .split_once([' ', '\t'])
+    let authorization = trim_whitespace(authorization);
+    // INVARIANT (ascii separator): a space or tab is one byte, so both sides are whole text.
+    let (algorithm, components) = memchr::memchr2(b' ', b'\t', authorization.as_bytes())
+        .and_then(|index| Some((authorization.get(..index)?, authorization.get(index + 1..)?)))
         .unwrap_or((authorization, ""));
     if algorithm != ALGORITHM {
         return Err(AuthError::IncompleteSignature(format!(
@@ -443,8 +445,8 @@ fn header_fields<'a>(
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for component in components.split(',').map(str::trim) {
-        let (name, value) = component.split_once('=').ok_or_else(|| {
+    for component in split_ascii(components, b',').map(trim_whitespace) {
+        let (name, value) = split_once_ascii(component, b'=').ok_or_else(|| {
             AuthError::IncompleteSignature(format!(
                 "authorization component `{}` is not of the form name=value",
                 truncate(component)
@@ -471,7 +473,7 @@ fn header_fields<'a>(
 
     let (amz_date, signed_at) = match headers.amz_date {
         Some(amz_date) => {
-            let amz_date = amz_date.trim();
+            let amz_date = trim_whitespace(amz_date);
             (Cow::Borrowed(amz_date), parse_amz_date(amz_date)?)
         }
         None => {
@@ -545,38 +547,60 @@ fn query_fields<'a>(parameters: QueryAuthParameters<'a>) -> Result<SignatureFiel
     })
 }
 
+/// The parts of a `Credential` value, borrowed from it.
+struct CredentialParts<'a> {
+    access_key_id: &'a str,
+    scope: BorrowedScope<'a>,
+    /// The credential without its `/aws4_request` terminator, which keys the signing-key cache.
+    /// No part contains `/` (checked here), so distinct key ids and scopes give distinct keys.
+    cache_key: &'a str,
+}
+
 /// Splits `AKID/date/region/service/aws4_request` into the key id and the scope.
-fn parse_credential(credential: &str) -> Result<(&str, BorrowedScope<'_>), AuthError> {
+fn parse_credential(credential: &str) -> Result<CredentialParts<'_>, AuthError> {
     let malformed = || {
         AuthError::IncompleteSignature(format!(
             "credential `{}` is not of the form `access-key-id/YYYYMMDD/region/service/aws4_request`",
             truncate(credential)
         ))
     };
-    let mut parts = split_ascii(credential, b'/');
-    let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
+    // The byte offsets of the four `/` that separate the five parts, found in one pass.
+    let mut separators = [0usize; 4];
+    let mut separator_count = 0;
+    for (index, byte) in credential.bytes().enumerate() {
+        if byte == b'/' {
+            *separators.get_mut(separator_count).ok_or_else(malformed)? = index;
+            separator_count += 1;
+        }
+    }
+    let [key_id_end, date_end, region_end, service_end] = separators;
+    // INVARIANT (ascii separator): `/` is one byte, so every offset is a character boundary.
+    let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), 4) = (
+        credential.get(..key_id_end),
+        credential.get(key_id_end + 1..date_end),
+        credential.get(date_end + 1..region_end),
+        credential.get(region_end + 1..service_end),
+        credential.get(service_end + 1..),
+        separator_count,
     ) else {
         return Err(malformed());
     };
 
     let access_key_id_is_valid = !access_key_id.is_empty()
         && access_key_id.len() <= MAX_ACCESS_KEY_ID_LEN
-        && access_key_id
+        && access_key_id.bytes().fold(true, |valid, byte| {
+            valid & matches!(byte, b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' | b'_')
+        });
+    let date_is_valid = date.len() == 8
+        && date
             .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
-    let date_is_valid = date.len() == 8 && date.bytes().all(|byte| byte.is_ascii_digit());
+            .fold(true, |valid, byte| valid & byte.is_ascii_digit());
     let scope_part_is_valid = |part: &str| {
         !part.is_empty()
             && part.len() <= MAX_SCOPE_PART_LEN
-            && part
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'))
+            && part.bytes().fold(true, |valid, byte| {
+                valid & matches!(byte, b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' | b'-' | b'_' | b'.')
+            })
     };
     if !access_key_id_is_valid
         || !date_is_valid
@@ -592,12 +616,15 @@ fn parse_credential(credential: &str) -> Result<(&str, BorrowedScope<'_>), AuthE
         )));
     }
 
-    let scope = BorrowedScope {
-        date,
-        region,
-        service,
-    };
-    Ok((access_key_id, scope))
+    Ok(CredentialParts {
+        access_key_id,
+        scope: BorrowedScope {
+            date,
+            region,
+            service,
+        },
+        cache_key: credential.get(..service_end).unwrap_or(credential),
+    })
 }
 
 /// Checks that the names in `SignedHeaders` are lower-case, sorted, unique and include `host`,
@@ -606,10 +633,12 @@ fn check_signed_headers(signed_headers: &str) -> Result<(), AuthError> {
     let mut previous: Option<&str> = None;
     let mut has_host = false;
     for (count, name) in split_ascii(signed_headers, b';').enumerate() {
+        // Visible ASCII other than upper-case letters. The fold has no early exit, which
+        // compiles to fewer instructions per byte than `all`.
         let name_is_valid = !name.is_empty()
-            && name
-                .bytes()
-                .all(|byte| byte.is_ascii_graphic() && !byte.is_ascii_uppercase());
+            && name.bytes().fold(true, |valid, byte| {
+                valid & matches!(byte, b'!'..=b'@' | b'['..=b'~')
+            });
         if !name_is_valid || count >= MAX_SIGNED_HEADERS {
             return Err(AuthError::IncompleteSignature(format!(
                 "`SignedHeaders` `{}` is not a list of at most {MAX_SIGNED_HEADERS} lower-case \
@@ -665,23 +694,6 @@ fn check_time(fields: &SignatureFields<'_>, now: Timestamp) -> Result<(), AuthEr
     Ok(())
 }
 
-/// The payload hash line of a canonical request.
-enum PayloadHash<'a> {
-    /// The SHA-256 of the body.
-    Body(canonical::HexSha256),
-    /// A literal that leaves the body unsigned: `UNSIGNED-PAYLOAD` or a streaming marker.
-    Unsigned(&'a str),
-}
-
-impl PayloadHash<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            PayloadHash::Body(hash) => hash.as_str(),
-            PayloadHash::Unsigned(literal) => literal,
-        }
-    }
-}
-
 /// Chooses the payload hash the signature covers.
 fn payload_hash<'a>(
     request: &HttpRequest<'a>,
@@ -696,7 +708,7 @@ fn payload_hash<'a>(
         return Ok(if unsigned {
             PayloadHash::Unsigned(UNSIGNED_PAYLOAD)
         } else {
-            PayloadHash::Body(canonical::payload_sha256(request.body))
+            PayloadHash::Body(canonical::sha256(request.body))
         });
     };
     if declared == UNSIGNED_PAYLOAD || declared == STREAMING_PAYLOAD {
@@ -709,8 +721,10 @@ fn payload_hash<'a>(
         }
         return Ok(PayloadHash::Unsigned(declared));
     }
-    let actual = canonical::payload_sha256(request.body);
-    if declared != actual.as_str() {
+    let actual = canonical::sha256(request.body);
+    let mut actual_hex = [0u8; 64];
+    encode_hex(actual.as_ref(), &mut actual_hex);
+    if declared.as_bytes() != actual_hex {
         return Err(AuthError::SignatureDoesNotMatch(
             "`x-amz-content-sha256` is not the SHA-256 of the body".to_owned(),
         ));

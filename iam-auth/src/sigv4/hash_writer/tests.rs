@@ -91,3 +91,29 @@ fn hmac_matches_one_shot_sign() {
         }
     }
 }
+
+#[test]
+fn hex_matches_hex_text() {
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(3 * BUFFER_LEN).collect();
+    for offset in [0, 1, BUFFER_LEN - 3] {
+        for len in [0, 1, 32, BUFFER_LEN / 2, BUFFER_LEN, bytes.len()] {
+            let prefix = sample_text(offset);
+            let mut text = prefix.clone();
+            for byte in &bytes[..len] {
+                text.push_str(&format!("{byte:02x}"));
+            }
+            let expected = digest::digest(&digest::SHA256, text.as_bytes());
+
+            let mut writer = HashWriter::new(digest::Context::new(&digest::SHA256));
+            writer.push_str(&prefix);
+            writer.push_hex(&bytes[..len]);
+            let actual = writer.into_hash().finish();
+
+            assert_eq!(
+                actual.as_ref(),
+                expected.as_ref(),
+                "{len} bytes as hex after {offset} bytes of text"
+            );
+        }
+    }
+}
