@@ -103,7 +103,8 @@ pub(crate) fn write_canonical_request(
 /// Returns whether the request header `header` is the lower-case name `name`, ignoring case.
 #[inline]
 fn is_header_name(header: &str, name: &str) -> bool {
-    // Most servers hand over names in lower case already, which one comparison confirms.
+    // The `http` crate, which axum uses, stores header names in lower case, so one exact
+    // comparison usually decides.
     header.len() == name.len() && (header == name || eq_ascii_lowercase(header, name))
 }
 
