@@ -6,6 +6,7 @@
 
 mod canonical;
 mod chunked;
+mod hash_writer;
 mod signer;
 mod signing_key;
 mod verifier;
@@ -15,6 +16,7 @@ use std::fmt;
 pub(crate) use canonical::push_uri_encoded;
 pub use canonical::{EMPTY_PAYLOAD_SHA256, STREAMING_PAYLOAD, UNSIGNED_PAYLOAD};
 pub use chunked::ChunkSignatures;
+pub(crate) use hash_writer::HashWriter;
 pub use signer::{Credentials, PresignedRequest, SignedRequest, Signer};
 pub use signing_key::SigningKeyCache;
 pub use verifier::{
@@ -96,6 +98,17 @@ pub struct CredentialScope {
     pub service: String,
 }
 
+impl CredentialScope {
+    /// Returns the scope's parts as borrowed text.
+    pub(crate) fn borrowed(&self) -> BorrowedScope<'_> {
+        BorrowedScope {
+            date: &self.date,
+            region: &self.region,
+            service: &self.service,
+        }
+    }
+}
+
 impl fmt::Display for CredentialScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -103,6 +116,29 @@ impl fmt::Display for CredentialScope {
             "{}/{}/{}/aws4_request",
             self.date, self.region, self.service
         )
+    }
+}
+
+/// A credential scope that borrows its parts, as the verifier reads them from a request. It is
+/// copied into an owned [`CredentialScope`] only once the signature has verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BorrowedScope<'a> {
+    /// The date, `YYYYMMDD`.
+    pub(crate) date: &'a str,
+    /// The region.
+    pub(crate) region: &'a str,
+    /// The service.
+    pub(crate) service: &'a str,
+}
+
+impl BorrowedScope<'_> {
+    /// Copies the parts into an owned [`CredentialScope`].
+    pub(crate) fn to_scope(self) -> CredentialScope {
+        CredentialScope {
+            date: self.date.to_owned(),
+            region: self.region.to_owned(),
+            service: self.service.to_owned(),
+        }
     }
 }
 

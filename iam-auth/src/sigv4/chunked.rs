@@ -8,7 +8,7 @@ use super::signing_key::derive_signing_key;
 use super::verifier::format_amz_date;
 use crate::AuthError;
 use crate::access_key::SecretAccessKey;
-use crate::encoding::{decode_lower_hex, push_hex, to_hex};
+use crate::encoding::{TextSink, decode_lower_hex, to_hex};
 
 /// The algorithm line of a chunk's string to sign.
 const CHUNK_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
@@ -45,7 +45,7 @@ impl ChunkSignatures {
             )
         })?;
         Ok(Self {
-            key: derive_signing_key(secret, scope),
+            key: derive_signing_key(secret, scope.borrowed()),
             amz_date: format_amz_date(signed_at),
             scope: scope.clone(),
             previous,
@@ -84,11 +84,11 @@ impl ChunkSignatures {
         out.push('\n');
         out.push_str(&self.scope.to_string());
         out.push('\n');
-        push_hex(&mut out, &self.previous);
+        out.push_hex(&self.previous);
         out.push('\n');
         out.push_str(super::EMPTY_PAYLOAD_SHA256);
         out.push('\n');
-        out.push_str(super::canonical::payload_sha256(chunk).as_str());
+        out.push_hex(super::canonical::sha256(chunk).as_ref());
         out
     }
 }

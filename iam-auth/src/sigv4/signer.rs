@@ -6,7 +6,8 @@ use jiff::Timestamp;
 use ring::hmac;
 
 use super::canonical::{
-    self, CanonicalParts, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER, UNSIGNED_PAYLOAD,
+    self, CanonicalParts, PayloadHash, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER,
+    UNSIGNED_PAYLOAD,
 };
 use super::signing_key::derive_signing_key;
 use super::verifier::format_amz_date;
@@ -194,7 +195,7 @@ impl Signer {
     ) -> Result<SignedRequest, AuthError> {
         let amz_date = format_amz_date(time);
         let scope = self.scope(&amz_date);
-        let payload_hash = canonical::payload_sha256(request.body).as_str().to_owned();
+        let body_sha256 = canonical::sha256(request.body);
 
         let added_names = ["x-amz-date", "x-amz-security-token", "x-amz-content-sha256"];
         let mut headers: Vec<(String, String)> = request
@@ -208,15 +209,17 @@ impl Signer {
             .collect();
         headers.push(("X-Amz-Date".to_owned(), amz_date.clone()));
         if self.content_sha256_header {
-            headers.push(("X-Amz-Content-Sha256".to_owned(), payload_hash.clone()));
+            headers.push((
+                "X-Amz-Content-Sha256".to_owned(),
+                to_hex(body_sha256.as_ref()),
+            ));
         }
         let token = self.credentials.session_token.as_ref();
         if let Some(token) = token.filter(|_| self.sign_security_token) {
             headers.push(("X-Amz-Security-Token".to_owned(), token.expose().to_owned()));
         }
 
-        let signed_names = signed_header_names(headers.iter().map(|(name, _)| name.as_str()))?;
-        let signed_names: Vec<&str> = signed_names.iter().map(String::as_str).collect();
+        let signed_headers = signed_headers(headers.iter().map(|(name, _)| name.as_str()))?;
 
         let pairs: Vec<(&str, &str)> = headers
             .iter()
@@ -228,8 +231,8 @@ impl Signer {
         };
         let (canonical_request, string_to_sign, signature) = self.signature(
             &signing_request,
-            &signed_names,
-            &payload_hash,
+            &signed_headers,
+            PayloadHash::Body(body_sha256),
             &amz_date,
             &scope,
             false,
@@ -239,7 +242,7 @@ impl Signer {
             "{ALGORITHM} Credential={}/{scope}, SignedHeaders=",
             self.credentials.access_key_id
         );
-        canonical::push_signed_headers(&mut authorization, &signed_names);
+        authorization.push_str(&signed_headers);
         authorization.push_str(", Signature=");
         authorization.push_str(&signature);
         if let Some(token) = token.filter(|_| !self.sign_security_token) {
@@ -275,14 +278,11 @@ impl Signer {
         let amz_date = format_amz_date(time);
         let scope = self.scope(&amz_date);
         let payload_hash = match self.rules.presigned_payload {
-            PresignedPayload::BodyHash => {
-                canonical::payload_sha256(request.body).as_str().to_owned()
-            }
-            PresignedPayload::Unsigned => UNSIGNED_PAYLOAD.to_owned(),
+            PresignedPayload::BodyHash => PayloadHash::Body(canonical::sha256(request.body)),
+            PresignedPayload::Unsigned => PayloadHash::Unsigned(UNSIGNED_PAYLOAD),
         };
 
-        let signed_names = signed_header_names(request.headers.iter().map(|(name, _)| *name))?;
-        let signed_names: Vec<&str> = signed_names.iter().map(String::as_str).collect();
+        let signed_headers = signed_headers(request.headers.iter().map(|(name, _)| *name))?;
 
         let mut query = request.query.to_owned();
         let mut push_parameter = |name: &str, value: &str| {
@@ -300,7 +300,7 @@ impl Signer {
         );
         push_parameter("X-Amz-Date", &amz_date);
         push_parameter("X-Amz-Expires", &expires_seconds.to_string());
-        push_parameter("X-Amz-SignedHeaders", &signed_names.join(";"));
+        push_parameter("X-Amz-SignedHeaders", &signed_headers);
         let token = self.credentials.session_token.as_ref();
         if let Some(token) = token.filter(|_| self.sign_security_token) {
             push_parameter("X-Amz-Security-Token", token.expose());
@@ -312,8 +312,8 @@ impl Signer {
         };
         let (canonical_request, string_to_sign, signature) = self.signature(
             &signing_request,
-            &signed_names,
-            &payload_hash,
+            &signed_headers,
+            payload_hash,
             &amz_date,
             &scope,
             true,
@@ -343,8 +343,8 @@ impl Signer {
     fn signature(
         &self,
         request: &HttpRequest<'_>,
-        signed_headers: &[&str],
-        payload_hash: &str,
+        signed_headers: &str,
+        payload_hash: PayloadHash<'_>,
         amz_date: &str,
         scope: &CredentialScope,
         presigned: bool,
@@ -368,18 +368,18 @@ impl Signer {
         canonical::write_string_to_sign(
             &mut string_to_sign,
             amz_date,
-            scope,
-            canonical::sha256(&canonical_request).as_ref(),
+            scope.borrowed(),
+            canonical::sha256(canonical_request.as_bytes()).as_ref(),
         );
-        let key = derive_signing_key(&self.credentials.secret_access_key, scope);
+        let key = derive_signing_key(&self.credentials.secret_access_key, scope.borrowed());
         let signature = to_hex(hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
         Ok((canonical_request, string_to_sign, signature))
     }
 }
 
-/// Returns the lower-case, sorted, unique names of the headers to sign: all but
-/// [`UNSIGNED_HEADERS`].
-fn signed_header_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<Vec<String>, AuthError> {
+/// Returns the `SignedHeaders` value: the lower-case, sorted, unique names of the headers to
+/// sign, all but [`UNSIGNED_HEADERS`], joined by `;`.
+fn signed_headers<'a>(names: impl Iterator<Item = &'a str>) -> Result<String, AuthError> {
     let mut signed_names: Vec<String> = names
         .map(str::to_ascii_lowercase)
         .filter(|name| !UNSIGNED_HEADERS.contains(&name.as_str()))
@@ -391,5 +391,5 @@ fn signed_header_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<Vec<S
             "the request to sign has no `Host` header".to_owned(),
         ));
     }
-    Ok(signed_names)
+    Ok(signed_names.join(";"))
 }

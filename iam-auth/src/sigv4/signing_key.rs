@@ -1,21 +1,43 @@
-//! Signing-key derivation and a bounded cache of derived keys.
+//! Signing-key derivation and a bounded, sharded cache of derived keys.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use ring::hmac;
 
-use super::CredentialScope;
+use super::BorrowedScope;
 use crate::access_key::SecretAccessKey;
 use crate::encoding::constant_time_eq;
 
+/// The text SigV4 puts before the secret to form the first HMAC key.
+const SECRET_PREFIX: &[u8] = b"AWS4";
+
+/// The longest `AWS4` plus secret that is built on the stack, in bytes. AWS secrets have 40
+/// characters; a longer secret is copied to the heap.
+const STACK_INITIAL_KEY_LEN: usize = 128;
+
+/// The maximum number of shards of a [`SigningKeyCache`].
+const MAX_SHARDS: usize = 16;
+
+/// The minimum capacity of a shard. A shard evicts on its own once full, so small caches keep
+/// few shards and fill up to their whole capacity first.
+const MIN_SHARD_CAPACITY: usize = 64;
+
 /// Derives the SigV4 signing key: HMAC-SHA256 over the date, region, service and
 /// `aws4_request`, starting from `AWS4` followed by the secret.
-pub(crate) fn derive_signing_key(secret: &SecretAccessKey, scope: &CredentialScope) -> hmac::Key {
-    let mut initial = Vec::with_capacity(4 + secret.expose().len());
-    initial.extend_from_slice(b"AWS4");
-    initial.extend_from_slice(secret.expose().as_bytes());
-    let mut key = hmac::Key::new(hmac::HMAC_SHA256, &initial);
+pub(crate) fn derive_signing_key(secret: &SecretAccessKey, scope: BorrowedScope<'_>) -> hmac::Key {
+    let secret = secret.expose().as_bytes();
+    let mut stack_buffer = [0u8; STACK_INITIAL_KEY_LEN];
+    let mut key = match stack_buffer.get_mut(..SECRET_PREFIX.len() + secret.len()) {
+        Some(initial) => {
+            let (prefix, rest) = initial.split_at_mut(SECRET_PREFIX.len());
+            prefix.copy_from_slice(SECRET_PREFIX);
+            rest.copy_from_slice(secret);
+            hmac::Key::new(hmac::HMAC_SHA256, initial)
+        }
+        None => hmac::Key::new(hmac::HMAC_SHA256, &[SECRET_PREFIX, secret].concat()),
+    };
     for part in [
         scope.date.as_bytes(),
         scope.region.as_bytes(),
@@ -33,23 +55,34 @@ pub(crate) fn derive_signing_key(secret: &SecretAccessKey, scope: &CredentialSco
 /// A key derivation costs four HMAC computations. A client signs every request of a day with
 /// the same key, so the cache saves them on all but the first request. Each entry also keeps
 /// the secret it was derived from, and a lookup with a different secret misses, so a changed
-/// secret never verifies with a stale key. When full, the oldest entry is evicted first.
+/// secret never verifies with a stale key.
+///
+/// The entries are split into shards by a keyed hash of the access key id and scope: one
+/// shard per 64 entries of capacity, at least 1 and at most 16. Each shard has its own
+/// read-write lock, share of the capacity and eviction order, oldest entry first. Lookups of
+/// different keys mostly take different locks, and lookups of the same key share a read lock,
+/// so only a miss waits for other threads. A full shard evicts even while others have room,
+/// so a cache of 128 entries or more may evict before it holds its capacity.
 pub struct SigningKeyCache {
     capacity: usize,
-    state: Mutex<CacheState>,
+    fingerprint_hasher: RandomState,
+    shards: Box<[RwLock<Shard>]>,
 }
 
-#[derive(Default)]
-struct CacheState {
-    /// Entries by `access key id/date/region/service`. Every part is free of `/` (the verifier
-    /// checks this), so distinct tuples give distinct keys.
-    entries: HashMap<String, CacheEntry>,
-    insertion_order: VecDeque<String>,
+/// One shard: the entries whose fingerprint falls to it.
+struct Shard {
+    capacity: usize,
+    /// Entries by fingerprint. Two entries with the same fingerprint replace each other, and a
+    /// lookup checks every part of the entry, so a collision only costs a derivation.
+    entries: HashMap<u64, CacheEntry, BuildHasherDefault<FingerprintHasher>>,
+    /// The fingerprints of `entries`, oldest first.
+    insertion_order: VecDeque<u64>,
 }
 
 struct CacheEntry {
+    cache_key: Box<str>,
     secret: SecretAccessKey,
-    key: Arc<hmac::Key>,
+    key: hmac::Key,
 }
 
 impl SigningKeyCache {
@@ -58,15 +91,35 @@ impl SigningKeyCache {
 
     /// Creates a cache of at most `capacity` keys. A capacity of 0 disables caching.
     pub fn new(capacity: usize) -> Self {
+        let shard_count = if capacity == 0 {
+            0
+        } else {
+            (capacity / MIN_SHARD_CAPACITY).clamp(1, MAX_SHARDS)
+        };
+        let shards = (0..shard_count)
+            .map(|index| {
+                // The capacity is spread so that the shards' capacities add up to `capacity`.
+                let extra = usize::from(index < capacity % shard_count);
+                RwLock::new(Shard {
+                    capacity: capacity / shard_count + extra,
+                    entries: HashMap::default(),
+                    insertion_order: VecDeque::new(),
+                })
+            })
+            .collect();
         Self {
             capacity,
-            state: Mutex::new(CacheState::default()),
+            fingerprint_hasher: RandomState::new(),
+            shards,
         }
     }
 
     /// Returns the number of cached keys.
     pub fn len(&self) -> usize {
-        self.lock().entries.len()
+        self.shards
+            .iter()
+            .map(|shard| read(shard).entries.len())
+            .sum()
     }
 
     /// Returns whether the cache is empty.
@@ -74,84 +127,96 @@ impl SigningKeyCache {
         self.len() == 0
     }
 
-    /// Returns the signing key for the access key and scope, deriving and caching it on a
-    /// miss.
+    /// Returns the signing key for `scope` and `secret`, deriving and caching it on a miss.
+    ///
+    /// `cache_key` must tell the access key and scope apart from every other, as
+    /// `access-key-id/date/region/service` does when no part contains `/`.
     pub(crate) fn signing_key(
         &self,
-        access_key_id: &str,
+        cache_key: &str,
         secret: &SecretAccessKey,
-        scope: &CredentialScope,
-    ) -> Arc<hmac::Key> {
-        if self.capacity == 0 {
-            return Arc::new(derive_signing_key(secret, scope));
-        }
-        let parts = [
-            access_key_id,
-            scope.date.as_str(),
-            scope.region.as_str(),
-            scope.service.as_str(),
-        ];
-        // A hit, the common case, builds the cache key on the stack and allocates nothing.
-        let mut stack_buffer = [0u8; STACK_CACHE_KEY_LEN];
-        let heap_buffer;
-        let cache_key = match join_on_stack(&mut stack_buffer, &parts) {
-            Some(cache_key) => cache_key,
-            None => {
-                heap_buffer = parts.join("/");
-                heap_buffer.as_str()
-            }
+        scope: BorrowedScope<'_>,
+    ) -> hmac::Key {
+        let fingerprint = self.fingerprint_hasher.hash_one(cache_key);
+        let shard_count = self.shards.len() as u64;
+        let Some(shard) = fingerprint
+            .checked_rem(shard_count)
+            .and_then(|index| self.shards.get(usize::try_from(index).ok()?))
+        else {
+            // No shards: the capacity is 0.
+            return derive_signing_key(secret, scope);
         };
-        if let Some(entry) = self.lock().entries.get(cache_key)
-            && constant_time_eq(entry.secret.expose().as_bytes(), secret.expose().as_bytes())
+
+        if let Some(entry) = read(shard).entries.get(&fingerprint)
+            && entry.matches(cache_key, secret)
         {
-            return Arc::clone(&entry.key);
+            return entry.key.clone();
         }
 
-        let key = Arc::new(derive_signing_key(secret, scope));
-
-        let mut state = self.lock();
-        let entry = CacheEntry {
-            secret: secret.clone(),
-            key: Arc::clone(&key),
-        };
-        if state.entries.insert(cache_key.to_owned(), entry).is_none() {
-            state.insertion_order.push_back(cache_key.to_owned());
-        }
-        while state.entries.len() > self.capacity {
-            let Some(oldest) = state.insertion_order.pop_front() else {
-                break;
-            };
-            state.entries.remove(&oldest);
-        }
+        let key = derive_signing_key(secret, scope);
+        write(shard).insert(
+            fingerprint,
+            CacheEntry {
+                cache_key: cache_key.into(),
+                secret: secret.clone(),
+                key: key.clone(),
+            },
+        );
         key
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
-/// The longest cache key built on the stack, in bytes. It fits the longest key the verifier
-/// accepts: a 128-character access key id, the date, a region and service of up to 64
-/// characters each, and three separators.
-const STACK_CACHE_KEY_LEN: usize = 272;
-
-/// Joins `parts` with `/` in `buffer`, or returns `None` when they do not fit.
-fn join_on_stack<'a>(buffer: &'a mut [u8; STACK_CACHE_KEY_LEN], parts: &[&str]) -> Option<&'a str> {
-    let mut len = 0;
-    for (index, part) in parts.iter().enumerate() {
-        if index > 0 {
-            *buffer.get_mut(len)? = b'/';
-            len += 1;
+impl Shard {
+    /// Inserts or replaces the entry of `fingerprint`, then evicts the oldest entries beyond
+    /// the capacity.
+    fn insert(&mut self, fingerprint: u64, entry: CacheEntry) {
+        if self.entries.insert(fingerprint, entry).is_none() {
+            self.insertion_order.push_back(fingerprint);
         }
-        buffer
-            .get_mut(len..len + part.len())?
-            .copy_from_slice(part.as_bytes());
-        len += part.len();
+        while self.entries.len() > self.capacity {
+            let Some(oldest) = self.insertion_order.pop_front() else {
+                break;
+            };
+            self.entries.remove(&oldest);
+        }
     }
-    std::str::from_utf8(buffer.get(..len)?).ok()
+}
+
+impl CacheEntry {
+    fn matches(&self, cache_key: &str, secret: &SecretAccessKey) -> bool {
+        *self.cache_key == *cache_key
+            && constant_time_eq(self.secret.expose().as_bytes(), secret.expose().as_bytes())
+    }
+}
+
+fn read(shard: &RwLock<Shard>) -> RwLockReadGuard<'_, Shard> {
+    shard.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write(shard: &RwLock<Shard>) -> RwLockWriteGuard<'_, Shard> {
+    shard.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The hasher of a shard's map. Its keys are fingerprints, already the output of a keyed hash,
+/// so a key hashes to itself.
+#[derive(Default)]
+struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` runs for the map's `u64` keys; other input is folded in byte by byte.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
 
 impl Default for SigningKeyCache {
@@ -164,7 +229,11 @@ impl std::fmt::Debug for SigningKeyCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SigningKeyCache")
             .field("capacity", &self.capacity)
+            .field("shards", &self.shards.len())
             .field("len", &self.len())
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -599,8 +599,9 @@ fn signing_key_cache_misses_on_changed_secret() {
         region: "eu-west-1".to_owned(),
         service: "iam".to_owned(),
     };
-    let first = cache.signing_key(KEY_ID, &SecretAccessKey::new(SECRET), &scope);
-    let second = cache.signing_key(KEY_ID, &SecretAccessKey::new("other"), &scope);
+    let cache_key = format!("{KEY_ID}/20260301/eu-west-1/iam");
+    let first = cache.signing_key(&cache_key, &SecretAccessKey::new(SECRET), scope.borrowed());
+    let second = cache.signing_key(&cache_key, &SecretAccessKey::new("other"), scope.borrowed());
 
     let first_tag = ring::hmac::sign(&first, b"x");
     let second_tag = ring::hmac::sign(&second, b"x");

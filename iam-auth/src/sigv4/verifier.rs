@@ -6,20 +6,23 @@ use std::sync::Arc;
 
 use iam_model::Clock;
 use jiff::Timestamp;
-use ring::hmac;
+use ring::{digest, hmac};
 
 use super::canonical::{
-    self, CanonicalParts, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER, STREAMING_PAYLOAD,
-    UNSIGNED_PAYLOAD,
+    self, CanonicalParts, PayloadHash, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER,
+    STREAMING_PAYLOAD, UNSIGNED_PAYLOAD,
 };
 use super::signing_key::SigningKeyCache;
 use super::{
-    ALGORITHM, CredentialScope, HttpRequest, MAX_CLOCK_SKEW_SECONDS, MAX_PRESIGNED_EXPIRES_SECONDS,
-    PresignedPayload, ServiceRules,
+    ALGORITHM, BorrowedScope, CredentialScope, HashWriter, HttpRequest, MAX_CLOCK_SKEW_SECONDS,
+    MAX_PRESIGNED_EXPIRES_SECONDS, PresignedPayload, ServiceRules,
 };
 use crate::AuthError;
 use crate::access_key::{SecretAccessKey, SecurityToken};
-use crate::encoding::{decode_lower_hex, split_ascii, split_once_ascii};
+use crate::encoding::{
+    constant_time_eq, decode_lower_hex, encode_hex, eq_ascii_lowercase, split_ascii,
+    split_once_ascii, trim_whitespace,
+};
 
 /// The maximum length of an access key id AWS accepts, in characters.
 const MAX_ACCESS_KEY_ID_LEN: usize = 128;
@@ -149,9 +152,9 @@ pub struct Verifier<R> {
 /// The signature fields of a request, from the header or the query.
 struct SignatureFields<'a> {
     method: AuthenticationMethod,
-    access_key_id: Cow<'a, str>,
-    scope: CredentialScope,
-    /// The `SignedHeaders` value, checked by [`signed_header_names`] during verification.
+    /// The `Credential` value, split and checked by [`parse_credential`] during verification.
+    credential: Cow<'a, str>,
+    /// The `SignedHeaders` value, checked by [`check_signed_headers`] during verification.
     signed_headers: Cow<'a, str>,
     signature: Cow<'a, str>,
     amz_date: Cow<'a, str>,
@@ -234,11 +237,14 @@ impl<R: SecretResolver> Verifier<R> {
         &self,
         request: &HttpRequest<'_>,
     ) -> Result<VerifiedRequest<R::Principal>, AuthError> {
-        let fields = signature_fields(request)?;
+        let headers = AuthHeaders::find(request);
+        let fields = signature_fields(request, &headers)?;
+        let credential = parse_credential(&fields.credential)?;
+        let (access_key_id, scope) = (credential.access_key_id, credential.scope);
         let now = self.clock.now();
-        let rules = self.check_scope(&fields)?;
+        let rules = self.check_scope(&fields, scope)?;
         check_time(&fields, now)?;
-        let signed_headers = signed_header_names(&fields.signed_headers)?;
+        check_signed_headers(&fields.signed_headers)?;
         let mut signature = [0u8; 32];
         let signature_hex = <[u8; 64]>::try_from(fields.signature.as_bytes()).ok();
         let (Some(signature_hex), Some(())) = (
@@ -250,47 +256,49 @@ impl<R: SecretResolver> Verifier<R> {
             ));
         };
 
-        if fields.access_key_id.starts_with("ASIA") && fields.security_token.is_none() {
+        if access_key_id.starts_with("ASIA") && fields.security_token.is_none() {
             return Err(AuthError::InvalidClientTokenId {
-                access_key_id: fields.access_key_id.into_owned(),
+                access_key_id: access_key_id.to_owned(),
                 reason: "temporary credentials need `X-Amz-Security-Token`",
             });
         }
-        let credential = self
+        let resolved = self
             .resolver
-            .resolve(&fields.access_key_id, fields.security_token.as_deref())?;
-        if let Some(expiration) = credential.expiration
+            .resolve(access_key_id, fields.security_token.as_deref())?;
+        if let Some(expiration) = resolved.expiration
             && now >= expiration
         {
             return Err(AuthError::ExpiredToken { expiration });
         }
 
-        let payload_hash = payload_hash(request, &fields, rules)?;
+        let payload_hash = payload_hash(request, &headers, &fields, scope.service, rules)?;
         let key = self
             .cache
-            .signing_key(&fields.access_key_id, &credential.secret, &fields.scope);
-        let mut buffer = String::with_capacity(512);
-        let mut matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
-            buffer.clear();
+            .signing_key(credential.cache_key, &resolved.secret, scope);
+        // The canonical request and the string to sign are hashed as they are written, never
+        // kept whole.
+        let matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
+            let mut canonical_request = HashWriter::new(digest::Context::new(&digest::SHA256));
             canonical::write_canonical_request(
-                &mut buffer,
+                &mut canonical_request,
                 request,
                 &CanonicalParts {
-                    signed_headers: &signed_headers,
-                    payload_hash: payload_hash.as_str(),
+                    signed_headers: &fields.signed_headers,
+                    payload_hash,
                     rules,
                     skipped_parameters,
                 },
             )?;
-            let canonical_request_sha256 = canonical::sha256(&buffer);
-            buffer.clear();
+            let canonical_request_sha256 = canonical_request.into_hash().finish();
+            let mut string_to_sign = HashWriter::new(hmac::Context::with_key(&key));
             canonical::write_string_to_sign(
-                &mut buffer,
+                &mut string_to_sign,
                 &fields.amz_date,
-                &fields.scope,
+                scope,
                 canonical_request_sha256.as_ref(),
             );
-            Ok(hmac::verify(&key, buffer.as_bytes(), &signature).is_ok())
+            let expected = string_to_sign.into_hash().sign();
+            Ok(constant_time_eq(expected.as_ref(), &signature))
         };
         let signature_matches = match fields.method {
             AuthenticationMethod::Header => matches(&[])?,
@@ -311,10 +319,10 @@ impl<R: SecretResolver> Verifier<R> {
         }
 
         Ok(VerifiedRequest {
-            principal: credential.principal,
-            access_key_id: fields.access_key_id.into_owned(),
+            principal: resolved.principal,
+            access_key_id: access_key_id.to_owned(),
             payload_signed: !matches!(payload_hash, PayloadHash::Unsigned(_)),
-            scope: fields.scope,
+            scope: scope.to_scope(),
             security_token: fields.security_token.map(SecurityToken::new),
             signed_at: fields.signed_at,
             method: fields.method,
@@ -323,14 +331,18 @@ impl<R: SecretResolver> Verifier<R> {
     }
 
     /// Checks the credential scope and returns the rules of its service.
-    fn check_scope(&self, fields: &SignatureFields<'_>) -> Result<ServiceRules, AuthError> {
+    fn check_scope(
+        &self,
+        fields: &SignatureFields<'_>,
+        scope: BorrowedScope<'_>,
+    ) -> Result<ServiceRules, AuthError> {
         let Some((_, rules)) = self
             .services
             .iter()
-            .find(|(name, _)| *name == fields.scope.service)
+            .find(|(name, _)| *name == scope.service)
         else {
             return Err(AuthError::ScopeServiceNotServed {
-                service: fields.scope.service.clone(),
+                service: scope.service.to_owned(),
                 expected: self
                     .services
                     .first()
@@ -340,18 +352,18 @@ impl<R: SecretResolver> Verifier<R> {
         };
 
         let date_of_request = fields.amz_date.get(..8).unwrap_or_default();
-        if fields.scope.date != date_of_request {
+        if scope.date != date_of_request {
             return Err(AuthError::SignatureDoesNotMatch(format!(
                 "credential scope date `{}` does not match the request date `{}`",
-                fields.scope.date, fields.amz_date
+                scope.date, fields.amz_date
             )));
         }
         if let Some(allowed) = &self.allowed_regions
-            && !allowed.contains(&fields.scope.region)
+            && !allowed.contains(scope.region)
         {
             return Err(AuthError::SignatureDoesNotMatch(format!(
                 "credential scope region `{}` is not an allowed region",
-                fields.scope.region
+                scope.region
             )));
         }
         Ok(*rules)
@@ -368,31 +380,61 @@ impl<R> std::fmt::Debug for Verifier<R> {
     }
 }
 
+/// The headers the verifier reads besides the signed ones, each the first of its name.
+#[derive(Default)]
+struct AuthHeaders<'a> {
+    authorization: Option<&'a str>,
+    amz_date: Option<&'a str>,
+    date: Option<&'a str>,
+    security_token: Option<&'a str>,
+    content_sha256: Option<&'a str>,
+}
+
+impl<'a> AuthHeaders<'a> {
+    /// Finds the headers in one pass over the request, comparing names without regard to case.
+    fn find(request: &HttpRequest<'a>) -> Self {
+        let mut found = Self::default();
+        for &(name, value) in request.headers {
+            // The length picks the one candidate, so each header costs at most one comparison,
+            // or two for the pair of 20-byte names.
+            let slot = match name.len() {
+                13 if eq_ascii_lowercase(name, "authorization") => &mut found.authorization,
+                10 if eq_ascii_lowercase(name, "x-amz-date") => &mut found.amz_date,
+                4 if eq_ascii_lowercase(name, "date") => &mut found.date,
+                20 if eq_ascii_lowercase(name, "x-amz-security-token") => &mut found.security_token,
+                20 if eq_ascii_lowercase(name, "x-amz-content-sha256") => &mut found.content_sha256,
+                _ => continue,
+            };
+            slot.get_or_insert(value);
+        }
+        found
+    }
+}
+
 /// Finds and parses the signature fields in the `Authorization` header or the query.
-fn signature_fields<'a>(request: &HttpRequest<'a>) -> Result<SignatureFields<'a>, AuthError> {
-    let authorization = request
-        .headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
-        .map(|(_, value)| *value);
+fn signature_fields<'a>(
+    request: &HttpRequest<'a>,
+    headers: &AuthHeaders<'a>,
+) -> Result<SignatureFields<'a>, AuthError> {
     let parameters = QueryAuthParameters::parse(request.query)?;
-    match (authorization, parameters.algorithm.is_some()) {
+    match (headers.authorization, parameters.algorithm.is_some()) {
         (Some(_), true) => Err(AuthError::IncompleteSignature(
             "the request is signed both in the `Authorization` header and in the query".to_owned(),
         )),
-        (Some(authorization), false) => header_fields(request, authorization),
+        (Some(authorization), false) => header_fields(headers, authorization),
         (None, true) => query_fields(parameters),
         (None, false) => Err(AuthError::MissingAuthentication),
     }
 }
 
 fn header_fields<'a>(
-    request: &HttpRequest<'a>,
+    headers: &AuthHeaders<'a>,
     authorization: &'a str,
 ) -> Result<SignatureFields<'a>, AuthError> {
-    let authorization = authorization.trim();
-    let (algorithm, components) = authorization
-        .split_once([' ', '\t'])
+    let authorization = trim_whitespace(authorization);
+    // INVARIANT (ascii separator): a space or tab is one byte, so both sides are whole text.
+    let (algorithm, components) = memchr::memchr2(b' ', b'\t', authorization.as_bytes())
+        .and_then(|index| Some((authorization.get(..index)?, authorization.get(index + 1..)?)))
         .unwrap_or((authorization, ""));
     if algorithm != ALGORITHM {
         return Err(AuthError::IncompleteSignature(format!(
@@ -403,7 +445,7 @@ fn header_fields<'a>(
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for component in split_ascii(components, b',').map(str::trim) {
+    for component in split_ascii(components, b',').map(trim_whitespace) {
         let (name, value) = split_once_ascii(component, b'=').ok_or_else(|| {
             AuthError::IncompleteSignature(format!(
                 "authorization component `{}` is not of the form name=value",
@@ -429,13 +471,13 @@ fn header_fields<'a>(
     let signed_headers = signed_headers.ok_or_else(|| missing("SignedHeaders"))?;
     let signature = signature.ok_or_else(|| missing("Signature"))?;
 
-    let (amz_date, signed_at) = match request.header("x-amz-date") {
+    let (amz_date, signed_at) = match headers.amz_date {
         Some(amz_date) => {
-            let amz_date = amz_date.trim();
+            let amz_date = trim_whitespace(amz_date);
             (Cow::Borrowed(amz_date), parse_amz_date(amz_date)?)
         }
         None => {
-            let date = request.header("date").ok_or_else(|| {
+            let date = headers.date.ok_or_else(|| {
                 AuthError::IncompleteSignature(
                     "the request has neither `X-Amz-Date` nor `Date`".to_owned(),
                 )
@@ -444,17 +486,15 @@ fn header_fields<'a>(
             (Cow::Owned(format_amz_date(signed_at)), signed_at)
         }
     };
-    let (access_key_id, scope) = parse_credential(Cow::Borrowed(credential))?;
     Ok(SignatureFields {
         method: AuthenticationMethod::Header,
-        access_key_id,
-        scope,
+        credential: Cow::Borrowed(credential),
         signed_headers: Cow::Borrowed(signed_headers),
         signature: Cow::Borrowed(signature),
         amz_date,
         signed_at,
         expires_seconds: None,
-        security_token: request.header("x-amz-security-token").map(Cow::Borrowed),
+        security_token: headers.security_token.map(Cow::Borrowed),
     })
 }
 
@@ -495,11 +535,9 @@ fn query_fields<'a>(parameters: QueryAuthParameters<'a>) -> Result<SignatureFiel
             ))
         })?;
     let signed_at = parse_amz_date(&amz_date)?;
-    let (access_key_id, scope) = parse_credential(credential)?;
     Ok(SignatureFields {
         method: AuthenticationMethod::Presigned,
-        access_key_id,
-        scope,
+        credential,
         signed_headers,
         signature,
         amz_date,
@@ -509,40 +547,60 @@ fn query_fields<'a>(parameters: QueryAuthParameters<'a>) -> Result<SignatureFiel
     })
 }
 
+/// The parts of a `Credential` value, borrowed from it.
+struct CredentialParts<'a> {
+    access_key_id: &'a str,
+    scope: BorrowedScope<'a>,
+    /// The credential without its `/aws4_request` terminator, which keys the signing-key cache.
+    /// No part contains `/` (checked here), so distinct key ids and scopes give distinct keys.
+    cache_key: &'a str,
+}
+
 /// Splits `AKID/date/region/service/aws4_request` into the key id and the scope.
-fn parse_credential(
-    credential: Cow<'_, str>,
-) -> Result<(Cow<'_, str>, CredentialScope), AuthError> {
+fn parse_credential(credential: &str) -> Result<CredentialParts<'_>, AuthError> {
     let malformed = || {
         AuthError::IncompleteSignature(format!(
             "credential `{}` is not of the form `access-key-id/YYYYMMDD/region/service/aws4_request`",
-            truncate(&credential)
+            truncate(credential)
         ))
     };
-    let mut parts = split_ascii(&credential, b'/');
-    let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
+    // The byte offsets of the four `/` that separate the five parts, found in one pass.
+    let mut separators = [0usize; 4];
+    let mut separator_count = 0;
+    for (index, byte) in credential.bytes().enumerate() {
+        if byte == b'/' {
+            *separators.get_mut(separator_count).ok_or_else(malformed)? = index;
+            separator_count += 1;
+        }
+    }
+    let [key_id_end, date_end, region_end, service_end] = separators;
+    // INVARIANT (ascii separator): `/` is one byte, so every offset is a character boundary.
+    let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), 4) = (
+        credential.get(..key_id_end),
+        credential.get(key_id_end + 1..date_end),
+        credential.get(date_end + 1..region_end),
+        credential.get(region_end + 1..service_end),
+        credential.get(service_end + 1..),
+        separator_count,
     ) else {
         return Err(malformed());
     };
 
     let access_key_id_is_valid = !access_key_id.is_empty()
         && access_key_id.len() <= MAX_ACCESS_KEY_ID_LEN
-        && access_key_id
+        && access_key_id.bytes().fold(true, |valid, byte| {
+            valid & matches!(byte, b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' | b'_')
+        });
+    let date_is_valid = date.len() == 8
+        && date
             .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
-    let date_is_valid = date.len() == 8 && date.bytes().all(|byte| byte.is_ascii_digit());
+            .fold(true, |valid, byte| valid & byte.is_ascii_digit());
     let scope_part_is_valid = |part: &str| {
         !part.is_empty()
             && part.len() <= MAX_SCOPE_PART_LEN
-            && part
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'))
+            && part.bytes().fold(true, |valid, byte| {
+                valid & matches!(byte, b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' | b'-' | b'_' | b'.')
+            })
     };
     if !access_key_id_is_valid
         || !date_is_valid
@@ -558,36 +616,29 @@ fn parse_credential(
         )));
     }
 
-    let scope = CredentialScope {
-        date: date.to_owned(),
-        region: region.to_owned(),
-        service: service.to_owned(),
-    };
-    // The key id is the credential's prefix, so the credential's own storage is reused.
-    let access_key_id_len = access_key_id.len();
-    let access_key_id = match credential {
-        Cow::Borrowed(credential) => {
-            Cow::Borrowed(credential.get(..access_key_id_len).unwrap_or_default())
-        }
-        Cow::Owned(mut credential) => {
-            credential.truncate(access_key_id_len);
-            Cow::Owned(credential)
-        }
-    };
-    Ok((access_key_id, scope))
+    Ok(CredentialParts {
+        access_key_id,
+        scope: BorrowedScope {
+            date,
+            region,
+            service,
+        },
+        cache_key: credential.get(..service_end).unwrap_or(credential),
+    })
 }
 
-/// Splits `SignedHeaders` into its names, checking that they are lower-case, sorted, unique
-/// and include `host`, as every SigV4 signer writes them.
-fn signed_header_names(signed_headers: &str) -> Result<Vec<&str>, AuthError> {
-    let mut names = Vec::with_capacity(8);
+/// Checks that the names in `SignedHeaders` are lower-case, sorted, unique and include `host`,
+/// as every SigV4 signer writes them.
+fn check_signed_headers(signed_headers: &str) -> Result<(), AuthError> {
     let mut previous: Option<&str> = None;
     let mut has_host = false;
     for (count, name) in split_ascii(signed_headers, b';').enumerate() {
+        // Visible ASCII other than upper-case letters. The fold has no early exit, which
+        // compiles to fewer instructions per byte than `all`.
         let name_is_valid = !name.is_empty()
-            && name
-                .bytes()
-                .all(|byte| byte.is_ascii_graphic() && !byte.is_ascii_uppercase());
+            && name.bytes().fold(true, |valid, byte| {
+                valid & matches!(byte, b'!'..=b'@' | b'['..=b'~')
+            });
         if !name_is_valid || count >= MAX_SIGNED_HEADERS {
             return Err(AuthError::IncompleteSignature(format!(
                 "`SignedHeaders` `{}` is not a list of at most {MAX_SIGNED_HEADERS} lower-case \
@@ -603,14 +654,13 @@ fn signed_header_names(signed_headers: &str) -> Result<Vec<&str>, AuthError> {
         }
         has_host |= name == "host";
         previous = Some(name);
-        names.push(name);
     }
     if !has_host {
         return Err(AuthError::IncompleteSignature(
             "`host` must be a signed header".to_owned(),
         ));
     }
-    Ok(names)
+    Ok(())
 }
 
 /// Checks the signing time against the clock.
@@ -644,36 +694,21 @@ fn check_time(fields: &SignatureFields<'_>, now: Timestamp) -> Result<(), AuthEr
     Ok(())
 }
 
-/// The payload hash line of a canonical request.
-enum PayloadHash<'a> {
-    /// The SHA-256 of the body.
-    Body(canonical::HexSha256),
-    /// A literal that leaves the body unsigned: `UNSIGNED-PAYLOAD` or a streaming marker.
-    Unsigned(&'a str),
-}
-
-impl PayloadHash<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            PayloadHash::Body(hash) => hash.as_str(),
-            PayloadHash::Unsigned(literal) => literal,
-        }
-    }
-}
-
 /// Chooses the payload hash the signature covers.
 fn payload_hash<'a>(
     request: &HttpRequest<'a>,
+    headers: &AuthHeaders<'a>,
     fields: &SignatureFields<'_>,
+    service: &str,
     rules: ServiceRules,
 ) -> Result<PayloadHash<'a>, AuthError> {
-    let Some(declared) = request.header("x-amz-content-sha256").map(str::trim) else {
+    let Some(declared) = headers.content_sha256.map(str::trim) else {
         let unsigned = fields.method == AuthenticationMethod::Presigned
             && rules.presigned_payload == PresignedPayload::Unsigned;
         return Ok(if unsigned {
             PayloadHash::Unsigned(UNSIGNED_PAYLOAD)
         } else {
-            PayloadHash::Body(canonical::payload_sha256(request.body))
+            PayloadHash::Body(canonical::sha256(request.body))
         });
     };
     if declared == UNSIGNED_PAYLOAD || declared == STREAMING_PAYLOAD {
@@ -681,13 +716,15 @@ fn payload_hash<'a>(
             return Err(AuthError::SignatureDoesNotMatch(format!(
                 "`x-amz-content-sha256` `{declared}` is not accepted by service `{}`; sign the \
                  payload",
-                fields.scope.service
+                service
             )));
         }
         return Ok(PayloadHash::Unsigned(declared));
     }
-    let actual = canonical::payload_sha256(request.body);
-    if declared != actual.as_str() {
+    let actual = canonical::sha256(request.body);
+    let mut actual_hex = [0u8; 64];
+    encode_hex(actual.as_ref(), &mut actual_hex);
+    if declared.as_bytes() != actual_hex {
         return Err(AuthError::SignatureDoesNotMatch(
             "`x-amz-content-sha256` is not the SHA-256 of the body".to_owned(),
         ));
