@@ -15,6 +15,7 @@ use iam_model::{AccountId, Quota, Quotas};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::cache::RecordCache;
 use crate::feed::Feed;
 use crate::keys::{Key, Table};
 use crate::kv::{CommitRequest, KvEngine, MemoryEngine, Revision, SledEngine, SledOptions};
@@ -38,6 +39,7 @@ pub struct KvStore<E> {
     engine: Arc<E>,
     quotas: Quotas,
     feed: Feed,
+    records: Arc<RecordCache>,
 }
 
 impl<E> Clone for KvStore<E> {
@@ -46,6 +48,7 @@ impl<E> Clone for KvStore<E> {
             engine: Arc::clone(&self.engine),
             quotas: self.quotas.clone(),
             feed: self.feed.clone(),
+            records: Arc::clone(&self.records),
         }
     }
 }
@@ -70,6 +73,7 @@ impl MemoryStore {
             engine: Arc::new(engine),
             quotas,
             feed: Feed::default(),
+            records: Arc::default(),
         }
     }
 }
@@ -100,6 +104,7 @@ impl<E: KvEngine> KvStore<E> {
             engine: Arc::new(engine),
             quotas,
             feed: Feed::default(),
+            records: Arc::default(),
         })
     }
 
@@ -139,7 +144,10 @@ impl<E: KvEngine> KvStore<E> {
     }
 
     /// Reads one record without a transaction, because a single read is consistent by itself.
-    fn read_record<T: DeserializeOwned>(
+    ///
+    /// Decoded records are cached, so a record read again at the same revision is copied
+    /// instead of decoded.
+    fn read_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &self,
         key: &[u8],
         kind: EntityKind,
@@ -147,7 +155,10 @@ impl<E: KvEngine> KvStore<E> {
     ) -> Result<Stored<T>, StoreError> {
         let mut decoded = None;
         let found = self.engine.read_with(key, &mut |revision, payload| {
-            decoded = Some(txn::decode(payload).map(|record| Stored { revision, record }));
+            let record = self
+                .records
+                .get_or_decode(key, revision, payload, txn::decode);
+            decoded = Some(record.map(|record| Stored { revision, record }));
         })?;
         match decoded {
             Some(stored) if found => stored,
