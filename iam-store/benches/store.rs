@@ -59,6 +59,27 @@ fn user_key(account: AccountId, name: &str) -> Vec<u8> {
     key
 }
 
+/// Builds the key of an account's user counter, following the store's key layout.
+fn user_counter_key(account: AccountId) -> Vec<u8> {
+    let mut key = vec![0x01];
+    key.extend_from_slice(account.as_str().as_bytes());
+    key.extend_from_slice(b"n\x00users");
+    key
+}
+
+/// Writes what `create_user` writes to raw sled as one batch, then flushes: the user stamped
+/// with `index`, the account's user counter and the engine's revision.
+fn raw_create_user(raw: &sled::Db, account: AccountId, user: &User, index: u64) {
+    let mut value = index.to_be_bytes().to_vec();
+    value.extend_from_slice(&serde_json::to_vec(user).unwrap());
+    let mut batch = sled::Batch::default();
+    batch.insert(user_key(account, &user.user_name), value);
+    batch.insert(user_counter_key(account), index.to_be_bytes().to_vec());
+    batch.insert(b"\x00revision".to_vec(), index.to_be_bytes().to_vec());
+    raw.apply_batch(batch).unwrap();
+    raw.flush().unwrap();
+}
+
 fn open_store(runtime: &tokio::runtime::Runtime, path: &Path) -> SledStore {
     runtime
         .block_on(SledStore::open_sled(
@@ -135,22 +156,13 @@ fn durable_writes(criterion: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(8));
-    // The same records create_user writes: the user, the account's user counter and the
-    // engine's revision, in one batch, then a flush.
     group.bench_function("raw_sled_batch_and_flush", |bench| {
         bench.iter(|| {
             let index = counter.fetch_add(1, Ordering::Relaxed);
             let account = fixture.account(u32::try_from(index / USERS_PER_ACCOUNT).unwrap());
             let mut user = template.clone();
             user.user_name = format!("raw{index}");
-            let mut value = index.to_be_bytes().to_vec();
-            value.extend_from_slice(&serde_json::to_vec(&user).unwrap());
-            let mut batch = sled::Batch::default();
-            batch.insert(user_key(account, &user.user_name), value);
-            batch.insert(b"counter".to_vec(), index.to_be_bytes().to_vec());
-            batch.insert(b"\x00revision".to_vec(), index.to_be_bytes().to_vec());
-            raw.apply_batch(batch).unwrap();
-            raw.flush().unwrap();
+            raw_create_user(&raw, account, &user, index);
         });
     });
     group.bench_function("store_create_user", |bench| {
@@ -202,6 +214,33 @@ fn group_commit(criterion: &mut Criterion) {
                 tasks.join_all().await;
             });
             // Scale to the requested count: each writer wrote `per_writer`.
+            let elapsed = started.elapsed();
+            elapsed.mul_f64(iterations as f64 / (per_writer * WRITERS) as f64)
+        });
+    });
+    // The same writes from as many threads on raw sled, where each writer's flush covers
+    // whatever the other writers applied before it.
+    let raw = open_raw(&directory.path().join("raw"));
+    let next_index = AtomicU64::new(0);
+    group.bench_function("raw_sled_256_threads", |bench| {
+        bench.iter_custom(|iterations| {
+            let per_writer = iterations.div_ceil(WRITERS);
+            let started = Instant::now();
+            std::thread::scope(|scope| {
+                for writer in 0..WRITERS {
+                    let (raw, fixture, template) = (&raw, &fixture, &template);
+                    let next_index = &next_index;
+                    scope.spawn(move || {
+                        let account = fixture.account(u32::try_from(writer).unwrap());
+                        for _ in 0..per_writer {
+                            let index = next_index.fetch_add(1, Ordering::Relaxed);
+                            let mut user = template.clone();
+                            user.user_name = format!("raw{index}");
+                            raw_create_user(raw, account, &user, index);
+                        }
+                    });
+                }
+            });
             let elapsed = started.elapsed();
             elapsed.mul_f64(iterations as f64 / (per_writer * WRITERS) as f64)
         });

@@ -110,16 +110,17 @@ pub trait KvEngine: Send + Sync + 'static {
     ) -> Result<Vec<(Vec<u8>, Stamped)>, StoreError>;
 
     /// Validates the reads of `request` and, when none changed, applies its writes stamped with
-    /// the next revision.
+    /// the next revision and returns once they are durable.
     ///
     /// Returns the new revision, or `None` when a read changed. That is a conflict, and the
-    /// caller runs its transaction again. The change need not be durable yet, which
-    /// [`KvEngine::wait_durable`] waits for.
+    /// caller runs its transaction again. An engine that keeps data in memory only returns as
+    /// soon as the writes are applied.
     ///
     /// # Errors
     ///
-    /// Fails when the engine cannot write.
-    fn commit(&self, request: CommitRequest) -> Result<Option<Revision>, StoreError>;
+    /// Fails when the engine cannot write or cannot make the writes durable, for example on a
+    /// failed flush.
+    async fn commit(&self, request: CommitRequest) -> Result<Option<Revision>, StoreError>;
 
     /// Checks that every read in `reads` still holds, atomically with respect to commits.
     ///
@@ -137,15 +138,6 @@ pub trait KvEngine: Send + Sync + 'static {
 
     /// Returns the revision of the last commit.
     fn revision(&self) -> Revision;
-
-    /// Waits until the commit at `revision` and every earlier one are durable.
-    ///
-    /// An engine that keeps data in memory only returns at once.
-    ///
-    /// # Errors
-    ///
-    /// Fails when the engine cannot make the data durable, for example on a failed fsync.
-    async fn wait_durable(&self, revision: Revision) -> Result<(), StoreError>;
 }
 
 /// Returns whether a range read now returns the same keys at the same revisions as `seen`.

@@ -19,6 +19,7 @@
 //! Start reading at [`IamStore`], then [`KvStore`] and [`conformance::run`].
 
 pub mod api;
+mod cache;
 pub mod conformance;
 mod entity;
 mod error;

@@ -15,9 +15,10 @@ use iam_model::{AccountId, Quota, Quotas};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::cache::RecordCache;
 use crate::feed::Feed;
 use crate::keys::{Key, Table};
-use crate::kv::{KvEngine, MemoryEngine, Revision, SledEngine, SledOptions};
+use crate::kv::{CommitRequest, KvEngine, MemoryEngine, Revision, SledEngine, SledOptions};
 use crate::txn::{self, Txn};
 use crate::{EntityKind, Identity, StoreError, Stored};
 
@@ -38,6 +39,7 @@ pub struct KvStore<E> {
     engine: Arc<E>,
     quotas: Quotas,
     feed: Feed,
+    records: Arc<RecordCache>,
 }
 
 impl<E> Clone for KvStore<E> {
@@ -46,6 +48,7 @@ impl<E> Clone for KvStore<E> {
             engine: Arc::clone(&self.engine),
             quotas: self.quotas.clone(),
             feed: self.feed.clone(),
+            records: Arc::clone(&self.records),
         }
     }
 }
@@ -60,12 +63,17 @@ impl MemoryStore {
     /// Creates an empty in-memory store with `quotas` for every account.
     pub fn in_memory(quotas: Quotas) -> Self {
         let engine = MemoryEngine::new();
-        // INVARIANT (empty engine): a new engine contains nothing, so writing the format succeeds.
-        let _ = check_format(&engine);
+        // A new engine contains nothing, so the format needs no check, and a commit without
+        // reads cannot conflict.
+        engine.commit_now(CommitRequest {
+            reads: Vec::new(),
+            writes: vec![(Key::meta(FORMAT_KEY).build(), Some(format_payload()))],
+        });
         Self {
             engine: Arc::new(engine),
             quotas,
             feed: Feed::default(),
+            records: Arc::default(),
         }
     }
 }
@@ -91,13 +99,12 @@ impl<E: KvEngine> KvStore<E> {
     /// [`StoreError::UnsupportedFormat`] for data of a newer format, [`StoreError::Corrupt`]
     /// for data without a format version.
     pub async fn open(engine: E, quotas: Quotas) -> Result<Self, StoreError> {
-        if let Some(revision) = check_format(&engine)? {
-            engine.wait_durable(revision).await?;
-        }
+        check_format(&engine).await?;
         Ok(Self {
             engine: Arc::new(engine),
             quotas,
             feed: Feed::default(),
+            records: Arc::default(),
         })
     }
 
@@ -120,11 +127,10 @@ impl<E: KvEngine> KvStore<E> {
         &self,
         body: impl FnMut(&mut Txn<'_>) -> Result<T, StoreError>,
     ) -> Result<(T, Revision), StoreError> {
-        let committed = txn::run(&*self.engine, body)?;
+        let committed = txn::run(&*self.engine, body).await?;
         let Some(revision) = committed.revision else {
             return Ok((committed.value, self.engine.revision()));
         };
-        self.engine.wait_durable(revision).await?;
         self.feed.publish(revision, committed.changes);
         Ok((committed.value, revision))
     }
@@ -134,11 +140,14 @@ impl<E: KvEngine> KvStore<E> {
         &self,
         body: impl FnMut(&mut Txn<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        Ok(txn::run(&*self.engine, body)?.value)
+        txn::run_read(&*self.engine, body)
     }
 
     /// Reads one record without a transaction, because a single read is consistent by itself.
-    fn read_record<T: DeserializeOwned>(
+    ///
+    /// Decoded records are cached, so a record read again at the same revision is copied
+    /// instead of decoded.
+    fn read_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &self,
         key: &[u8],
         kind: EntityKind,
@@ -146,7 +155,10 @@ impl<E: KvEngine> KvStore<E> {
     ) -> Result<Stored<T>, StoreError> {
         let mut decoded = None;
         let found = self.engine.read_with(key, &mut |revision, payload| {
-            decoded = Some(txn::decode(payload).map(|record| Stored { revision, record }));
+            let record = self
+                .records
+                .get_or_decode(key, revision, payload, txn::decode);
+            decoded = Some(record.map(|record| Stored { revision, record }));
         })?;
         match decoded {
             Some(stored) if found => stored,
@@ -169,11 +181,10 @@ impl<E: KvEngine> KvStore<E> {
     }
 }
 
-/// Checks the stored format version, writing the current one into an empty engine, and returns
-/// the revision of that write.
-fn check_format(engine: &dyn KvEngine) -> Result<Option<Revision>, StoreError> {
+/// Checks the stored format version, writing the current one into an empty engine.
+async fn check_format(engine: &dyn KvEngine) -> Result<(), StoreError> {
     let format_key = Key::meta(FORMAT_KEY).build();
-    let committed = txn::run(engine, |txn| match txn.get_json::<u32>(&format_key)? {
+    txn::run(engine, |txn| match txn.get_json::<u32>(&format_key)? {
         Some(found) if found > FORMAT_VERSION => Err(StoreError::UnsupportedFormat {
             found,
             supported: FORMAT_VERSION,
@@ -186,10 +197,17 @@ fn check_format(engine: &dyn KvEngine) -> Result<Option<Revision>, StoreError> {
                     "the engine contains records but no format version",
                 ));
             }
-            txn.put_json(format_key.clone(), &FORMAT_VERSION)
+            txn.put(format_key.clone(), format_payload());
+            Ok(())
         }
-    })?;
-    Ok(committed.revision)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Returns the stored form of [`FORMAT_VERSION`]: the number in JSON.
+fn format_payload() -> Vec<u8> {
+    FORMAT_VERSION.to_string().into_bytes()
 }
 
 /// Names of the per-account counters behind the account-wide quotas and the account summary.

@@ -161,46 +161,110 @@ impl<'engine> Txn<'engine> {
     }
 }
 
-/// Runs `body` until it commits or fails on a state that did not change under it.
+/// Runs `body` until it commits or fails on a state that did not change under it, and returns
+/// once the commit is durable.
 ///
 /// A body that writes nothing is checked for a consistent view instead: the engine's sequence
 /// number must not have moved, or its reads must still hold.
-pub(crate) fn run<T>(
+pub(crate) async fn run<T>(
     engine: &dyn KvEngine,
     mut body: impl FnMut(&mut Txn<'_>) -> Result<T, StoreError>,
 ) -> Result<Committed<T>, StoreError> {
     for _ in 0..MAX_ATTEMPTS {
-        let sequence = engine.sequence();
-        let mut txn = Txn::new(engine);
-        let outcome = body(&mut txn);
-
-        let read_only = txn.writes.is_empty() || outcome.is_err();
-        if read_only {
-            let unchanged = sequence.is_multiple_of(2) && engine.sequence() == sequence;
-            if unchanged || engine.validate(&txn.reads)? {
+        let (value, request, changes) = match attempt(engine, &mut body)? {
+            Attempt::Consistent(outcome) => {
                 return outcome.map(|value| Committed {
                     value,
                     revision: None,
                     changes: Vec::new(),
                 });
             }
-            continue;
-        }
-
-        let request = CommitRequest {
-            reads: txn.reads,
-            writes: txn.writes.into_iter().collect(),
+            Attempt::Inconsistent => continue,
+            Attempt::Writes {
+                value,
+                request,
+                changes,
+            } => (value, request, changes),
         };
-        if let Some(revision) = engine.commit(request)? {
-            return outcome.map(|value| Committed {
+        if let Some(revision) = engine.commit(request).await? {
+            return Ok(Committed {
                 value,
                 revision: Some(revision),
-                changes: txn.changes,
+                changes,
             });
         }
     }
     Err(StoreError::Contention {
         attempts: MAX_ATTEMPTS,
+    })
+}
+
+/// Runs a `body` that only reads until it reads one consistent state, and returns its result.
+///
+/// # Errors
+///
+/// Besides the body's own errors, fails with [`StoreError::Contention`] when commits keep
+/// changing what it reads, and with [`StoreError::Backend`] when it buffered writes, which
+/// only [`run`] commits.
+pub(crate) fn run_read<T>(
+    engine: &dyn KvEngine,
+    mut body: impl FnMut(&mut Txn<'_>) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    for _ in 0..MAX_ATTEMPTS {
+        match attempt(engine, &mut body)? {
+            Attempt::Consistent(outcome) => return outcome,
+            Attempt::Inconsistent => {}
+            Attempt::Writes { .. } => {
+                return Err(StoreError::backend(std::io::Error::other(
+                    "a read-only transaction buffered writes, which only a write transaction commits",
+                )));
+            }
+        }
+    }
+    Err(StoreError::Contention {
+        attempts: MAX_ATTEMPTS,
+    })
+}
+
+/// The result of one run of a transaction body.
+enum Attempt<T> {
+    /// The body wrote nothing, or failed, and saw one consistent state.
+    Consistent(Result<T, StoreError>),
+    /// The body wrote nothing, or failed, but a commit changed what it read meanwhile.
+    Inconsistent,
+    /// The body succeeded with writes, which commit only if its reads still hold.
+    Writes {
+        value: T,
+        request: CommitRequest,
+        changes: Vec<(AccountId, Identity)>,
+    },
+}
+
+/// Runs `body` once and sorts its result into an [`Attempt`].
+fn attempt<T>(
+    engine: &dyn KvEngine,
+    body: &mut impl FnMut(&mut Txn<'_>) -> Result<T, StoreError>,
+) -> Result<Attempt<T>, StoreError> {
+    let sequence = engine.sequence();
+    let mut txn = Txn::new(engine);
+    let value = match body(&mut txn) {
+        Ok(value) if !txn.writes.is_empty() => value,
+        // A failed body's writes are dropped, so it only needs a consistent view like a read.
+        outcome => {
+            let unchanged = sequence.is_multiple_of(2) && engine.sequence() == sequence;
+            if unchanged || engine.validate(&txn.reads)? {
+                return Ok(Attempt::Consistent(outcome));
+            }
+            return Ok(Attempt::Inconsistent);
+        }
+    };
+    Ok(Attempt::Writes {
+        value,
+        request: CommitRequest {
+            reads: txn.reads,
+            writes: txn.writes.into_iter().collect(),
+        },
+        changes: txn.changes,
     })
 }
 

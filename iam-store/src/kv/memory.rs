@@ -30,6 +30,30 @@ impl MemoryEngine {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// Commits `request` as [`KvEngine::commit`] does, without an `async` caller.
+    pub(crate) fn commit_now(&self, request: CommitRequest) -> Option<Revision> {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        if !state.holds(&request.reads) {
+            return None;
+        }
+
+        let revision = state.revision + 1;
+        self.sequence.fetch_add(1, Ordering::AcqRel);
+        for (key, value) in request.writes {
+            match value {
+                Some(payload) => {
+                    state.entries.insert(key, Stamped { revision, payload });
+                }
+                None => {
+                    state.entries.remove(&key);
+                }
+            }
+        }
+        state.revision = revision;
+        self.sequence.fetch_add(1, Ordering::AcqRel);
+        Some(revision)
+    }
 }
 
 impl State {
@@ -77,27 +101,8 @@ impl KvEngine for MemoryEngine {
         Ok(state.range(start, end, limit))
     }
 
-    fn commit(&self, request: CommitRequest) -> Result<Option<Revision>, StoreError> {
-        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        if !state.holds(&request.reads) {
-            return Ok(None);
-        }
-
-        let revision = state.revision + 1;
-        self.sequence.fetch_add(1, Ordering::AcqRel);
-        for (key, value) in request.writes {
-            match value {
-                Some(payload) => {
-                    state.entries.insert(key, Stamped { revision, payload });
-                }
-                None => {
-                    state.entries.remove(&key);
-                }
-            }
-        }
-        state.revision = revision;
-        self.sequence.fetch_add(1, Ordering::AcqRel);
-        Ok(Some(revision))
+    async fn commit(&self, request: CommitRequest) -> Result<Option<Revision>, StoreError> {
+        Ok(self.commit_now(request))
     }
 
     fn validate(&self, reads: &[ReadCheck]) -> Result<bool, StoreError> {
@@ -114,9 +119,5 @@ impl KvEngine for MemoryEngine {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .revision
-    }
-
-    async fn wait_durable(&self, _revision: Revision) -> Result<(), StoreError> {
-        Ok(())
     }
 }

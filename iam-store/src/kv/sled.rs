@@ -1,19 +1,31 @@
 //! An engine on sled, the embedded database the server uses by default, with group commit.
 //!
-//! A commit applies its writes as one sled batch, which sled recovers all or nothing after a
-//! crash. It is not durable until sled has flushed its log. One flusher thread per engine makes
-//! every flush: a writer in [`KvEngine::wait_durable`] requests one and waits. A flush covers
-//! every commit applied before it starts, and the thread starts the next flush as soon as the
-//! last one ends if a writer requested one meanwhile. Concurrent writers thus share one fsync,
-//! and no runtime worker thread blocks in one.
+//! A commit validates its reads and stages its writes in memory, where every read finds them
+//! before sled's data, and then waits. One committer thread per engine takes everything staged
+//! so far, applies it to sled as one batch, flushes sled's log, and answers every writer whose
+//! commit that flush covered. Writers keep committing while a batch is applied and flushed, so
+//! one flush covers more commits as more writers run at once.
+//!
+//! Runtime workers never wait for sled's disk writes. sled 0.34.7 takes a process-wide lock for
+//! writing in `Db::apply_batch` and for reading in `Db::flush` and `Db::get`. It is a
+//! `parking_lot` read-write lock, which makes new readers wait behind a waiting writer. Only the
+//! committer thread applies batches and flushes, so the two never wait for each other on a
+//! runtime worker, and reads never queue behind a batch that waits for a flush.
+//!
+//! A batch is all or nothing in sled's recovery, and it includes the engine's revision counter.
+//! No writer is answered before the flush of its batch ends, so a crash that loses a batch
+//! loses no acknowledged commit.
 
+use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
 use std::thread::JoinHandle;
 
 use async_trait::async_trait;
-use tokio::sync::watch;
+use sled::IVec;
+use tokio::sync::oneshot;
 
 use super::{
     CommitRequest, KvEngine, ReadCheck, Revision, Stamped, same_entries, split_stamp, stamp,
@@ -45,39 +57,64 @@ impl SledOptions {
 
 /// An engine that stores data in a sled database on disk.
 ///
-/// [`KvEngine::wait_durable`] returns only after sled has flushed the commit to disk.
+/// [`KvEngine::commit`] returns only after sled has flushed the commit to disk.
 pub struct SledEngine {
     shared: Arc<Shared>,
-    flusher: Option<JoinHandle<()>>,
+    committer: Option<JoinHandle<()>>,
 }
 
 struct Shared {
     tree: sled::Db,
-    /// The last committed revision; held while a commit validates and applies.
+    /// The last committed revision. A commit keeps it locked while it validates its reads and
+    /// stages its writes, and so does [`KvEngine::validate`] while it checks reads.
     commit_lock: Mutex<Revision>,
     revision: AtomicU64,
     sequence: AtomicU64,
     flushes: AtomicU64,
-    /// Requests to the flusher thread, which `flush_requested` signals.
-    flush_requests: Mutex<FlushRequests>,
-    flush_requested: Condvar,
-    durable: watch::Sender<Durability>,
+    /// Writes of commits that sled has not applied yet.
+    staged: RwLock<Staged>,
+    /// Whether `staged` may hold writes, so that reads skip its lock when it holds none.
+    has_staged: AtomicBool,
+    /// Writers waiting for durability, and the committer thread's state.
+    waiters: Mutex<Waiters>,
+    /// Signals the committer thread that a commit was staged or the engine is dropped.
+    wake: Condvar,
+    /// The message of the first failed batch or flush. Once it is set, every commit fails,
+    /// because sled may have lost writes that later commits depend on.
+    failure: OnceLock<String>,
 }
+
+/// The receiver a writer awaits, which gets `Ok` once its commit is on disk.
+type Durability = oneshot::Receiver<Result<(), StoreError>>;
+
+/// Staged writes, newest per key: a stamped value, or `None` for a removal.
+type Writes = BTreeMap<IVec, Option<IVec>>;
 
 #[derive(Debug, Default)]
-struct FlushRequests {
-    /// Set by a waiting writer, cleared by the flusher thread when it starts a flush.
-    pending: bool,
-    /// Set when the engine is dropped, so that the flusher thread ends.
-    stopping: bool,
+struct Staged {
+    /// Writes staged since the committer thread last took them.
+    open: Writes,
+    /// The revision of the last commit in `open`.
+    open_revision: Revision,
+    /// Writes the committer thread is applying to sled. They stay here until sled has them, so
+    /// a read never misses them.
+    applying: Arc<Writes>,
 }
 
-#[derive(Debug, Clone, Default)]
-struct Durability {
+#[derive(Default)]
+struct Waiters {
+    /// Writers waiting until their revision is durable.
+    waiting: Vec<(Revision, oneshot::Sender<Result<(), StoreError>>)>,
     /// Every revision up to this one is on disk.
-    revision: Revision,
-    /// The message of the flush that failed; once set, no later commit is reported durable.
-    failure: Option<String>,
+    durable: Revision,
+    /// Set by a writer after it staged a commit, cleared by the committer thread when it takes
+    /// the staged writes.
+    work: bool,
+    /// Set while the committer thread waits on `wake`, so that only the writer that finds it
+    /// waiting pays for the wake-up system call.
+    idle: bool,
+    /// Set when the engine is dropped, so that the committer thread ends.
+    stopping: bool,
 }
 
 impl std::fmt::Debug for SledEngine {
@@ -114,34 +151,35 @@ impl SledEngine {
             None => 0,
         };
 
-        let (durable, _) = watch::channel(Durability {
-            revision,
-            failure: None,
-        });
         let shared = Arc::new(Shared {
             tree,
             commit_lock: Mutex::new(revision),
             revision: AtomicU64::new(revision),
             sequence: AtomicU64::new(0),
             flushes: AtomicU64::new(0),
-            flush_requests: Mutex::new(FlushRequests::default()),
-            flush_requested: Condvar::new(),
-            durable,
+            staged: RwLock::new(Staged::default()),
+            has_staged: AtomicBool::new(false),
+            waiters: Mutex::new(Waiters {
+                durable: revision,
+                ..Waiters::default()
+            }),
+            wake: Condvar::new(),
+            failure: OnceLock::new(),
         });
-        let flusher = {
+        let committer = {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
-                .name("iam-store-flusher".to_owned())
-                .spawn(move || shared.run_flusher())
+                .name("iam-store-commit".to_owned())
+                .spawn(move || shared.run_committer())
                 .map_err(StoreError::backend)?
         };
         Ok(Self {
             shared,
-            flusher: Some(flusher),
+            committer: Some(committer),
         })
     }
 
-    /// Returns how many flushes the engine has made for waiting writers since it opened.
+    /// Returns how many flushes the engine has made for commits since it opened.
     ///
     /// Concurrent writers share flushes, so this grows more slowly than the number of commits.
     pub fn flushes(&self) -> u64 {
@@ -160,68 +198,63 @@ impl SledEngine {
 
 impl Drop for SledEngine {
     fn drop(&mut self) {
-        self.shared.lock_requests().stopping = true;
-        self.shared.flush_requested.notify_one();
-        if let Some(flusher) = self.flusher.take() {
-            // A panic on the flusher thread was already reported by the panic hook.
-            let _ = flusher.join();
+        self.shared.lock_waiters().stopping = true;
+        self.shared.wake.notify_one();
+        if let Some(committer) = self.committer.take() {
+            // A panic on the committer thread was already reported by the panic hook.
+            let _ = committer.join();
         }
     }
 }
 
+impl Staged {
+    /// Returns the staged value of `key`: `Some(None)` for a staged removal, and `None` when
+    /// nothing is staged for it.
+    fn value(&self, key: &[u8]) -> Option<Option<IVec>> {
+        self.open
+            .get(key)
+            .or_else(|| self.applying.get(key))
+            .cloned()
+    }
+
+    /// Returns the staged writes to keys in `start..end`.
+    fn range(&self, start: &[u8], end: &[u8]) -> Writes {
+        let bounds = (Bound::Included(start), Bound::Excluded(end));
+        let mut writes: Writes = self
+            .applying
+            .range::<[u8], _>(bounds)
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        for (key, value) in self.open.range::<[u8], _>(bounds) {
+            writes.insert(key.clone(), value.clone());
+        }
+        writes
+    }
+}
+
 impl Shared {
-    fn lock_requests(&self) -> std::sync::MutexGuard<'_, FlushRequests> {
-        self.flush_requests
-            .lock()
+    fn lock_waiters(&self) -> MutexGuard<'_, Waiters> {
+        self.waiters.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Returns the staged value of `key` like [`Staged::value`], without a lock when nothing is
+    /// staged.
+    fn staged_value(&self, key: &[u8]) -> Option<Option<IVec>> {
+        if !self.has_staged.load(Ordering::Acquire) {
+            return None;
+        }
+        self.staged
+            .read()
             .unwrap_or_else(PoisonError::into_inner)
+            .value(key)
     }
 
-    /// Requests a flush from the flusher thread that starts after this call.
-    fn request_flush(&self) {
-        let already_pending = std::mem::replace(&mut self.lock_requests().pending, true);
-        // Waking the thread costs a system call. A request already pending has woken it, or the
-        // thread finds it when its current flush ends.
-        if !already_pending {
-            self.flush_requested.notify_one();
+    /// Reads `key`, staged writes first.
+    fn value(&self, key: &[u8]) -> Result<Option<IVec>, StoreError> {
+        match self.staged_value(key) {
+            Some(value) => Ok(value),
+            None => self.tree.get(key).map_err(StoreError::backend),
         }
-    }
-
-    /// Runs the flusher thread: flushes whenever a writer requests it, until the engine is dropped.
-    ///
-    /// Requests that arrive during a flush are served together by the next one.
-    fn run_flusher(&self) {
-        loop {
-            {
-                let mut requests = self.lock_requests();
-                while !requests.pending && !requests.stopping {
-                    requests = self
-                        .flush_requested
-                        .wait(requests)
-                        .unwrap_or_else(PoisonError::into_inner);
-                }
-                if !requests.pending {
-                    return;
-                }
-                requests.pending = false;
-            }
-            self.flush();
-        }
-    }
-
-    /// Flushes sled's log and publishes the revision it made durable.
-    fn flush(&self) {
-        // INVARIANT (applied before counted): `revision` is raised only after a commit's
-        // batch is applied, so the flush below covers every revision up to `target`.
-        let target = self.revision.load(Ordering::Acquire);
-        let outcome = self.tree.flush();
-        self.flushes.fetch_add(1, Ordering::Relaxed);
-        self.durable.send_modify(|durability| match outcome {
-            Ok(_) => durability.revision = durability.revision.max(target),
-            Err(error) => {
-                tracing::error!(?error, "sled flush failed, later writes are rejected");
-                durability.failure = Some(error.to_string());
-            }
-        });
     }
 
     fn range(
@@ -233,27 +266,42 @@ impl Shared {
         if start >= end {
             return Ok(Vec::new());
         }
-        self.tree
+        // INVARIANT (staged before stored): the staged writes are read before sled's entries.
+        // Writes move from staged to sled only after sled has them, so none is missed.
+        let staged = if self.has_staged.load(Ordering::Acquire) {
+            self.staged
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .range(start, end)
+        } else {
+            Writes::new()
+        };
+        // Each staged removal hides at most one stored entry, so reading that many more
+        // entries still finds the first `limit` that remain.
+        let stored_limit = limit.map(|limit| limit.saturating_add(staged.len()));
+        let stored = self
+            .tree
             .range(start..end)
-            .take(limit.unwrap_or(usize::MAX))
-            .map(|entry| {
-                let (key, value) = entry.map_err(StoreError::backend)?;
-                Ok((key.to_vec(), unstamp(&value)?))
-            })
+            .take(stored_limit.unwrap_or(usize::MAX))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::backend)?;
+        merge(stored, staged, limit)
+            .into_iter()
+            .map(|(key, value)| Ok((key.to_vec(), unstamp(&value)?)))
             .collect()
     }
 
-    fn revision_at(&self, key: &[u8]) -> Result<Option<Revision>, StoreError> {
-        let value = self.tree.get(key).map_err(StoreError::backend)?;
-        value
-            .map(|value| unstamp(&value).map(|stamped| stamped.revision))
-            .transpose()
-    }
-
+    /// Returns whether every read still holds.
     fn holds(&self, reads: &[ReadCheck]) -> Result<bool, StoreError> {
         for read in reads {
             let holds = match read {
-                ReadCheck::Key { key, revision } => self.revision_at(key)? == *revision,
+                ReadCheck::Key { key, revision } => {
+                    let now = match self.value(key)? {
+                        Some(value) => Some(split_stamp(&value)?.0),
+                        None => None,
+                    };
+                    now == *revision
+                }
                 ReadCheck::Range {
                     start,
                     end,
@@ -267,12 +315,184 @@ impl Shared {
         }
         Ok(true)
     }
+
+    /// Validates the reads of `request` and stages its writes with the next revision.
+    ///
+    /// Returns that revision and the receiver that reports durability, or `None` when a read
+    /// changed.
+    fn stage(&self, request: CommitRequest) -> Result<Option<(Revision, Durability)>, StoreError> {
+        if let Some(message) = self.failure.get() {
+            return Err(failed(message));
+        }
+        let revision = {
+            let mut last = self
+                .commit_lock
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if !self.holds(&request.reads)? {
+                return Ok(None);
+            }
+            let revision = *last + 1;
+            let writes: Vec<_> = request
+                .writes
+                .into_iter()
+                .map(|(key, value)| {
+                    let value = value.map(|payload| IVec::from(stamp(revision, &payload)));
+                    (IVec::from(key), value)
+                })
+                .collect();
+
+            self.sequence.fetch_add(1, Ordering::AcqRel);
+            {
+                let mut staged = self.staged.write().unwrap_or_else(PoisonError::into_inner);
+                staged.open.extend(writes);
+                staged.open_revision = revision;
+                self.has_staged.store(true, Ordering::Release);
+            }
+            *last = revision;
+            self.revision.store(revision, Ordering::Release);
+            self.sequence.fetch_add(1, Ordering::AcqRel);
+            revision
+        };
+
+        let (reply, answer) = oneshot::channel();
+        let wake = {
+            let mut waiters = self.lock_waiters();
+            if let Some(message) = self.failure.get() {
+                let _ = reply.send(Err(failed(message)));
+            } else if waiters.durable >= revision {
+                let _ = reply.send(Ok(()));
+            } else {
+                waiters.waiting.push((revision, reply));
+            }
+            waiters.work = true;
+            std::mem::replace(&mut waiters.idle, false)
+        };
+        if wake {
+            self.wake.notify_one();
+        }
+        Ok(Some((revision, answer)))
+    }
+
+    /// Runs the committer thread: applies and flushes staged writes whenever a commit staged
+    /// some, until the engine is dropped.
+    fn run_committer(&self) {
+        loop {
+            let stopping = {
+                let mut waiters = self.lock_waiters();
+                while !waiters.work && !waiters.stopping {
+                    waiters.idle = true;
+                    waiters = self
+                        .wake
+                        .wait(waiters)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+                waiters.idle = false;
+                waiters.work = false;
+                waiters.stopping
+            };
+            self.commit_staged();
+            if stopping {
+                return;
+            }
+        }
+    }
+
+    /// Applies every staged write to sled as one batch, flushes, and notifies the writers whose
+    /// commits are now durable.
+    fn commit_staged(&self) {
+        if self.failure.get().is_some() {
+            return;
+        }
+        let (applying, target) = {
+            let mut staged = self.staged.write().unwrap_or_else(PoisonError::into_inner);
+            if staged.open.is_empty() {
+                return;
+            }
+            let applying = Arc::new(std::mem::take(&mut staged.open));
+            staged.applying = Arc::clone(&applying);
+            (applying, staged.open_revision)
+        };
+
+        let mut batch = sled::Batch::default();
+        for (key, value) in applying.iter() {
+            match value {
+                Some(value) => batch.insert(key.clone(), value.clone()),
+                None => batch.remove(key.clone()),
+            }
+        }
+        batch.insert(REVISION_KEY, &target.to_be_bytes());
+        let applied = self.tree.apply_batch(batch);
+        if applied.is_ok() {
+            let mut staged = self.staged.write().unwrap_or_else(PoisonError::into_inner);
+            staged.applying = Arc::default();
+            if staged.open.is_empty() {
+                self.has_staged.store(false, Ordering::Release);
+            }
+        }
+        let outcome = applied.and_then(|()| {
+            self.flushes.fetch_add(1, Ordering::Relaxed);
+            self.tree.flush()
+        });
+
+        let mut waiters = self.lock_waiters();
+        if let Err(error) = outcome {
+            tracing::error!(
+                ?error,
+                revision = target,
+                "sled batch or flush failed, later writes are rejected"
+            );
+            // NOTE: The writes stay staged, so reads still return them although sled may not
+            // have them. The store accepts no write from here on.
+            let message = self.failure.get_or_init(|| error.to_string());
+            for (_, reply) in waiters.waiting.drain(..) {
+                let _ = reply.send(Err(failed(message)));
+            }
+            return;
+        }
+        waiters.durable = target;
+        let (durable, waiting) = std::mem::take(&mut waiters.waiting)
+            .into_iter()
+            .partition(|(revision, _)| *revision <= target);
+        waiters.waiting = waiting;
+        drop(waiters);
+        for (_, reply) in durable {
+            // A writer that stopped waiting no longer needs the result.
+            let _ = reply.send(Ok(()));
+        }
+    }
+}
+
+/// Merges staged writes over stored entries in `start..end`, and keeps the first `limit`.
+///
+/// `stored` must hold every stored entry up to the `limit`-th one that remains after the
+/// staged removals.
+fn merge(stored: Vec<(IVec, IVec)>, staged: Writes, limit: Option<usize>) -> Vec<(IVec, IVec)> {
+    let limit = limit.unwrap_or(usize::MAX);
+    if staged.is_empty() {
+        return stored.into_iter().take(limit).collect();
+    }
+    let mut merged: BTreeMap<IVec, IVec> = stored.into_iter().collect();
+    for (key, value) in staged {
+        match value {
+            Some(value) => merged.insert(key, value),
+            None => merged.remove(&key),
+        };
+    }
+    merged.into_iter().take(limit).collect()
+}
+
+/// Returns the error of a commit rejected after a failed batch or flush.
+fn failed(message: &str) -> StoreError {
+    StoreError::backend(std::io::Error::other(format!(
+        "sled write failed earlier, the store accepts no more writes: {message}"
+    )))
 }
 
 #[async_trait]
 impl KvEngine for SledEngine {
     fn get(&self, key: &[u8]) -> Result<Option<Stamped>, StoreError> {
-        let value = self.shared.tree.get(key).map_err(StoreError::backend)?;
+        let value = self.shared.value(key)?;
         value.map(|value| unstamp(&value)).transpose()
     }
 
@@ -281,7 +501,7 @@ impl KvEngine for SledEngine {
         key: &[u8],
         read: &mut dyn FnMut(Revision, &[u8]),
     ) -> Result<bool, StoreError> {
-        let Some(value) = self.shared.tree.get(key).map_err(StoreError::backend)? else {
+        let Some(value) = self.shared.value(key)? else {
             return Ok(false);
         };
         let (revision, payload) = split_stamp(&value)?;
@@ -298,33 +518,15 @@ impl KvEngine for SledEngine {
         self.shared.range(start, end, limit)
     }
 
-    fn commit(&self, request: CommitRequest) -> Result<Option<Revision>, StoreError> {
-        let shared = &*self.shared;
-        let mut last = shared
-            .commit_lock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if !shared.holds(&request.reads)? {
+    async fn commit(&self, request: CommitRequest) -> Result<Option<Revision>, StoreError> {
+        let Some((revision, answer)) = self.shared.stage(request)? else {
             return Ok(None);
-        }
-
-        let revision = *last + 1;
-        let mut batch = sled::Batch::default();
-        for (key, value) in request.writes {
-            match value {
-                Some(payload) => batch.insert(key, stamp(revision, &payload)),
-                None => batch.remove(key),
-            }
-        }
-        batch.insert(REVISION_KEY, &revision.to_be_bytes());
-        shared.sequence.fetch_add(1, Ordering::AcqRel);
-        let applied = shared.tree.apply_batch(batch);
-        if applied.is_ok() {
-            *last = revision;
-            shared.revision.store(revision, Ordering::Release);
-        }
-        shared.sequence.fetch_add(1, Ordering::AcqRel);
-        applied.map_err(StoreError::backend)?;
+        };
+        answer.await.map_err(|_| {
+            StoreError::backend(std::io::Error::other(
+                "the commit thread stopped before reporting durability",
+            ))
+        })??;
         Ok(Some(revision))
     }
 
@@ -344,26 +546,7 @@ impl KvEngine for SledEngine {
     fn revision(&self) -> Revision {
         self.shared.revision.load(Ordering::Acquire)
     }
-
-    async fn wait_durable(&self, revision: Revision) -> Result<(), StoreError> {
-        let shared = &*self.shared;
-        let mut durable = shared.durable.subscribe();
-        loop {
-            {
-                let state = durable.borrow_and_update();
-                if let Some(message) = &state.failure {
-                    return Err(StoreError::backend(std::io::Error::other(format!(
-                        "sled flush failed: {message}"
-                    ))));
-                }
-                if state.revision >= revision {
-                    return Ok(());
-                }
-            }
-            // The state above was marked seen before this request, so the flush it starts
-            // wakes this writer even when it ends before the await below begins.
-            shared.request_flush();
-            durable.changed().await.map_err(StoreError::backend)?;
-        }
-    }
 }
+
+#[cfg(test)]
+mod tests;

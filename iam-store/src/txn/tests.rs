@@ -11,11 +11,11 @@ fn seed(engine: &MemoryEngine, entries: &[(&[u8], &[u8])]) {
             .map(|(key, value)| (key.to_vec(), Some(value.to_vec())))
             .collect(),
     };
-    engine.commit(request).unwrap().unwrap();
+    engine.commit_now(request).unwrap();
 }
 
-#[test]
-fn range_sees_own_writes_and_limit() {
+#[tokio::test]
+async fn range_sees_own_writes_and_limit() {
     let engine = MemoryEngine::new();
     seed(
         &engine,
@@ -28,14 +28,15 @@ fn range_sees_own_writes_and_limit() {
         let entries = txn.range(b"a", b"b", Some(3))?;
         Ok(entries.into_iter().map(|(key, _)| key).collect::<Vec<_>>())
     })
+    .await
     .unwrap()
     .value;
 
     assert_eq!(keys, vec![b"a2".to_vec(), b"a25".to_vec(), b"a3".to_vec()]);
 }
 
-#[test]
-fn get_sees_own_writes() {
+#[tokio::test]
+async fn get_sees_own_writes() {
     let engine = MemoryEngine::new();
     seed(&engine, &[(b"k", b"old")]);
 
@@ -46,6 +47,7 @@ fn get_sees_own_writes() {
         let after_delete = txn.get(b"k")?;
         Ok((after_put, after_delete))
     })
+    .await
     .unwrap()
     .value;
 
@@ -54,8 +56,8 @@ fn get_sees_own_writes() {
     assert_eq!(engine.get(b"k").unwrap(), None);
 }
 
-#[test]
-fn conflicting_commit_runs_body_again() {
+#[tokio::test]
+async fn conflicting_commit_runs_body_again() {
     let engine = MemoryEngine::new();
     seed(&engine, &[(b"counter", b"1")]);
     let attempts = Cell::new(0);
@@ -70,6 +72,7 @@ fn conflicting_commit_runs_body_again() {
         txn.put_json(b"counter".to_vec(), &(current + 1))?;
         Ok(current)
     })
+    .await
     .unwrap();
 
     assert_eq!(attempts.get(), 2);
@@ -81,22 +84,23 @@ fn conflicting_commit_runs_body_again() {
     assert_eq!(committed.revision, Some(3));
 }
 
-#[test]
-fn failed_body_writes_nothing() {
+#[tokio::test]
+async fn failed_body_writes_nothing() {
     let engine = MemoryEngine::new();
 
     let outcome: Result<Committed<()>, StoreError> = run(&engine, |txn| {
         txn.put(b"k".to_vec(), b"v".to_vec());
         Err(StoreError::InvalidInput("stop".to_owned()))
-    });
+    })
+    .await;
 
     assert!(matches!(outcome, Err(StoreError::InvalidInput(_))));
     assert_eq!(engine.get(b"k").unwrap(), None);
     assert_eq!(engine.revision(), 0);
 }
 
-#[test]
-fn endless_conflicts_give_up() {
+#[tokio::test]
+async fn endless_conflicts_give_up() {
     let engine = MemoryEngine::new();
 
     let outcome = run(&engine, |txn| {
@@ -104,7 +108,8 @@ fn endless_conflicts_give_up() {
         seed(&engine, &[(b"hot", b"changed")]);
         txn.put(b"hot".to_vec(), b"mine".to_vec());
         Ok(())
-    });
+    })
+    .await;
 
     assert!(matches!(
         outcome,
@@ -126,4 +131,20 @@ fn truncated_value_is_corrupt() {
     let outcome = crate::kv::unstamp(&[1, 2, 3]);
 
     assert!(matches!(outcome, Err(StoreError::Corrupt(_))));
+}
+
+#[test]
+fn read_only_run_rejects_writes() {
+    let engine = MemoryEngine::new();
+
+    let outcome = run_read(&engine, |txn| {
+        txn.put(b"k".to_vec(), b"v".to_vec());
+        Ok(())
+    });
+
+    assert!(
+        matches!(outcome, Err(StoreError::Backend(_))),
+        "got {outcome:?}"
+    );
+    assert_eq!(engine.get(b"k").unwrap(), None);
 }

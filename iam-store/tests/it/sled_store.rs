@@ -62,7 +62,7 @@ async fn newer_format_is_rejected() {
         reads: Vec::new(),
         writes: vec![(FORMAT_KEY.to_vec(), Some(b"99".to_vec()))],
     };
-    store.engine().commit(request).unwrap();
+    store.engine().commit(request).await.unwrap();
     drop(store);
 
     let reopened =
@@ -84,7 +84,7 @@ async fn records_without_format_are_rejected() {
         reads: Vec::new(),
         writes: vec![(b"\x01111122220000u\x00alice".to_vec(), Some(b"{}".to_vec()))],
     };
-    engine.commit(request).unwrap();
+    engine.commit(request).await.unwrap();
 
     let opened = KvStore::open(engine, Quotas::default()).await;
 
@@ -133,13 +133,13 @@ async fn concurrent_writers_share_flushes() {
 }
 
 /// Checks that a commit whose reads changed is refused and leaves the data alone.
-fn stale_read_is_refused(engine: &dyn KvEngine) {
+async fn stale_read_is_refused(engine: &dyn KvEngine) {
     let key = b"\x01shared".to_vec();
     let first = CommitRequest {
         reads: Vec::new(),
         writes: vec![(key.clone(), Some(b"one".to_vec()))],
     };
-    let revision = engine.commit(first).unwrap().unwrap();
+    let revision = engine.commit(first).await.unwrap().unwrap();
     let seen = engine.get(&key).unwrap().unwrap();
     assert_eq!(seen.revision, revision);
     let read = ReadCheck::Key {
@@ -150,13 +150,13 @@ fn stale_read_is_refused(engine: &dyn KvEngine) {
         reads: Vec::new(),
         writes: vec![(key.clone(), Some(b"two".to_vec()))],
     };
-    engine.commit(other).unwrap().unwrap();
+    engine.commit(other).await.unwrap().unwrap();
 
     let stale = CommitRequest {
         reads: vec![read.clone()],
         writes: vec![(key.clone(), Some(b"three".to_vec()))],
     };
-    let outcome = engine.commit(stale).unwrap();
+    let outcome = engine.commit(stale).await.unwrap();
 
     assert_eq!(outcome, None);
     assert!(!engine.validate(&[read]).unwrap());
@@ -172,19 +172,19 @@ fn stale_read_is_refused(engine: &dyn KvEngine) {
         reads: Vec::new(),
         writes: vec![(b"\x01other".to_vec(), Some(b"new".to_vec()))],
     };
-    engine.commit(insert).unwrap().unwrap();
+    engine.commit(insert).await.unwrap().unwrap();
     // A key inserted into a range read before changes the range.
     assert!(!engine.validate(&[range]).unwrap());
 }
 
-#[test]
-fn memory_engine_refuses_stale_reads() {
-    stale_read_is_refused(&MemoryEngine::new());
+#[tokio::test]
+async fn memory_engine_refuses_stale_reads() {
+    stale_read_is_refused(&MemoryEngine::new()).await;
 }
 
-#[test]
-fn sled_engine_refuses_stale_reads() {
+#[tokio::test]
+async fn sled_engine_refuses_stale_reads() {
     let directory = tempfile::tempdir().unwrap();
     let engine = SledEngine::open(&SledOptions::new(directory.path())).unwrap();
-    stale_read_is_refused(&engine);
+    stale_read_is_refused(&engine).await;
 }
