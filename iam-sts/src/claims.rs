@@ -1,7 +1,8 @@
 //! The claims a session token carries, and their binary encoding.
 
 use iam_auth::SecretAccessKey;
-use iam_model::Arn;
+use iam_model::{Arn, IamArn, IamResource};
+use iam_store::Identity;
 use jiff::Timestamp;
 
 use crate::StsError;
@@ -119,6 +120,24 @@ impl SessionClaims {
             PrincipalKind::FederatedUser => format!("{}:{}", self.account, self.session_name),
             PrincipalKind::User | PrincipalKind::Root => self.source_id.clone(),
         }
+    }
+
+    /// Returns the role or user behind the session, as the store names it: the role of a role
+    /// session, the calling user of a user or federated user session, and `None` for root.
+    /// Root sessions have no policies or revocation record of their own in the store.
+    ///
+    /// # Errors
+    ///
+    /// [`StsError::ServiceFailure`] when `source_arn` is not an IAM ARN, which no token this
+    /// service sealed carries.
+    pub fn source_entity(&self) -> Result<Option<Identity>, StsError> {
+        let source = IamArn::try_from(&self.source_arn)
+            .map_err(|error| StsError::ServiceFailure(error.to_string()))?;
+        Ok(match source.resource() {
+            IamResource::Role { name, .. } => Some(Identity::Role(name.clone())),
+            IamResource::User { name, .. } => Some(Identity::User(name.clone())),
+            _ => None,
+        })
     }
 
     /// Returns the age of the MFA authentication at `now`, in whole seconds.

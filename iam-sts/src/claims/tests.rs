@@ -256,3 +256,25 @@ fn packed_policy_message_has_percentage() {
         "packed session policies and tags consume 120% of the allotted space"
     );
 }
+
+#[test]
+fn source_entity_is_role_or_user() {
+    assert_eq!(
+        full_claims().source_entity().unwrap(),
+        Some(Identity::Role("ops-admin".to_owned()))
+    );
+    assert_eq!(
+        minimal_claims().source_entity().unwrap(),
+        Some(Identity::User("alice".to_owned()))
+    );
+}
+
+#[test]
+fn root_session_has_no_source_entity() {
+    let mut claims = minimal_claims();
+    claims.kind = crate::PrincipalKind::Root;
+    claims.source_arn = "arn:aws:iam::111122223333:root".parse().unwrap();
+    claims.principal_arn = claims.source_arn.clone();
+
+    assert_eq!(claims.source_entity().unwrap(), None);
+}
