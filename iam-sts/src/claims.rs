@@ -8,7 +8,9 @@ use jiff::Timestamp;
 use crate::StsError;
 use crate::codec::{Malformed, Reader, Writer};
 
-const ENCODING_VERSION: u8 = 1;
+/// The version of the claims encoding. Version 2 writes ARNs by their fields, and tokens of
+/// version 1 fail to open as malformed.
+const ENCODING_VERSION: u8 = 2;
 
 const FLAG_MFA: u8 = 1;
 const FLAG_CHAINED: u8 = 1 << 1;
@@ -204,13 +206,14 @@ impl SessionClaims {
     }
 
     pub(crate) fn encode(&self, access_key_id: &str, secret: &SecretAccessKey) -> Vec<u8> {
-        let mut writer =
-            Writer::with_capacity(384 + self.session_policy.as_ref().map_or(0, String::len));
+        let text_capacity = 320 + self.session_policy.as_ref().map_or(0, String::len);
+        let fields_capacity = 128 + 5 * self.tags.len() + 9 * self.session_policy_arns.len();
+        let mut writer = Writer::with_capacity(fields_capacity + text_capacity, text_capacity);
         writer.u8(ENCODING_VERSION);
         writer.u8(self.kind.tag());
         writer.str(self.account.as_str());
-        writer.str(&self.principal_arn.to_string());
-        writer.str(&self.source_arn.to_string());
+        writer.arn(&self.principal_arn);
+        writer.arn(&self.source_arn);
         writer.str(&self.source_id);
         writer.str(&self.session_name);
         writer.timestamp(self.issued_at);
@@ -227,7 +230,7 @@ impl SessionClaims {
         writer.optional_str(self.session_policy.as_deref());
         writer.count(self.session_policy_arns.len());
         for arn in &self.session_policy_arns {
-            writer.str(&arn.to_string());
+            writer.arn(arn);
         }
 
         match self.mfa_authenticated_at {
@@ -245,7 +248,8 @@ impl SessionClaims {
     }
 
     pub(crate) fn decode(bytes: &[u8]) -> Result<(Self, String, SecretAccessKey), StsError> {
-        Self::read(&mut Reader::new(bytes))
+        Reader::new(bytes)
+            .and_then(|mut reader| Self::read(&mut reader))
             .map_err(|Malformed| StsError::InvalidClientTokenId("malformed claims"))
     }
 
@@ -255,8 +259,8 @@ impl SessionClaims {
         }
         let kind = PrincipalKind::from_tag(reader.u8()?)?;
         let account = reader.str()?.parse().map_err(|_| Malformed)?;
-        let principal_arn = reader.str()?.parse().map_err(|_| Malformed)?;
-        let source_arn = reader.str()?.parse().map_err(|_| Malformed)?;
+        let principal_arn = reader.arn()?;
+        let source_arn = reader.arn()?;
         let source_id = reader.str()?.to_owned();
         let session_name = reader.str()?.to_owned();
         let issued_at = reader.timestamp()?;
@@ -282,7 +286,7 @@ impl SessionClaims {
         let arn_count = reader.count()?;
         let mut session_policy_arns = Vec::with_capacity(arn_count);
         for _ in 0..arn_count {
-            session_policy_arns.push(reader.str()?.parse().map_err(|_| Malformed)?);
+            session_policy_arns.push(reader.arn()?);
         }
         let mfa_authenticated_at = match reader.u8()? {
             0 => None,

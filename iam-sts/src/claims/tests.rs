@@ -56,10 +56,11 @@ fn trailing_bytes_are_malformed() {
 #[test]
 fn unknown_version_and_kind_are_malformed() {
     let bytes = minimal_claims().encode("ASIAEXAMPLE", &secret());
+    // The fields start after their two-byte length, with the version, then the kind.
     let mut wrong_version = bytes.clone();
-    wrong_version[0] = 9;
+    wrong_version[2] = 9;
     let mut wrong_kind = bytes;
-    wrong_kind[1] = 9;
+    wrong_kind[3] = 9;
 
     assert!(SessionClaims::decode(&wrong_version).is_err());
     assert!(SessionClaims::decode(&wrong_kind).is_err());
