@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use base64_simd::URL_SAFE_NO_PAD;
+use base64_simd::{Out, URL_SAFE_NO_PAD};
 use iam_model::RandomSource;
 use ring::aead::{self, AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 
@@ -307,6 +307,22 @@ impl Keyring {
     ///
     /// As for [`Keyring::open`].
     pub fn open_text(&self, sealed: &str, context: &[u8]) -> Result<SecretBytes, AuthError> {
+        self.open_text_with(sealed, context, |plaintext| SecretBytes(plaintext.to_vec()))
+    }
+
+    /// Opens sealed text like [`Keyring::open_text`] and passes the secret to `read` instead of
+    /// returning it. A secret of up to 996 bytes is opened in a buffer on the stack, so a
+    /// caller that only decodes it allocates nothing here.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Keyring::open`].
+    pub fn open_text_with<T>(
+        &self,
+        sealed: &str,
+        context: &[u8],
+        read: impl FnOnce(&[u8]) -> T,
+    ) -> Result<T, AuthError> {
         let malformed = || AuthError::MalformedSealedSecret("expected `v1.<key id>.<payload>`");
         let (version, rest) = sealed.split_once('.').ok_or_else(malformed)?;
         let (key_id, payload) = rest.split_once('.').ok_or_else(malformed)?;
@@ -323,26 +339,35 @@ impl Keyring {
         if payload.len() > max_encoded_len {
             return Err(AuthError::MalformedSealedSecret("the payload is too long"));
         }
-        let mut decoded = URL_SAFE_NO_PAD
-            .decode_to_vec(payload)
-            .map_err(|_| AuthError::MalformedSealedSecret("the payload is not base64url"))?;
-        if decoded.len() < NONCE_LEN + TAG_LEN {
+        let not_base64 = |_| AuthError::MalformedSealedSecret("the payload is not base64url");
+        let decoded_len = URL_SAFE_NO_PAD
+            .decoded_length(payload.as_bytes())
+            .map_err(not_base64)?;
+        if decoded_len < NONCE_LEN + TAG_LEN {
             return Err(AuthError::MalformedSealedSecret("the payload is too short"));
         }
+
+        let mut stack_buffer = [0_u8; STACK_PAYLOAD_LEN];
+        let mut heap_buffer = Vec::new();
+        let buffer = match stack_buffer.get_mut(..decoded_len) {
+            Some(buffer) => buffer,
+            None => {
+                heap_buffer.resize(decoded_len, 0);
+                heap_buffer.as_mut_slice()
+            }
+        };
+        let decoded = URL_SAFE_NO_PAD
+            .decode(payload.as_bytes(), Out::from_slice(buffer))
+            .map_err(not_base64)?;
         let (nonce, ciphertext) = decoded.split_at_mut(NONCE_LEN);
         let nonce = Nonce::try_assume_unique_for_key(nonce)
             .map_err(|_| AuthError::MalformedSealedSecret("the nonce has the wrong length"))?;
-
-        let plaintext_len = with_associated_data(key_id, context, |associated_data| {
+        let plaintext = with_associated_data(key_id, context, |associated_data| {
             key.key
                 .open_in_place(nonce, Aad::from(associated_data), ciphertext)
-                .map(|plaintext| plaintext.len())
         })
         .map_err(|_| AuthError::SealedSecretTampered(key_id.to_owned()))?;
-        // Move the plaintext to the front of the buffer, so the secret needs no second one.
-        decoded.copy_within(NONCE_LEN..NONCE_LEN + plaintext_len, 0);
-        decoded.truncate(plaintext_len);
-        Ok(SecretBytes(decoded))
+        Ok(read(plaintext))
     }
 
     /// Returns whether `sealed` was sealed under a key other than the current one, so it
@@ -352,7 +377,11 @@ impl Keyring {
     }
 }
 
-/// The associated data that fits on the stack; longer contexts use the heap.
+/// The maximum length of a payload, nonce and tag included, that [`Keyring::open_text_with`]
+/// decodes on the stack. Longer payloads use the heap.
+const STACK_PAYLOAD_LEN: usize = 1024;
+
+/// The maximum length of associated data built on the stack. Longer contexts use the heap.
 const STACK_ASSOCIATED_DATA_LEN: usize = 160;
 
 /// Builds the associated data, the label, the key id and the context, each followed by a zero

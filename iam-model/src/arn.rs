@@ -60,7 +60,7 @@ impl Arn {
         }
         let has_colon = [&arn.service, &arn.region, &arn.account]
             .iter()
-            .any(|field| field.contains(':'));
+            .any(|field| field.bytes().any(|byte| byte == b':'));
         if has_colon {
             return Err(invalid(
                 "the service, region and account must not contain `:`",

@@ -145,11 +145,10 @@ impl SessionTokens {
         if token.len() > MAX_SESSION_TOKEN_LEN {
             return Err(StsError::InvalidClientTokenId("session token too long"));
         }
-        let plaintext = self
+        let (claims, access_key_id, secret_access_key) = self
             .keyring
-            .open_text(token, SESSION_TOKEN_CONTEXT)
-            .map_err(|error| StsError::InvalidClientTokenId(open_failure(&error)))?;
-        let (claims, access_key_id, secret_access_key) = SessionClaims::decode(plaintext.expose())?;
+            .open_text_with(token, SESSION_TOKEN_CONTEXT, SessionClaims::decode)
+            .map_err(|error| StsError::InvalidClientTokenId(open_failure(&error)))??;
         Ok(VerifiedSession {
             claims,
             access_key_id,

@@ -206,6 +206,25 @@ fn seal_with_nonce_uses_given_nonce() {
 }
 
 #[test]
+fn secrets_open_on_stack_and_heap() {
+    let keyring = Keyring::new(key("kek-1", 1));
+    let random = SeededRandom::new(12);
+    // 996 bytes is the longest secret opened on the stack, 997 the shortest on the heap.
+    for len in [0, 995, 996, 997, 3000, MAX_PLAINTEXT_LEN] {
+        let secret: Vec<u8> = (0..len).map(|index| (index % 251) as u8).collect();
+        let sealed = keyring.seal(&secret, b"ctx", &random).unwrap();
+
+        let opened = keyring.open(&sealed, b"ctx").unwrap();
+        let read_len = keyring
+            .open_text_with(sealed.as_str(), b"ctx", <[u8]>::len)
+            .unwrap();
+
+        assert_eq!(opened.expose(), secret.as_slice(), "length {len}");
+        assert_eq!(read_len, len);
+    }
+}
+
+#[test]
 fn oversized_secret_is_rejected() {
     let keyring = Keyring::new(key("kek-1", 1));
 
