@@ -72,19 +72,37 @@ impl FromStr for AccessKeyId {
     type Err = AuthError;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        let suffix = value
-            .strip_prefix("AKIA")
-            .or_else(|| value.strip_prefix("ASIA"))
-            .ok_or_else(|| AuthError::InvalidAccessKeyIdFormat(value.to_owned()))?;
-        let suffix_is_valid = suffix.len() == ACCESS_KEY_ID_SUFFIX_LEN
-            && suffix
-                .bytes()
-                .all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit());
-        if !suffix_is_valid {
+        if !is_valid_access_key_id(value) {
             return Err(AuthError::InvalidAccessKeyIdFormat(value.to_owned()));
         }
         Ok(Self(value.to_owned()))
     }
+}
+
+impl TryFrom<String> for AccessKeyId {
+    type Error = AuthError;
+
+    /// Checks `value` as [`FromStr`] does, and keeps it without a copy.
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        if !is_valid_access_key_id(&value) {
+            return Err(AuthError::InvalidAccessKeyIdFormat(value));
+        }
+        Ok(Self(value))
+    }
+}
+
+/// Returns whether `value` is `AKIA` or `ASIA` and 16 upper-case letters or digits.
+fn is_valid_access_key_id(value: &str) -> bool {
+    let Some(suffix) = value
+        .strip_prefix("AKIA")
+        .or_else(|| value.strip_prefix("ASIA"))
+    else {
+        return false;
+    };
+    suffix.len() == ACCESS_KEY_ID_SUFFIX_LEN
+        && suffix
+            .bytes()
+            .all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit())
 }
 
 impl fmt::Display for AccessKeyId {

@@ -31,4 +31,4 @@ pub use access_key::{
     generate_access_key,
 };
 pub use error::AuthError;
-pub use random::SystemRandomSource;
+pub use random::{SystemRandomSource, ThreadRandomSource};

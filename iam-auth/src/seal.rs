@@ -13,10 +13,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64_simd::{Out, URL_SAFE_NO_PAD};
 use iam_model::RandomSource;
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::aead::{self, AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 
 use crate::AuthError;
 
@@ -25,6 +24,9 @@ pub const KEY_LEN: usize = 32;
 
 /// The maximum length of a secret to seal, in bytes.
 pub const MAX_PLAINTEXT_LEN: usize = 4096;
+
+/// The length of an AES-GCM nonce, in bytes, as [`Keyring::seal_with_nonce`] takes it.
+pub const NONCE_LEN: usize = aead::NONCE_LEN;
 
 /// The maximum length of a key id, in characters.
 const MAX_KEY_ID_LEN: usize = 64;
@@ -110,6 +112,11 @@ impl SealedSecret {
     /// Returns the sealed text to store.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Returns the sealed text, without a copy.
+    pub fn into_string(self) -> String {
+        self.0
     }
 
     /// Returns the id of the key the secret was sealed under, if the text is well formed.
@@ -224,6 +231,28 @@ impl Keyring {
         context: &[u8],
         random: &dyn RandomSource,
     ) -> Result<SealedSecret, AuthError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        random.fill(&mut nonce);
+        self.seal_with_nonce(secret, context, nonce)
+    }
+
+    /// Seals `secret` like [`Keyring::seal`], with a nonce the caller drew, so a caller that
+    /// needs other random bytes too can take them all from one draw.
+    ///
+    /// `nonce` must be fresh random bytes from a cryptographically secure source for every
+    /// call. Sealing two secrets under the same key and nonce reveals their XOR and lets an
+    /// attacker forge sealed text.
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::MalformedSealedSecret`] when `secret` is longer than
+    /// [`MAX_PLAINTEXT_LEN`].
+    pub fn seal_with_nonce(
+        &self,
+        secret: &[u8],
+        context: &[u8],
+        nonce: [u8; NONCE_LEN],
+    ) -> Result<SealedSecret, AuthError> {
         if secret.len() > MAX_PLAINTEXT_LEN {
             return Err(AuthError::MalformedSealedSecret(
                 "the secret to seal is longer than 4096 bytes",
@@ -233,26 +262,30 @@ impl Keyring {
             .keys
             .get(&self.current)
             .ok_or_else(|| AuthError::UnknownKeyId(self.current.clone()))?;
-        let mut nonce = [0u8; NONCE_LEN];
-        random.fill(&mut nonce);
 
-        let mut sealed = Vec::with_capacity(NONCE_LEN + secret.len() + TAG_LEN);
-        sealed.extend_from_slice(&nonce);
-        let mut in_out = secret.to_vec();
-        key.key
-            .seal_in_place_append_tag(
+        // The payload is the nonce, then the ciphertext sealed in place, then the tag.
+        let mut payload = Vec::with_capacity(NONCE_LEN + secret.len() + TAG_LEN);
+        payload.extend_from_slice(&nonce);
+        payload.extend_from_slice(secret);
+        let ciphertext = payload.get_mut(NONCE_LEN..).unwrap_or_default();
+        let tag = with_associated_data(&key.id, context, |associated_data| {
+            key.key.seal_in_place_separate_tag(
                 Nonce::assume_unique_for_key(nonce),
-                Aad::from(associated_data(&key.id, context)),
-                &mut in_out,
+                Aad::from(associated_data),
+                ciphertext,
             )
-            .map_err(|_| AuthError::MalformedSealedSecret("AES-256-GCM failed to seal"))?;
-        sealed.extend_from_slice(&in_out);
+        })
+        .map_err(|_| AuthError::MalformedSealedSecret("AES-256-GCM failed to seal"))?;
+        payload.extend_from_slice(tag.as_ref());
 
-        Ok(SealedSecret(format!(
-            "{FORMAT_VERSION}.{}.{}",
-            key.id,
-            URL_SAFE_NO_PAD.encode(sealed)
-        )))
+        let encoded_len = URL_SAFE_NO_PAD.encoded_length(payload.len());
+        let mut text = String::with_capacity(FORMAT_VERSION.len() + key.id.len() + 2 + encoded_len);
+        text.push_str(FORMAT_VERSION);
+        text.push('.');
+        text.push_str(&key.id);
+        text.push('.');
+        URL_SAFE_NO_PAD.encode_append(&payload, &mut text);
+        Ok(SealedSecret(text))
     }
 
     /// Opens a sealed secret with the key its text names, checking that it was sealed with
@@ -264,14 +297,35 @@ impl Keyring {
     /// [`AuthError::UnknownKeyId`] when the keyring lacks the key, and
     /// [`AuthError::SealedSecretTampered`] when authentication fails.
     pub fn open(&self, sealed: &SealedSecret, context: &[u8]) -> Result<SecretBytes, AuthError> {
-        let mut parts = sealed.0.splitn(3, '.');
-        let (Some(version), Some(key_id), Some(payload)) =
-            (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(AuthError::MalformedSealedSecret(
-                "expected `v1.<key id>.<payload>`",
-            ));
-        };
+        self.open_text(&sealed.0, context)
+    }
+
+    /// Opens sealed text like [`Keyring::open`], without first copying it into a
+    /// [`SealedSecret`].
+    ///
+    /// # Errors
+    ///
+    /// As for [`Keyring::open`].
+    pub fn open_text(&self, sealed: &str, context: &[u8]) -> Result<SecretBytes, AuthError> {
+        self.open_text_with(sealed, context, |plaintext| SecretBytes(plaintext.to_vec()))
+    }
+
+    /// Opens sealed text like [`Keyring::open_text`] and passes the secret to `read` instead of
+    /// returning it. A secret of up to 996 bytes is opened in a buffer on the stack, so a
+    /// caller that only decodes it allocates nothing here.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Keyring::open`].
+    pub fn open_text_with<T>(
+        &self,
+        sealed: &str,
+        context: &[u8],
+        read: impl FnOnce(&[u8]) -> T,
+    ) -> Result<T, AuthError> {
+        let malformed = || AuthError::MalformedSealedSecret("expected `v1.<key id>.<payload>`");
+        let (version, rest) = sealed.split_once('.').ok_or_else(malformed)?;
+        let (key_id, payload) = rest.split_once('.').ok_or_else(malformed)?;
         if version != FORMAT_VERSION {
             return Err(AuthError::MalformedSealedSecret(
                 "unsupported format version",
@@ -285,26 +339,35 @@ impl Keyring {
         if payload.len() > max_encoded_len {
             return Err(AuthError::MalformedSealedSecret("the payload is too long"));
         }
-        let decoded = URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| AuthError::MalformedSealedSecret("the payload is not base64url"))?;
-        if decoded.len() < NONCE_LEN + TAG_LEN {
+        let not_base64 = |_| AuthError::MalformedSealedSecret("the payload is not base64url");
+        let decoded_len = URL_SAFE_NO_PAD
+            .decoded_length(payload.as_bytes())
+            .map_err(not_base64)?;
+        if decoded_len < NONCE_LEN + TAG_LEN {
             return Err(AuthError::MalformedSealedSecret("the payload is too short"));
         }
-        let (nonce, ciphertext) = decoded.split_at(NONCE_LEN);
+
+        let mut stack_buffer = [0_u8; STACK_PAYLOAD_LEN];
+        let mut heap_buffer = Vec::new();
+        let buffer = match stack_buffer.get_mut(..decoded_len) {
+            Some(buffer) => buffer,
+            None => {
+                heap_buffer.resize(decoded_len, 0);
+                heap_buffer.as_mut_slice()
+            }
+        };
+        let decoded = URL_SAFE_NO_PAD
+            .decode(payload.as_bytes(), Out::from_slice(buffer))
+            .map_err(not_base64)?;
+        let (nonce, ciphertext) = decoded.split_at_mut(NONCE_LEN);
         let nonce = Nonce::try_assume_unique_for_key(nonce)
             .map_err(|_| AuthError::MalformedSealedSecret("the nonce has the wrong length"))?;
-
-        let mut in_out = ciphertext.to_vec();
-        let plaintext = key
-            .key
-            .open_in_place(
-                nonce,
-                Aad::from(associated_data(key_id, context)),
-                &mut in_out,
-            )
-            .map_err(|_| AuthError::SealedSecretTampered(key_id.to_owned()))?;
-        Ok(SecretBytes(plaintext.to_vec()))
+        let plaintext = with_associated_data(key_id, context, |associated_data| {
+            key.key
+                .open_in_place(nonce, Aad::from(associated_data), ciphertext)
+        })
+        .map_err(|_| AuthError::SealedSecretTampered(key_id.to_owned()))?;
+        Ok(read(plaintext))
     }
 
     /// Returns whether `sealed` was sealed under a key other than the current one, so it
@@ -314,14 +377,31 @@ impl Keyring {
     }
 }
 
-fn associated_data(key_id: &str, context: &[u8]) -> Vec<u8> {
-    let mut data = Vec::with_capacity(AAD_LABEL.len() + key_id.len() + context.len() + 2);
-    data.extend_from_slice(AAD_LABEL);
-    data.push(0);
-    data.extend_from_slice(key_id.as_bytes());
-    data.push(0);
-    data.extend_from_slice(context);
-    data
+/// The maximum length of a payload, nonce and tag included, that [`Keyring::open_text_with`]
+/// decodes on the stack. Longer payloads use the heap.
+const STACK_PAYLOAD_LEN: usize = 1024;
+
+/// The maximum length of associated data built on the stack. Longer contexts use the heap.
+const STACK_ASSOCIATED_DATA_LEN: usize = 160;
+
+/// Builds the associated data, the label, the key id and the context, each followed by a zero
+/// byte except the last, and passes it to `use_data`.
+fn with_associated_data<T>(key_id: &str, context: &[u8], use_data: impl FnOnce(&[u8]) -> T) -> T {
+    let len = AAD_LABEL.len() + key_id.len() + context.len() + 2;
+    let parts: [&[u8]; 5] = [AAD_LABEL, &[0], key_id.as_bytes(), &[0], context];
+    if len > STACK_ASSOCIATED_DATA_LEN {
+        return use_data(&parts.concat());
+    }
+    let mut buffer = [0u8; STACK_ASSOCIATED_DATA_LEN];
+    let mut end = 0;
+    for part in parts {
+        let start = end;
+        end += part.len();
+        if let Some(target) = buffer.get_mut(start..end) {
+            target.copy_from_slice(part);
+        }
+    }
+    use_data(buffer.get(..end).unwrap_or_default())
 }
 
 fn check_key_id(id: &str) -> Result<(), AuthError> {

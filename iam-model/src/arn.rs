@@ -60,13 +60,18 @@ impl Arn {
         }
         let has_colon = [&arn.service, &arn.region, &arn.account]
             .iter()
-            .any(|field| field.contains(':'));
+            .any(|field| field.bytes().any(|byte| byte == b':'));
         if has_colon {
             return Err(invalid(
                 "the service, region and account must not contain `:`",
             ));
         }
-        if arn.to_string().chars().count() > Self::MAX_LEN {
+        // The text has at least as many bytes as characters, so only a long one needs counting.
+        let fields = [&arn.service, &arn.region, &arn.account, &arn.resource];
+        let text_len = "arn:".len()
+            + arn.partition.as_str().len()
+            + fields.iter().map(|field| field.len() + 1).sum::<usize>();
+        if text_len > Self::MAX_LEN && arn.to_string().chars().count() > Self::MAX_LEN {
             return Err(invalid("longer than 2048 characters"));
         }
         Ok(arn)
@@ -124,7 +129,8 @@ impl FromStr for Arn {
             value: shorten(value),
             reason,
         };
-        if value.chars().count() > Self::MAX_LEN {
+        // A string has at least as many bytes as characters, so only a long one needs counting.
+        if value.len() > Self::MAX_LEN && value.chars().count() > Self::MAX_LEN {
             return Err(invalid("longer than 2048 characters"));
         }
         let mut parts = value.splitn(6, ':');

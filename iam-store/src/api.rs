@@ -9,20 +9,30 @@ mod accounts;
 mod credentials;
 mod identities;
 mod policies;
+mod sessions;
 mod types;
 
 pub use accounts::{AccountStore, ProviderStore};
 pub use credentials::CredentialStore;
 pub use identities::{GroupStore, RoleStore, UserStore};
 pub use policies::PolicyStore;
+pub use sessions::SessionStore;
 pub use types::{
     AccountSummary, AttachedPolicy, GroupPolicies, ListPoliciesOptions, ManagedPolicyDocument,
-    MfaAssignment, PolicyEntities, PolicyScope, Principal, PrincipalPolicies, Stored,
+    MfaAssignment, PolicyEntities, PolicyScope, Principal, PrincipalPolicies, SessionRevocation,
+    Stored, TimeStepAcceptance,
 };
 
 /// Every storage trait together: what the server and the other crates keep.
 pub trait IamStore:
-    UserStore + GroupStore + RoleStore + PolicyStore + CredentialStore + ProviderStore + AccountStore
+    UserStore
+    + GroupStore
+    + RoleStore
+    + PolicyStore
+    + CredentialStore
+    + ProviderStore
+    + AccountStore
+    + SessionStore
 {
 }
 
@@ -34,5 +44,6 @@ impl<T> IamStore for T where
         + CredentialStore
         + ProviderStore
         + AccountStore
+        + SessionStore
 {
 }

@@ -13,6 +13,7 @@ mod fixture;
 mod identities;
 mod listing;
 mod policies;
+mod sessions;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -260,6 +261,34 @@ where
         credentials::login_profiles
     );
     check!(report, factory, fixture, small(), credentials::mfa_devices);
+    check!(
+        report,
+        factory,
+        fixture,
+        defaults(),
+        credentials::mfa_time_steps
+    );
+    check!(
+        report,
+        factory,
+        fixture,
+        defaults(),
+        credentials::concurrent_time_steps_accept_once
+    );
+    check!(
+        report,
+        factory,
+        fixture,
+        defaults(),
+        sessions::session_revocations
+    );
+    check!(
+        report,
+        factory,
+        fixture,
+        defaults(),
+        sessions::revocations_follow_identity
+    );
     check!(
         report,
         factory,

@@ -39,6 +39,8 @@ pub enum EntityKind {
     InstanceProfile,
     /// An OpenID Connect identity provider.
     OidcProvider,
+    /// The session revocation of a role or user.
+    SessionRevocation,
 }
 
 impl EntityKind {
@@ -61,6 +63,7 @@ impl EntityKind {
             EntityKind::MfaDevice => "MFA device",
             EntityKind::InstanceProfile => "instance profile",
             EntityKind::OidcProvider => "OpenID Connect provider",
+            EntityKind::SessionRevocation => "session revocation",
         }
     }
 }

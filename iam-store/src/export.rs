@@ -14,7 +14,7 @@ use iam_model::{
 use serde::{Deserialize, Serialize};
 
 use crate::prelude::*;
-use crate::{Identity, StoreError};
+use crate::{Identity, SessionRevocation, StoreError};
 
 /// The format name in the header line.
 const FORMAT_NAME: &str = "iam-store-export";
@@ -106,6 +106,10 @@ pub enum ExportRecord {
         account: AccountId,
         /// The device.
         device: VirtualMfaDevice,
+        /// The last accepted TOTP time step of an enabled device. An export without it imports
+        /// the device with step 0, which accepts any current code once.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_accepted_time_step: Option<u64>,
     },
     /// An instance profile with its roles.
     InstanceProfile {
@@ -120,6 +124,13 @@ pub enum ExportRecord {
         account: AccountId,
         /// The provider.
         provider: OidcProvider,
+    },
+    /// The session revocation of a role or user.
+    SessionRevocation {
+        /// The owning account.
+        account: AccountId,
+        /// The revocation.
+        revocation: SessionRevocation,
     },
 }
 
@@ -234,6 +245,7 @@ fn rank(record: &ExportRecord) -> u8 {
         ExportRecord::MfaDevice { .. } => 11,
         ExportRecord::InstanceProfile { .. } => 12,
         ExportRecord::OidcProvider { .. } => 13,
+        ExportRecord::SessionRevocation { .. } => 14,
     }
 }
 
@@ -283,14 +295,16 @@ async fn replay(store: &dyn IamStore, record: &ExportRecord) -> Result<(), Store
         ExportRecord::MfaDevice {
             account,
             mut device,
+            last_accepted_time_step,
         } => {
             let owner = device.user_name.take();
             let enable_date = device.enable_date.take();
             let serial_number = device.serial_number.clone();
             store.create_virtual_mfa_device(account, device).await?;
             if let (Some(user_name), Some(enable_date)) = (owner, enable_date) {
+                let step = last_accepted_time_step.unwrap_or(0);
                 store
-                    .enable_mfa_device(account, &user_name, &serial_number, enable_date)
+                    .enable_mfa_device(account, &user_name, &serial_number, enable_date, step)
                     .await?;
             }
             Ok(())
@@ -312,6 +326,13 @@ async fn replay(store: &dyn IamStore, record: &ExportRecord) -> Result<(), Store
         ExportRecord::OidcProvider { account, provider } => {
             store.create_oidc_provider(account, provider).await
         }
+        ExportRecord::SessionRevocation {
+            account,
+            revocation,
+        } => store
+            .set_session_revocation(account, &revocation.identity, revocation.revoked_before)
+            .await
+            .map(drop),
     }
 }
 

@@ -56,6 +56,11 @@ pub(crate) enum Table {
     MfaDevice = b'f',
     /// MFA devices enabled for a user, by folded user name, then folded serial number.
     UserMfaDevice = b'F',
+    /// The last accepted TOTP time step of each enabled virtual MFA device, by folded serial
+    /// number.
+    MfaTimeStep = b't',
+    /// Session revocation cut-offs by identity kind (`u` or `r`), then folded identity name.
+    SessionRevocation = b'v',
     /// Instance profiles by folded name.
     InstanceProfile = b'x',
     /// Instance profiles that contain a role, by folded role name, then folded profile name.

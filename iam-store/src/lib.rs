@@ -34,8 +34,8 @@ mod txn;
 pub use api::{
     AccountStore, AccountSummary, AttachedPolicy, CredentialStore, GroupPolicies, GroupStore,
     IamStore, ListPoliciesOptions, ManagedPolicyDocument, MfaAssignment, PolicyEntities,
-    PolicyScope, PolicyStore, Principal, PrincipalPolicies, ProviderStore, RoleStore, Stored,
-    UserStore,
+    PolicyScope, PolicyStore, Principal, PrincipalPolicies, ProviderStore, RoleStore,
+    SessionRevocation, SessionStore, Stored, TimeStepAcceptance, UserStore,
 };
 pub use entity::EntityKind;
 pub use error::StoreError;
@@ -48,6 +48,6 @@ pub use store::{FORMAT_VERSION, KvStore, MemoryStore, SledStore};
 pub mod prelude {
     pub use crate::api::{
         AccountStore, CredentialStore, GroupStore, IamStore, PolicyStore, ProviderStore, RoleStore,
-        UserStore,
+        SessionStore, UserStore,
     };
 }

@@ -7,6 +7,7 @@ mod inline_policies;
 mod policies;
 mod providers;
 mod roles;
+mod sessions;
 mod users;
 
 use std::sync::Arc;

@@ -5,48 +5,23 @@
     reason = "a benchmark with fixed valid inputs stops at the first failure"
 )]
 
+#[path = "support/claims.rs"]
+mod claims;
+
 use std::hint::black_box;
 use std::sync::Arc;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use claims::role_session_claims;
 use criterion::{Criterion, criterion_group, criterion_main};
-use iam_auth::SystemRandomSource;
 use iam_auth::seal::{KeyEncryptionKey, Keyring};
-use iam_sts::{PrincipalKind, SessionClaims, SessionTag, SessionTokens};
-use jiff::{SignedDuration, Timestamp};
-
-fn role_session_claims() -> SessionClaims {
-    let issued_at: Timestamp = "2026-01-02T03:04:05Z".parse().unwrap();
-    SessionClaims {
-        kind: PrincipalKind::AssumedRole,
-        account: "111122223333".parse().unwrap(),
-        principal_arn: "arn:aws:sts::111122223333:assumed-role/ops-admin/deploy"
-            .parse()
-            .unwrap(),
-        source_arn: "arn:aws:iam::111122223333:role/ops/ops-admin"
-            .parse()
-            .unwrap(),
-        source_id: "AROAEXAMPLEROLEID0001".to_owned(),
-        session_name: "deploy".to_owned(),
-        issued_at,
-        expires_at: issued_at + SignedDuration::from_secs(3600),
-        source_identity: Some("alice".to_owned()),
-        tags: vec![SessionTag {
-            key: "team".to_owned(),
-            value: "blue".to_owned(),
-            transitive: true,
-        }],
-        session_policy: None,
-        session_policy_arns: Vec::new(),
-        mfa_authenticated_at: Some(issued_at),
-        chained: false,
-        iam_denied: false,
-        federated_provider: None,
-    }
-}
+use iam_auth::{SystemRandomSource, ThreadRandomSource};
+use iam_sts::SessionTokens;
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 
 fn session_token(c: &mut Criterion) {
-    // The server's random source, so the measurement includes drawing the nonce, the access
-    // key id and the secret from the operating system.
+    // The operating system's generator, so this row includes one system call per token.
     let random = SystemRandomSource::new();
     let key = KeyEncryptionKey::generate("bench", &random).unwrap();
     let tokens = SessionTokens::new(Arc::new(Keyring::new(key)));
@@ -57,8 +32,13 @@ fn session_token(c: &mut Criterion) {
     c.bench_function("session_token/issue", |b| {
         b.iter(|| tokens.issue(black_box(&claims), &random).unwrap())
     });
-    // The same work with a generator in process, which separates the cost of the two system
-    // calls to the operating system's generator from the token work itself.
+    // The thread-local generator seeded from the operating system, which draws without a
+    // system call.
+    let thread_random = ThreadRandomSource::new();
+    c.bench_function("session_token/issue_thread_random", |b| {
+        b.iter(|| tokens.issue(black_box(&claims), &thread_random).unwrap())
+    });
+    // A deterministic generator in process, the token work alone.
     let in_process = iam_model::SeededRandom::new(1);
     c.bench_function("session_token/issue_in_process_random", |b| {
         b.iter(|| tokens.issue(black_box(&claims), &in_process).unwrap())
@@ -72,6 +52,55 @@ fn session_token(c: &mut Criterion) {
                     now,
                 )
                 .unwrap()
+        })
+    });
+    crypto_floor(c, plaintext_len(credentials.session_token.expose()));
+}
+
+/// Returns the length of the sealed plaintext of a token: its payload less nonce and tag.
+fn plaintext_len(token: &str) -> usize {
+    let payload = token.rsplit('.').next().unwrap();
+    URL_SAFE_NO_PAD.decode(payload).unwrap().len() - NONCE_LEN - AES_256_GCM.tag_len()
+}
+
+/// Measures one AES-256-GCM seal and open of `len` bytes with a prepared key and nothing
+/// else: no encoding, allocation or random draw. It is the floor under issue and verify.
+fn crypto_floor(c: &mut Criterion, len: usize) {
+    let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &[7_u8; 32]).unwrap());
+    let associated_data = [1_u8; 48];
+    let nonce = [3_u8; NONCE_LEN];
+    let mut buffer = vec![5_u8; len];
+    let mut sealed = buffer.clone();
+    let tag = key
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(associated_data),
+            &mut sealed,
+        )
+        .unwrap();
+    sealed.extend_from_slice(tag.as_ref());
+
+    c.bench_function("session_token/aes_256_gcm_seal_floor", |b| {
+        b.iter(|| {
+            key.seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(associated_data),
+                black_box(&mut buffer),
+            )
+            .unwrap()
+        })
+    });
+    let mut opened = sealed.clone();
+    c.bench_function("session_token/aes_256_gcm_open_floor", |b| {
+        b.iter(|| {
+            opened.copy_from_slice(&sealed);
+            key.open_in_place(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(associated_data),
+                black_box(&mut opened),
+            )
+            .unwrap()
+            .len()
         })
     });
 }

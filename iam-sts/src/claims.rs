@@ -1,13 +1,16 @@
 //! The claims a session token carries, and their binary encoding.
 
 use iam_auth::SecretAccessKey;
-use iam_model::Arn;
+use iam_model::{Arn, IamArn, IamResource};
+use iam_store::Identity;
 use jiff::Timestamp;
 
 use crate::StsError;
 use crate::codec::{Malformed, Reader, Writer};
 
-const ENCODING_VERSION: u8 = 1;
+/// The version of the claims encoding. Version 2 writes ARNs by their fields, and tokens of
+/// version 1 fail to open as malformed.
+const ENCODING_VERSION: u8 = 2;
 
 const FLAG_MFA: u8 = 1;
 const FLAG_CHAINED: u8 = 1 << 1;
@@ -121,6 +124,24 @@ impl SessionClaims {
         }
     }
 
+    /// Returns the role or user behind the session, as the store names it: the role of a role
+    /// session, the calling user of a user or federated user session, and `None` for root.
+    /// Root sessions have no policies or revocation record of their own in the store.
+    ///
+    /// # Errors
+    ///
+    /// [`StsError::ServiceFailure`] when `source_arn` is not an IAM ARN, which no token this
+    /// service sealed carries.
+    pub fn source_entity(&self) -> Result<Option<Identity>, StsError> {
+        let source = IamArn::try_from(&self.source_arn)
+            .map_err(|error| StsError::ServiceFailure(error.to_string()))?;
+        Ok(match source.resource() {
+            IamResource::Role { name, .. } => Some(Identity::Role(name.clone())),
+            IamResource::User { name, .. } => Some(Identity::User(name.clone())),
+            _ => None,
+        })
+    }
+
     /// Returns the age of the MFA authentication at `now`, in whole seconds.
     pub fn mfa_age_seconds(&self, now: Timestamp) -> Option<i64> {
         self.mfa_authenticated_at
@@ -185,13 +206,14 @@ impl SessionClaims {
     }
 
     pub(crate) fn encode(&self, access_key_id: &str, secret: &SecretAccessKey) -> Vec<u8> {
-        let mut writer =
-            Writer::with_capacity(384 + self.session_policy.as_ref().map_or(0, String::len));
+        let text_capacity = 320 + self.session_policy.as_ref().map_or(0, String::len);
+        let fields_capacity = 128 + 5 * self.tags.len() + 9 * self.session_policy_arns.len();
+        let mut writer = Writer::with_capacity(fields_capacity + text_capacity, text_capacity);
         writer.u8(ENCODING_VERSION);
         writer.u8(self.kind.tag());
         writer.str(self.account.as_str());
-        writer.str(&self.principal_arn.to_string());
-        writer.str(&self.source_arn.to_string());
+        writer.arn(&self.principal_arn);
+        writer.arn(&self.source_arn);
         writer.str(&self.source_id);
         writer.str(&self.session_name);
         writer.timestamp(self.issued_at);
@@ -208,7 +230,7 @@ impl SessionClaims {
         writer.optional_str(self.session_policy.as_deref());
         writer.count(self.session_policy_arns.len());
         for arn in &self.session_policy_arns {
-            writer.str(&arn.to_string());
+            writer.arn(arn);
         }
 
         match self.mfa_authenticated_at {
@@ -226,7 +248,8 @@ impl SessionClaims {
     }
 
     pub(crate) fn decode(bytes: &[u8]) -> Result<(Self, String, SecretAccessKey), StsError> {
-        Self::read(&mut Reader::new(bytes))
+        Reader::new(bytes)
+            .and_then(|mut reader| Self::read(&mut reader))
             .map_err(|Malformed| StsError::InvalidClientTokenId("malformed claims"))
     }
 
@@ -236,8 +259,8 @@ impl SessionClaims {
         }
         let kind = PrincipalKind::from_tag(reader.u8()?)?;
         let account = reader.str()?.parse().map_err(|_| Malformed)?;
-        let principal_arn = reader.str()?.parse().map_err(|_| Malformed)?;
-        let source_arn = reader.str()?.parse().map_err(|_| Malformed)?;
+        let principal_arn = reader.arn()?;
+        let source_arn = reader.arn()?;
         let source_id = reader.str()?.to_owned();
         let session_name = reader.str()?.to_owned();
         let issued_at = reader.timestamp()?;
@@ -263,7 +286,7 @@ impl SessionClaims {
         let arn_count = reader.count()?;
         let mut session_policy_arns = Vec::with_capacity(arn_count);
         for _ in 0..arn_count {
-            session_policy_arns.push(reader.str()?.parse().map_err(|_| Malformed)?);
+            session_policy_arns.push(reader.arn()?);
         }
         let mfa_authenticated_at = match reader.u8()? {
             0 => None,

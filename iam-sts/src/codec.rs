@@ -1,33 +1,57 @@
 //! A small length-prefixed binary encoding for session claims.
 //!
-//! Integers are big-endian; a string is a `u16` byte length followed by UTF-8 bytes; a list is
-//! a `u8` count followed by its items. The reader checks every length against what is left, so
-//! a short or lying input yields an error and never a panic.
+//! The encoding has two parts: the fields, then the text of every string in field order. It
+//! starts with the length of the fields as a `u16`. Integers are big-endian. A string is a `u16`
+//! byte length in the fields and its bytes in the text, a list is a `u8` count followed by its
+//! items, and an ARN is its partition's index followed by four strings. Keeping the text
+//! together lets the reader check all of it as UTF-8 at once instead of string by string.
+//!
+//! The reader checks every length against what is left, so a short or lying input yields an
+//! error and never a panic.
 
+use iam_model::{Arn, Partition};
 use jiff::Timestamp;
 
-/// Appends encoded fields to a buffer.
+/// The length of the prefix that contains the length of the fields.
+const FIELDS_LEN_PREFIX: usize = 2;
+
+/// Appends encoded fields and their text to two buffers.
 pub(crate) struct Writer {
-    buffer: Vec<u8>,
+    fields: Vec<u8>,
+    text: Vec<u8>,
 }
 
 impl Writer {
-    pub(crate) fn with_capacity(capacity: usize) -> Self {
+    /// Creates a writer whose output fits `capacity` bytes without reallocating, `text_capacity`
+    /// of them string text.
+    pub(crate) fn with_capacity(capacity: usize, text_capacity: usize) -> Self {
+        let mut fields = Vec::with_capacity(capacity);
+        fields.extend_from_slice(&[0; FIELDS_LEN_PREFIX]);
         Self {
-            buffer: Vec::with_capacity(capacity),
+            fields,
+            text: Vec::with_capacity(text_capacity),
         }
     }
 
+    /// Returns the encoding: the length of the fields, the fields, then the text.
     pub(crate) fn into_bytes(self) -> Vec<u8> {
-        self.buffer
+        let Self { mut fields, text } = self;
+        // The fields take a few kilobytes at most, because each list has at most 255 items of at
+        // most 9 bytes, so their length fits a `u16`.
+        let fields_len = u16::try_from(fields.len() - FIELDS_LEN_PREFIX).unwrap_or(u16::MAX);
+        if let Some(prefix) = fields.get_mut(..FIELDS_LEN_PREFIX) {
+            prefix.copy_from_slice(&fields_len.to_be_bytes());
+        }
+        fields.extend_from_slice(&text);
+        fields
     }
 
     pub(crate) fn u8(&mut self, value: u8) {
-        self.buffer.push(value);
+        self.fields.push(value);
     }
 
     pub(crate) fn i64(&mut self, value: i64) {
-        self.buffer.extend_from_slice(&value.to_be_bytes());
+        self.fields.extend_from_slice(&value.to_be_bytes());
     }
 
     pub(crate) fn timestamp(&mut self, value: Timestamp) {
@@ -44,8 +68,23 @@ impl Writer {
         }
         let bytes = value.as_bytes().get(..end).unwrap_or_default();
         let len = u16::try_from(bytes.len()).unwrap_or(u16::MAX);
-        self.buffer.extend_from_slice(&len.to_be_bytes());
-        self.buffer.extend_from_slice(bytes);
+        self.fields.extend_from_slice(&len.to_be_bytes());
+        self.text.extend_from_slice(bytes);
+    }
+
+    /// Writes an ARN as its partition's index in [`Partition::ALL`], then its service,
+    /// region, account and resource as strings, so reading it back needs no text split.
+    pub(crate) fn arn(&mut self, arn: &Arn) {
+        let partition = Partition::ALL
+            .iter()
+            .position(|partition| *partition == arn.partition())
+            .and_then(|index| u8::try_from(index).ok())
+            .unwrap_or(u8::MAX);
+        self.u8(partition);
+        self.str(arn.service());
+        self.str(arn.region());
+        self.str(arn.account());
+        self.str(arn.resource());
     }
 
     pub(crate) fn optional_str(&mut self, value: Option<&str>) {
@@ -64,9 +103,10 @@ impl Writer {
     }
 }
 
-/// Reads encoded fields from a byte slice, front to back.
+/// Reads encoded fields front to back, and their strings from the text.
 pub(crate) struct Reader<'a> {
-    rest: &'a [u8],
+    fields: &'a [u8],
+    text: &'a str,
 }
 
 /// A read past the end of the input or of invalid UTF-8.
@@ -74,20 +114,31 @@ pub(crate) struct Reader<'a> {
 pub(crate) struct Malformed;
 
 impl<'a> Reader<'a> {
-    pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Self { rest: bytes }
+    /// Splits `bytes` into fields and text, and checks that the text is UTF-8.
+    pub(crate) fn new(bytes: &'a [u8]) -> Result<Self, Malformed> {
+        let (prefix, rest) = bytes
+            .split_first_chunk::<FIELDS_LEN_PREFIX>()
+            .ok_or(Malformed)?;
+        let fields_len = usize::from(u16::from_be_bytes(*prefix));
+        if rest.len() < fields_len {
+            return Err(Malformed);
+        }
+        let (fields, text) = rest.split_at(fields_len);
+        let text = std::str::from_utf8(text).map_err(|_| Malformed)?;
+        Ok(Self { fields, text })
     }
 
+    /// Returns whether every field and all the text were read.
     pub(crate) fn is_empty(&self) -> bool {
-        self.rest.is_empty()
+        self.fields.is_empty() && self.text.is_empty()
     }
 
     fn take(&mut self, len: usize) -> Result<&'a [u8], Malformed> {
-        if self.rest.len() < len {
+        if self.fields.len() < len {
             return Err(Malformed);
         }
-        let (head, tail) = self.rest.split_at(len);
-        self.rest = tail;
+        let (head, tail) = self.fields.split_at(len);
+        self.fields = tail;
         Ok(head)
     }
 
@@ -105,10 +156,26 @@ impl<'a> Reader<'a> {
         Timestamp::from_second(self.i64()?).map_err(|_| Malformed)
     }
 
+    /// Reads a string. A length that runs past the text or ends inside a character is
+    /// malformed.
     pub(crate) fn str(&mut self) -> Result<&'a str, Malformed> {
         let len_bytes = <[u8; 2]>::try_from(self.take(2)?).map_err(|_| Malformed)?;
-        let bytes = self.take(usize::from(u16::from_be_bytes(len_bytes)))?;
-        std::str::from_utf8(bytes).map_err(|_| Malformed)
+        let len = usize::from(u16::from_be_bytes(len_bytes));
+        let value = self.text.get(..len).ok_or(Malformed)?;
+        self.text = self.text.get(len..).ok_or(Malformed)?;
+        Ok(value)
+    }
+
+    /// Reads an ARN that [`Writer::arn`] wrote.
+    pub(crate) fn arn(&mut self) -> Result<Arn, Malformed> {
+        let partition = *Partition::ALL
+            .get(usize::from(self.u8()?))
+            .ok_or(Malformed)?;
+        let service = self.str()?;
+        let region = self.str()?;
+        let account = self.str()?;
+        let resource = self.str()?;
+        Arn::new(partition, service, region, account, resource).map_err(|_| Malformed)
     }
 
     pub(crate) fn optional_str(&mut self) -> Result<Option<&'a str>, Malformed> {
@@ -123,3 +190,6 @@ impl<'a> Reader<'a> {
         Ok(usize::from(self.u8()?))
     }
 }
+
+#[cfg(test)]
+mod tests;

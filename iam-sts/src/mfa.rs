@@ -1,13 +1,12 @@
 //! Checking the MFA code an STS request carries (`SerialNumber` and `TokenCode`).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use iam_auth::AuthError;
 use iam_auth::seal::{Keyring, SealedSecret};
 use iam_auth::totp::{Totp, TotpParameters, TotpSeed};
-use iam_model::{AccountId, Arn};
+use iam_model::{AccountId, Arn, VirtualMfaDevice};
 use iam_store::{IamStore, StoreError};
 use jiff::Timestamp;
 
@@ -39,14 +38,13 @@ pub type SeedContext = fn(&Arn) -> Vec<u8>;
 
 /// An [`MfaVerifier`] over the store's virtual MFA devices and `iam-auth`'s TOTP.
 ///
-/// TODO: the last accepted time step of each device lives in this value's memory, so a code
-/// stays single-use only within one server process and is usable again after a restart
-/// within its 90-second window. The store has no field for it yet.
+/// The last accepted time step of each device lives in the store, which advances it with a
+/// compare-and-set, so a code is accepted once across concurrent requests, server processes
+/// and restarts.
 pub struct StoredTotpVerifier {
     store: Arc<dyn IamStore>,
     keyring: Arc<Keyring>,
     seed_context: SeedContext,
-    last_accepted_steps: Mutex<HashMap<Arn, u64>>,
 }
 
 impl StoredTotpVerifier {
@@ -57,8 +55,26 @@ impl StoredTotpVerifier {
             store,
             keyring,
             seed_context,
-            last_accepted_steps: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Opens the sealed TOTP seed of `device`.
+    fn device_totp(&self, device: &VirtualMfaDevice) -> Result<Totp, StsError> {
+        let sealed_text = std::str::from_utf8(&device.sealed_seed.0)
+            .map_err(|_| StsError::ServiceFailure("a sealed MFA seed is not text".to_owned()))?;
+        let seed = self
+            .keyring
+            .open(
+                &SealedSecret::from_stored(sealed_text),
+                &(self.seed_context)(&device.serial_number),
+            )
+            .map_err(|error| {
+                StsError::ServiceFailure(format!("opening an MFA seed failed: {error}"))
+            })?;
+        let seed = TotpSeed::from_bytes(seed.expose().to_vec())
+            .map_err(|error| StsError::ServiceFailure(error.to_string()))?;
+        Totp::new(seed, TotpParameters::default())
+            .map_err(|error| StsError::ServiceFailure(error.to_string()))
     }
 }
 
@@ -77,12 +93,16 @@ impl MfaVerifier for StoredTotpVerifier {
                 "MultiFactorAuthentication failed with invalid MFA one time pass code".to_owned(),
             )
         };
-        let serial: Arn = serial_number.parse().map_err(|_| denied())?;
-        let device = match self.store.virtual_mfa_device(account, &serial).await {
-            Ok(device) => device,
-            Err(StoreError::NoSuchEntity { .. }) => return Err(denied()),
-            Err(error) => return Err(StsError::ServiceFailure(error.to_string())),
+        let store_failure = |error: StoreError| match error {
+            StoreError::NoSuchEntity { .. } => denied(),
+            error => StsError::ServiceFailure(error.to_string()),
         };
+        let serial: Arn = serial_number.parse().map_err(|_| denied())?;
+        let device = self
+            .store
+            .virtual_mfa_device(account, &serial)
+            .await
+            .map_err(store_failure)?;
         let enabled_for_caller = device
             .user_name
             .as_deref()
@@ -90,40 +110,34 @@ impl MfaVerifier for StoredTotpVerifier {
         if !enabled_for_caller {
             return Err(denied());
         }
+        let totp = self.device_totp(&device)?;
 
-        let sealed_text = String::from_utf8(device.sealed_seed.0.clone())
-            .map_err(|_| StsError::ServiceFailure("a sealed MFA seed is not text".to_owned()))?;
-        let seed = self
-            .keyring
-            .open(
-                &SealedSecret::from_stored(sealed_text),
-                &(self.seed_context)(&serial),
-            )
-            .map_err(|error| {
-                StsError::ServiceFailure(format!("opening an MFA seed failed: {error}"))
-            })?;
-        let seed = TotpSeed::from_bytes(seed.expose().to_vec())
-            .map_err(|error| StsError::ServiceFailure(error.to_string()))?;
-        let totp = Totp::new(seed, TotpParameters::default())
-            .map_err(|error| StsError::ServiceFailure(error.to_string()))?;
-
-        // INVARIANT (one check per device at a time): the lock is held from reading the last
-        // step to recording the new one, so two requests cannot both spend the same code.
-        let mut steps = self
-            .last_accepted_steps
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let last = steps.get(&serial).copied();
-        match totp.verify(token_code, now, last) {
-            Ok(step) => {
-                steps.insert(serial, step);
-                Ok(())
+        let last_accepted = self
+            .store
+            .mfa_time_step(account, &serial)
+            .await
+            .map_err(store_failure)?;
+        let step = match totp.verify(token_code, now, last_accepted) {
+            Ok(step) => step,
+            Err(AuthError::InvalidMfaCodeFormat { .. }) => {
+                return Err(StsError::validation(
+                    "TokenCode",
+                    "expected exactly 6 digits",
+                ));
             }
-            Err(AuthError::InvalidMfaCodeFormat { .. }) => Err(StsError::validation(
-                "TokenCode",
-                "expected exactly 6 digits",
-            )),
-            Err(_) => Err(denied()),
+            Err(_) => return Err(denied()),
+        };
+        // Another request may have spent this code since the read above. The store's
+        // compare-and-set lets exactly one of them through.
+        let acceptance = self
+            .store
+            .accept_mfa_time_step(account, user_name, &serial, step)
+            .await
+            .map_err(store_failure)?;
+        if acceptance.is_accepted() {
+            Ok(())
+        } else {
+            Err(denied())
         }
     }
 }

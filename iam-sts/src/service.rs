@@ -17,7 +17,7 @@ pub use web_identity::{AssumeRoleWithWebIdentityRequest, WebIdentitySession};
 
 use crate::mfa::MfaVerifier;
 use crate::params;
-use crate::revocation::{SessionRevocation, check_not_revoked};
+use crate::revocation::check_not_revoked;
 use crate::web_identity::DEFAULT_MAX_CLOCK_SKEW_SECONDS;
 use crate::{Caller, PrincipalKind, SessionClaims, SessionCredentials, SessionTokens, StsError};
 
@@ -89,27 +89,43 @@ impl Sts {
     }
 
     /// Authenticates session credentials: opens the token, checks that it belongs to
-    /// `access_key_id` and is live now, and that `revocation`, the record kept for the
-    /// session's role or user, does not cut it off.
-    ///
-    /// The caller reads `revocation` from its store by [`crate::revocation::revocation_subject`]
-    /// of the claims, which needs the token opened first. [`SessionTokens::open`] does that.
+    /// `access_key_id` and is live now, and that the revocation the store keeps for the
+    /// session's role or user does not cut it off.
     ///
     /// # Errors
     ///
-    /// [`StsError::InvalidClientTokenId`] for a bad or revoked token, and
-    /// [`StsError::ExpiredToken`] for an expired one.
-    pub fn authenticate_session(
+    /// [`StsError::InvalidClientTokenId`] for a bad token, [`StsError::RevokedToken`] for a
+    /// revoked one, [`StsError::ExpiredToken`] for an expired one, and
+    /// [`StsError::ServiceFailure`] when the store fails.
+    pub async fn authenticate_session(
         &self,
         session_token: &str,
         access_key_id: &str,
-        revocation: Option<&SessionRevocation>,
     ) -> Result<Caller, StsError> {
         let session = self
             .tokens
             .verify(session_token, access_key_id, self.clock.now())?;
-        check_not_revoked(&session.claims, revocation)?;
+        self.check_revocation(&session.claims).await?;
         Ok(Caller::Session(Box::new(session)))
+    }
+
+    /// Reads the revocation of the session's role or user from the store and checks the
+    /// session against it.
+    ///
+    /// # Errors
+    ///
+    /// [`StsError::RevokedToken`] when the session was issued before the cut-off, and
+    /// [`StsError::ServiceFailure`] when the store fails.
+    pub async fn check_revocation(&self, claims: &SessionClaims) -> Result<(), StsError> {
+        let Some(identity) = claims.source_entity()? else {
+            return Ok(());
+        };
+        let revocation = self
+            .store
+            .session_revocation(claims.account, &identity)
+            .await
+            .map_err(authorize::service_failure)?;
+        check_not_revoked(claims, revocation.as_ref())
     }
 
     /// Runs `GetSessionToken` for an IAM user or the root user with long-term credentials.

@@ -7,9 +7,8 @@
 
 use std::sync::Arc;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use iam_auth::seal::{Keyring, SealedSecret};
+use base64_simd::STANDARD;
+use iam_auth::seal::{Keyring, NONCE_LEN};
 use iam_auth::{AccessKeyId, AccessKeyKind, AuthError, SecretAccessKey, SecurityToken};
 use iam_model::RandomSource;
 use jiff::Timestamp;
@@ -81,26 +80,29 @@ impl SessionTokens {
         claims: &SessionClaims,
         random: &dyn RandomSource,
     ) -> Result<SessionCredentials, StsError> {
-        // One draw serves both the id and the secret, because each draw from the system
+        // One draw serves the id, the secret and the nonce, because each draw from the system
         // generator is a system call and issuing sits on the request path.
-        let mut drawn = [0_u8; KEY_ID_RANDOM_LEN + SECRET_RANDOM_LEN];
+        let mut drawn = [0_u8; KEY_ID_RANDOM_LEN + SECRET_RANDOM_LEN + NONCE_LEN];
         random.fill(&mut drawn);
-        let (key_id_bytes, secret_bytes) = drawn.split_at(KEY_ID_RANDOM_LEN);
-        let access_key_id: AccessKeyId = temporary_access_key_id(key_id_bytes)
-            .parse()
-            .map_err(|error: AuthError| StsError::ServiceFailure(error.to_string()))?;
-        let secret_access_key = SecretAccessKey::new(STANDARD.encode(secret_bytes));
+        let (key_id_bytes, rest) = drawn.split_at(KEY_ID_RANDOM_LEN);
+        let (secret_bytes, nonce_bytes) = rest.split_at(SECRET_RANDOM_LEN);
+        let mut nonce = [0_u8; NONCE_LEN];
+        nonce.copy_from_slice(nonce_bytes);
+
+        let access_key_id = AccessKeyId::try_from(temporary_access_key_id(key_id_bytes))
+            .map_err(|error| StsError::ServiceFailure(error.to_string()))?;
+        let secret_access_key = SecretAccessKey::new(STANDARD.encode_to_string(secret_bytes));
 
         let plaintext = claims.encode(access_key_id.as_str(), &secret_access_key);
         let sealed = self
             .keyring
-            .seal(&plaintext, SESSION_TOKEN_CONTEXT, random)
+            .seal_with_nonce(&plaintext, SESSION_TOKEN_CONTEXT, nonce)
             .map_err(|error| StsError::ServiceFailure(format!("sealing claims failed: {error}")))?;
 
         Ok(SessionCredentials {
             access_key_id,
             secret_access_key,
-            session_token: SecurityToken::new(sealed.as_str()),
+            session_token: SecurityToken::new(sealed.into_string()),
             expiration: claims.expires_at,
         })
     }
@@ -143,12 +145,10 @@ impl SessionTokens {
         if token.len() > MAX_SESSION_TOKEN_LEN {
             return Err(StsError::InvalidClientTokenId("session token too long"));
         }
-        let sealed = SealedSecret::from_stored(token);
-        let plaintext = self
+        let (claims, access_key_id, secret_access_key) = self
             .keyring
-            .open(&sealed, SESSION_TOKEN_CONTEXT)
-            .map_err(|error| StsError::InvalidClientTokenId(open_failure(&error)))?;
-        let (claims, access_key_id, secret_access_key) = SessionClaims::decode(plaintext.expose())?;
+            .open_text_with(token, SESSION_TOKEN_CONTEXT, SessionClaims::decode)
+            .map_err(|error| StsError::InvalidClientTokenId(open_failure(&error)))??;
         Ok(VerifiedSession {
             claims,
             access_key_id,

@@ -1,3 +1,5 @@
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use iam_model::SeededRandom;
 use proptest::prelude::*;
 
@@ -150,6 +152,76 @@ fn malformed_sealed_text_fails() {
             .open(&SealedSecret::from_stored(huge), b"ctx")
             .is_err()
     );
+}
+
+#[test]
+fn non_canonical_base64_is_rejected() {
+    let keyring = Keyring::new(key("kek-1", 1));
+    // A payload whose length leaves spare bits in its last character: 29 bytes is 39 characters
+    // and 2 spare bits.
+    let sealed = keyring
+        .seal(b"x", b"ctx", &SeededRandom::new(11))
+        .unwrap()
+        .into_string();
+    let last = sealed.chars().last().unwrap();
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let index = alphabet.find(last).unwrap();
+    // Setting a spare bit changes the text but not the bytes a lenient decoder returns.
+    let spare_bit_set = alphabet.chars().nth(index | 1).unwrap();
+    let changed = format!("{}{spare_bit_set}", &sealed[..sealed.len() - 1]);
+
+    let error = keyring.open_text(&changed, b"ctx").unwrap_err();
+
+    assert_eq!(index & 3, 0);
+    assert_ne!(changed, sealed);
+    assert!(
+        matches!(error, AuthError::MalformedSealedSecret(_)),
+        "{error}"
+    );
+}
+
+#[test]
+fn seal_with_nonce_uses_given_nonce() {
+    let keyring = Keyring::new(key("kek-1", 1));
+    let first = keyring
+        .seal_with_nonce(b"same", b"ctx", [1; NONCE_LEN])
+        .unwrap();
+    let again = keyring
+        .seal_with_nonce(b"same", b"ctx", [1; NONCE_LEN])
+        .unwrap();
+    let other = keyring
+        .seal_with_nonce(b"same", b"ctx", [2; NONCE_LEN])
+        .unwrap();
+    let payload = first.as_str().rsplit('.').next().unwrap();
+
+    let decoded = URL_SAFE_NO_PAD.decode(payload).unwrap();
+
+    assert_eq!(first, again);
+    assert_ne!(first, other);
+    assert_eq!(&decoded[..NONCE_LEN], &[1; NONCE_LEN]);
+    assert_eq!(
+        keyring.open_text(other.as_str(), b"ctx").unwrap().expose(),
+        b"same"
+    );
+}
+
+#[test]
+fn secrets_open_on_stack_and_heap() {
+    let keyring = Keyring::new(key("kek-1", 1));
+    let random = SeededRandom::new(12);
+    // 996 bytes is the longest secret opened on the stack, 997 the shortest on the heap.
+    for len in [0, 995, 996, 997, 3000, MAX_PLAINTEXT_LEN] {
+        let secret: Vec<u8> = (0..len).map(|index| (index % 251) as u8).collect();
+        let sealed = keyring.seal(&secret, b"ctx", &random).unwrap();
+
+        let opened = keyring.open(&sealed, b"ctx").unwrap();
+        let read_len = keyring
+            .open_text_with(sealed.as_str(), b"ctx", <[u8]>::len)
+            .unwrap();
+
+        assert_eq!(opened.expose(), secret.as_slice(), "length {len}");
+        assert_eq!(read_len, len);
+    }
 }
 
 #[test]

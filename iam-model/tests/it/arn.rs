@@ -84,6 +84,24 @@ fn arn_length_is_bounded() {
 }
 
 #[test]
+fn arn_length_counts_characters() {
+    let prefix = "arn:aws:s3:::";
+    let resource_len = Arn::MAX_LEN - prefix.len();
+    let longest = format!("{prefix}{}", "é".repeat(resource_len));
+    let too_long = format!("{longest}é");
+
+    let parsed = longest.parse::<Arn>();
+    let built = Arn::new(Partition::Aws, "s3", "", "", "é".repeat(resource_len));
+    let built_too_long = Arn::new(Partition::Aws, "s3", "", "", "é".repeat(resource_len + 1));
+
+    assert!(longest.len() > Arn::MAX_LEN);
+    assert_eq!(parsed.unwrap().to_string(), longest);
+    assert_eq!(built.unwrap().to_string(), longest);
+    assert!(too_long.parse::<Arn>().is_err());
+    assert!(built_too_long.is_err());
+}
+
+#[test]
 fn parse_errors_repeat_at_most_256_characters() {
     let huge = "A".repeat(1_000_000);
     let errors = [

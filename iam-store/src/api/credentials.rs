@@ -6,7 +6,7 @@ use iam_model::{
     Tag, VirtualMfaDevice,
 };
 
-use crate::{ListOptions, MfaAssignment, Page, StoreError};
+use crate::{ListOptions, MfaAssignment, Page, StoreError, TimeStepAcceptance};
 
 /// Credentials: access keys, login profiles and virtual MFA devices.
 ///
@@ -176,7 +176,8 @@ pub trait CredentialStore: Send + Sync {
         options: &ListOptions,
     ) -> Result<Page<VirtualMfaDevice>, StoreError>;
 
-    /// Enables an unassigned device for a user.
+    /// Enables an unassigned device for a user, with `accepted_time_step` as its last accepted
+    /// TOTP time step: the step of the second of the two codes `EnableMFADevice` checks.
     ///
     /// # Errors
     ///
@@ -189,9 +190,41 @@ pub trait CredentialStore: Send + Sync {
         user_name: &str,
         serial_number: &Arn,
         enable_date: jiff::Timestamp,
+        accepted_time_step: u64,
     ) -> Result<(), StoreError>;
 
-    /// Disables a device for the user it is enabled for.
+    /// Returns the last accepted TOTP time step of a device: `None` while it is not enabled.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::NoSuchEntity`] when there is no such device.
+    async fn mfa_time_step(
+        &self,
+        account: AccountId,
+        serial_number: &Arn,
+    ) -> Result<Option<u64>, StoreError>;
+
+    /// Makes `step` the last accepted TOTP time step of a device enabled for `user_name`, only
+    /// when it is after the stored step. The comparison and the write are one transaction, so
+    /// of two requests with the same code exactly one is accepted, across restarts too.
+    ///
+    /// STS calls with MFA use it for the step their code matched, and `ResyncMFADevice` for the
+    /// step of its second code.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::NoSuchEntity`] for a missing user or device, or a device not enabled for
+    /// this user.
+    async fn accept_mfa_time_step(
+        &self,
+        account: AccountId,
+        user_name: &str,
+        serial_number: &Arn,
+        step: u64,
+    ) -> Result<TimeStepAcceptance, StoreError>;
+
+    /// Disables a device for the user it is enabled for, and removes its last accepted time
+    /// step. Enabling it again checks two new codes and stores their step.
     ///
     /// # Errors
     ///

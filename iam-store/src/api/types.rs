@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use iam_model::{Arn, Group, InlinePolicy, PolicyVersionId, Role, User};
 use serde::{Deserialize, Serialize};
 
-use crate::ListOptions;
 use crate::kv::Revision;
+use crate::{Identity, ListOptions};
 
 /// A record with the revision of the commit that last changed it, for optimistic concurrency.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +78,36 @@ pub enum MfaAssignment {
     Assigned,
     /// Devices not enabled for any user.
     Unassigned,
+}
+
+/// The outcome of recording a TOTP time step as a virtual MFA device's last accepted one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum TimeStepAcceptance {
+    /// The step was after the stored one and is now the last accepted step.
+    Accepted,
+    /// The step was not after the stored one, so its code was already used or is older than a
+    /// used one. Nothing changed.
+    NotAfterLast {
+        /// The last accepted step, as stored.
+        last_accepted: u64,
+    },
+}
+
+impl TimeStepAcceptance {
+    /// Returns whether the step was accepted.
+    pub fn is_accepted(self) -> bool {
+        self == TimeStepAcceptance::Accepted
+    }
+}
+
+/// A session revocation: every session of a role or user issued before a cut-off is invalid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRevocation {
+    /// The role or user whose sessions are revoked, with its name as stored.
+    pub identity: Identity,
+    /// Sessions issued strictly before this moment are revoked.
+    pub revoked_before: jiff::Timestamp,
 }
 
 /// The counts and quotas of `GetAccountSummary`, keyed as AWS names them (`Users`,

@@ -621,12 +621,28 @@ async fn populate(store: &Arc<dyn IamStore>, fixture: &Fixture) -> CheckResult {
         step!(store.create_virtual_mfa_device(account, device).await);
         step!(
             store
-                .enable_mfa_device(account, "Alice", &serial, fixture.now)
+                .enable_mfa_device(account, "Alice", &serial, fixture.now, fixture.time_step())
+                .await
+        );
+        let accepted = step!(
+            store
+                .accept_mfa_time_step(account, "Alice", &serial, fixture.time_step() + 1)
+                .await
+        );
+        ensure!(accepted.is_accepted(), "a later time step was not accepted");
+        step!(
+            store
+                .create_virtual_mfa_device(account, fixture.mfa_device(account, "Spare"))
                 .await
         );
         step!(
             store
-                .create_virtual_mfa_device(account, fixture.mfa_device(account, "Spare"))
+                .set_session_revocation(account, &alice, fixture.now)
+                .await
+        );
+        step!(
+            store
+                .set_session_revocation(account, &app, fixture.now)
                 .await
         );
         step!(
@@ -706,6 +722,22 @@ pub(super) async fn export_into(
 
     let imported = step!(target.export().await);
     ensure_eq!(sorted(&imported), sorted(&records));
+    let revocations = imported
+        .iter()
+        .filter(|record| matches!(record, ExportRecord::SessionRevocation { .. }))
+        .count();
+    ensure_eq!(revocations, 4);
+    let steps: Vec<u64> = imported
+        .iter()
+        .filter_map(|record| match record {
+            ExportRecord::MfaDevice {
+                last_accepted_time_step,
+                ..
+            } => *last_accepted_time_step,
+            _ => None,
+        })
+        .collect();
+    ensure_eq!(steps, vec![fixture.time_step() + 1; 2]);
     let account = fixture.account(1);
     let source_summary = step!(source.account_summary(account).await);
     let target_summary = step!(target.account_summary(account).await);

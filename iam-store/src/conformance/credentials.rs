@@ -6,7 +6,7 @@ use iam_model::{AccessKeyLastUsed, AccessKeyStatus, Quota, ROOT_USER_NAME};
 
 use super::{CheckResult, Fixture, ensure, ensure_eq, expect_error, step};
 use crate::prelude::*;
-use crate::{EntityKind, ListOptions, MfaAssignment, StoreError};
+use crate::{EntityKind, ListOptions, MfaAssignment, StoreError, TimeStepAcceptance};
 
 pub(super) async fn access_keys(store: &Arc<dyn IamStore>, fixture: &Fixture) -> CheckResult {
     let account = fixture.account(0);
@@ -278,18 +278,36 @@ pub(super) async fn mfa_devices(store: &Arc<dyn IamStore>, fixture: &Fixture) ->
 
     step!(
         store
-            .enable_mfa_device(account, "Alice", &first_serial, fixture.now)
+            .enable_mfa_device(
+                account,
+                "Alice",
+                &first_serial,
+                fixture.now,
+                fixture.time_step()
+            )
             .await
     );
     expect_error!(
         store
-            .enable_mfa_device(account, "Bob", &first_serial, fixture.now)
+            .enable_mfa_device(
+                account,
+                "Bob",
+                &first_serial,
+                fixture.now,
+                fixture.time_step()
+            )
             .await,
         StoreError::EntityAlreadyExists { .. }
     );
     expect_error!(
         store
-            .enable_mfa_device(account, "Alice", &second_serial, fixture.now)
+            .enable_mfa_device(
+                account,
+                "Alice",
+                &second_serial,
+                fixture.now,
+                fixture.time_step()
+            )
             .await,
         StoreError::LimitExceeded {
             quota: Quota::MfaDevicesPerUser,
@@ -352,8 +370,175 @@ pub(super) async fn mfa_devices(store: &Arc<dyn IamStore>, fixture: &Fixture) ->
     );
     step!(
         store
-            .enable_mfa_device(account, "Alice", &second_serial, fixture.now)
+            .enable_mfa_device(
+                account,
+                "Alice",
+                &second_serial,
+                fixture.now,
+                fixture.time_step()
+            )
             .await
     );
+    Ok(())
+}
+
+pub(super) async fn mfa_time_steps(store: &Arc<dyn IamStore>, fixture: &Fixture) -> CheckResult {
+    let account = fixture.account(0);
+    step!(
+        store
+            .create_user(account, fixture.user(account, "Alice"))
+            .await
+    );
+    step!(
+        store
+            .create_user(account, fixture.user(account, "Bob"))
+            .await
+    );
+    let device = fixture.mfa_device(account, "Steps");
+    let serial = device.serial_number.clone();
+    step!(store.create_virtual_mfa_device(account, device).await);
+    ensure_eq!(step!(store.mfa_time_step(account, &serial).await), None);
+    expect_error!(
+        store
+            .accept_mfa_time_step(account, "Alice", &serial, 1)
+            .await,
+        StoreError::NoSuchEntity {
+            kind: EntityKind::MfaDevice,
+            ..
+        }
+    );
+
+    let enabled_step = fixture.time_step();
+    step!(
+        store
+            .enable_mfa_device(account, "Alice", &serial, fixture.now, enabled_step)
+            .await
+    );
+    ensure_eq!(
+        step!(store.mfa_time_step(account, &serial).await),
+        Some(enabled_step)
+    );
+    let same = step!(
+        store
+            .accept_mfa_time_step(account, "Alice", &serial, enabled_step)
+            .await
+    );
+    ensure_eq!(
+        same,
+        TimeStepAcceptance::NotAfterLast {
+            last_accepted: enabled_step
+        }
+    );
+    let next = step!(
+        store
+            .accept_mfa_time_step(account, "alice", &serial, enabled_step + 1)
+            .await
+    );
+    ensure_eq!(next, TimeStepAcceptance::Accepted);
+    let earlier = step!(
+        store
+            .accept_mfa_time_step(account, "Alice", &serial, enabled_step)
+            .await
+    );
+    ensure!(!earlier.is_accepted(), "an earlier step was accepted");
+    ensure_eq!(
+        step!(store.mfa_time_step(account, &serial).await),
+        Some(enabled_step + 1)
+    );
+
+    expect_error!(
+        store
+            .accept_mfa_time_step(account, "Bob", &serial, enabled_step + 5)
+            .await,
+        StoreError::NoSuchEntity {
+            kind: EntityKind::MfaDevice,
+            ..
+        }
+    );
+    expect_error!(
+        store
+            .accept_mfa_time_step(account, "Nobody", &serial, enabled_step + 5)
+            .await,
+        StoreError::NoSuchEntity {
+            kind: EntityKind::User,
+            ..
+        }
+    );
+    let missing = fixture.mfa_device(account, "Missing").serial_number;
+    expect_error!(
+        store.mfa_time_step(account, &missing).await,
+        StoreError::NoSuchEntity {
+            kind: EntityKind::MfaDevice,
+            ..
+        }
+    );
+    ensure_eq!(
+        step!(store.mfa_time_step(account, &serial).await),
+        Some(enabled_step + 1)
+    );
+
+    step!(store.deactivate_mfa_device(account, "Alice", &serial).await);
+    ensure_eq!(step!(store.mfa_time_step(account, &serial).await), None);
+    step!(
+        store
+            .enable_mfa_device(account, "Bob", &serial, fixture.now, enabled_step + 3)
+            .await
+    );
+    ensure_eq!(
+        step!(store.mfa_time_step(account, &serial).await),
+        Some(enabled_step + 3)
+    );
+    Ok(())
+}
+
+/// Many requests race to spend the same code: exactly one wins, and a later step still does.
+pub(super) async fn concurrent_time_steps_accept_once(
+    store: &Arc<dyn IamStore>,
+    fixture: &Fixture,
+) -> CheckResult {
+    let account = fixture.account(0);
+    step!(
+        store
+            .create_user(account, fixture.user(account, "Alice"))
+            .await
+    );
+    let device = fixture.mfa_device(account, "Raced");
+    let serial = device.serial_number.clone();
+    step!(store.create_virtual_mfa_device(account, device).await);
+    let enabled_step = fixture.time_step();
+    step!(
+        store
+            .enable_mfa_device(account, "Alice", &serial, fixture.now, enabled_step)
+            .await
+    );
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let store = Arc::clone(store);
+        let serial = serial.clone();
+        tasks.spawn(async move {
+            store
+                .accept_mfa_time_step(account, "Alice", &serial, enabled_step + 1)
+                .await
+        });
+    }
+    let results = tasks.join_all().await;
+
+    let accepted = results
+        .iter()
+        .filter(|result| matches!(result, Ok(TimeStepAcceptance::Accepted)))
+        .count();
+    ensure_eq!(accepted, 1);
+    let rejected = results
+        .iter()
+        .filter(|result| matches!(result, Ok(TimeStepAcceptance::NotAfterLast { .. })))
+        .count();
+    ensure_eq!(rejected, 15);
+    let later = step!(
+        store
+            .accept_mfa_time_step(account, "Alice", &serial, enabled_step + 2)
+            .await
+    );
+    ensure_eq!(later, TimeStepAcceptance::Accepted);
     Ok(())
 }

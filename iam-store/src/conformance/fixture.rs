@@ -56,6 +56,12 @@ impl Fixture {
         }
     }
 
+    /// Returns the 30-second TOTP time step that contains [`Fixture::now`], as the step a
+    /// device is enabled with.
+    pub fn time_step(&self) -> u64 {
+        u64::try_from(self.now.as_second()).unwrap_or(0) / 30
+    }
+
     /// Returns the `index`th test account, `111122220000` and up.
     pub fn account(&self, index: u32) -> AccountId {
         let id = format!("{:012}", 111_122_220_000_u64 + u64::from(index));

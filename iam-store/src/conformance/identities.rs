@@ -146,7 +146,7 @@ pub(super) async fn user_delete_conflicts(
     let serial = device.serial_number.clone();
     step!(
         store
-            .enable_mfa_device(account, "Alice", &serial, fixture.now)
+            .enable_mfa_device(account, "Alice", &serial, fixture.now, fixture.time_step())
             .await
     );
 
@@ -228,7 +228,7 @@ pub(super) async fn user_rename_moves_everything(
     step!(store.create_virtual_mfa_device(account, device).await);
     step!(
         store
-            .enable_mfa_device(account, "Alice", &serial, fixture.now)
+            .enable_mfa_device(account, "Alice", &serial, fixture.now, fixture.time_step())
             .await
     );
 

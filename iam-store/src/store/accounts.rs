@@ -7,13 +7,15 @@ use iam_model::{
 };
 use tokio::sync::broadcast;
 
+use super::credentials::time_step_key;
 use super::{Counter, KvStore, count, put, records};
 use crate::export::ExportRecord;
 use crate::keys::{GlobalTable, Key, Table, components};
 use crate::kv::{KvEngine, Revision};
 use crate::txn::{Txn, decode};
 use crate::{
-    AccountStore, AccountSummary, AttachedPolicy, Change, EntityKind, Identity, StoreError,
+    AccountStore, AccountSummary, AttachedPolicy, Change, EntityKind, Identity, SessionRevocation,
+    StoreError,
 };
 
 fn account_key(account: AccountId) -> Vec<u8> {
@@ -126,13 +128,26 @@ fn export_account(
         out.push(ExportRecord::LoginProfile { account, profile });
     }
     for device in records::<VirtualMfaDevice>(txn, &prefix(Table::MfaDevice))? {
-        out.push(ExportRecord::MfaDevice { account, device });
+        let step_key = time_step_key(account, &device.serial_number);
+        let last_accepted_time_step = txn.get_json::<u64>(&step_key)?;
+        out.push(ExportRecord::MfaDevice {
+            account,
+            device,
+            last_accepted_time_step,
+        });
     }
     for profile in records::<InstanceProfile>(txn, &prefix(Table::InstanceProfile))? {
         out.push(ExportRecord::InstanceProfile { account, profile });
     }
     for provider in records::<OidcProvider>(txn, &prefix(Table::OidcProvider))? {
         out.push(ExportRecord::OidcProvider { account, provider });
+    }
+    let revocations = prefix(Table::SessionRevocation);
+    for revocation in records::<SessionRevocation>(txn, &revocations)? {
+        out.push(ExportRecord::SessionRevocation {
+            account,
+            revocation,
+        });
     }
     Ok(())
 }

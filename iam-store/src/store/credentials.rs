@@ -12,7 +12,10 @@ use crate::keys::{GlobalTable, Key, Table};
 use crate::kv::KvEngine;
 use crate::page;
 use crate::txn::{self, Txn};
-use crate::{CredentialStore, EntityKind, Identity, ListOptions, MfaAssignment, Page, StoreError};
+use crate::{
+    CredentialStore, EntityKind, Identity, ListOptions, MfaAssignment, Page, StoreError,
+    TimeStepAcceptance,
+};
 
 fn access_key_key(account: AccountId, user_name: &str, access_key_id: &str) -> Vec<u8> {
     Key::account(account, Table::AccessKey)
@@ -35,6 +38,13 @@ fn login_profile_key(account: AccountId, user_name: &str) -> Vec<u8> {
 
 fn device_key(account: AccountId, serial_number: &Arn) -> Vec<u8> {
     Key::account(account, Table::MfaDevice)
+        .name(&serial_number.to_string())
+        .build()
+}
+
+/// Returns the key of a device's last accepted TOTP time step.
+pub(super) fn time_step_key(account: AccountId, serial_number: &Arn) -> Vec<u8> {
+    Key::account(account, Table::MfaTimeStep)
         .name(&serial_number.to_string())
         .build()
 }
@@ -120,6 +130,31 @@ fn require_device(
             kind: EntityKind::MfaDevice,
             name: serial_number.to_string(),
         })
+}
+
+/// Reads a device enabled for a user, and returns the user's name as stored with the device.
+///
+/// Fails with [`StoreError::NoSuchEntity`] for a missing user or device, or a device that is
+/// not enabled for this user.
+fn require_enabled_device(
+    txn: &mut Txn<'_>,
+    account: AccountId,
+    user_name: &str,
+    serial_number: &Arn,
+) -> Result<(String, VirtualMfaDevice), StoreError> {
+    let user = require_user(txn, account, user_name)?.record;
+    let device = require_device(txn, account, serial_number)?;
+    let enabled_for_user = device
+        .user_name
+        .as_deref()
+        .is_some_and(|owner| owner == user.user_name);
+    if !enabled_for_user {
+        return Err(StoreError::NoSuchEntity {
+            kind: EntityKind::MfaDevice,
+            name: serial_number.to_string(),
+        });
+    }
+    Ok((user.user_name, device))
 }
 
 #[async_trait]
@@ -377,6 +412,7 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
         user_name: &str,
         serial_number: &Arn,
         enable_date: jiff::Timestamp,
+        accepted_time_step: u64,
     ) -> Result<(), StoreError> {
         self.write(|txn| {
             let user = require_user(txn, account, user_name)?.record;
@@ -398,8 +434,47 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
             put(txn, device_key(account, serial_number), &device)?;
             let index = user_device_key(account, &user.user_name, serial_number);
             put(txn, index, &device.serial_number.to_string())?;
+            put(
+                txn,
+                time_step_key(account, serial_number),
+                &accepted_time_step,
+            )?;
             add_count(txn, account, Counter::MfaDevicesInUse, 1)?;
             touch(txn, account, &Identity::User(user.user_name))
+        })
+        .await
+    }
+
+    async fn mfa_time_step(
+        &self,
+        account: AccountId,
+        serial_number: &Arn,
+    ) -> Result<Option<u64>, StoreError> {
+        self.read(|txn| {
+            require_device(txn, account, serial_number)?;
+            txn.get_json(&time_step_key(account, serial_number))
+        })
+    }
+
+    async fn accept_mfa_time_step(
+        &self,
+        account: AccountId,
+        user_name: &str,
+        serial_number: &Arn,
+        step: u64,
+    ) -> Result<TimeStepAcceptance, StoreError> {
+        let key = time_step_key(account, serial_number);
+        self.write(|txn| {
+            require_enabled_device(txn, account, user_name, serial_number)?;
+            match txn.get_json::<u64>(&key)? {
+                Some(last_accepted) if step <= last_accepted => {
+                    Ok(TimeStepAcceptance::NotAfterLast { last_accepted })
+                }
+                _ => {
+                    put(txn, key.clone(), &step)?;
+                    Ok(TimeStepAcceptance::Accepted)
+                }
+            }
         })
         .await
     }
@@ -411,24 +486,15 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
         serial_number: &Arn,
     ) -> Result<(), StoreError> {
         self.write(|txn| {
-            let user = require_user(txn, account, user_name)?.record;
-            let mut device = require_device(txn, account, serial_number)?;
-            let enabled_for_user = device
-                .user_name
-                .as_deref()
-                .is_some_and(|owner| owner == user.user_name);
-            if !enabled_for_user {
-                return Err(StoreError::NoSuchEntity {
-                    kind: EntityKind::MfaDevice,
-                    name: serial_number.to_string(),
-                });
-            }
+            let (owner, mut device) =
+                require_enabled_device(txn, account, user_name, serial_number)?;
             device.user_name = None;
             device.enable_date = None;
             put(txn, device_key(account, serial_number), &device)?;
-            txn.delete(user_device_key(account, &user.user_name, serial_number));
+            txn.delete(user_device_key(account, &owner, serial_number));
+            txn.delete(time_step_key(account, serial_number));
             add_count(txn, account, Counter::MfaDevicesInUse, -1)?;
-            touch(txn, account, &Identity::User(user.user_name))
+            touch(txn, account, &Identity::User(owner))
         })
         .await
     }

@@ -11,6 +11,7 @@ use crate::keys::{Key, Table, fold};
 use crate::kv::{KvEngine, Revision};
 use crate::page::{self, path_matches};
 use crate::store::policies::adjust_boundary;
+use crate::store::sessions::revocation_key;
 use crate::txn::{self, Txn};
 use crate::{EntityKind, Identity, ListOptions, Page, RoleStore, StoreError, Stored};
 
@@ -136,6 +137,7 @@ impl<E: KvEngine> RoleStore for KvStore<E> {
                 adjust_boundary(txn, account, boundary, &identity, false)?;
             }
             txn.delete(role_key(account, name));
+            txn.delete(revocation_key(account, &identity)?);
             add_count(txn, account, Counter::Roles, -1)?;
             txn.changed(account, identity);
             Ok(())

@@ -11,8 +11,11 @@ use crate::keys::{GlobalTable, Key, Table, fold};
 use crate::kv::{KvEngine, Revision};
 use crate::page::{self, path_matches};
 use crate::store::policies::adjust_boundary;
+use crate::store::sessions::revocation_key;
 use crate::txn::{self, Txn};
-use crate::{EntityKind, Identity, ListOptions, Page, StoreError, Stored, UserStore};
+use crate::{
+    EntityKind, Identity, ListOptions, Page, SessionRevocation, StoreError, Stored, UserStore,
+};
 
 /// The record of which account and user own an access key, under the global index.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -163,6 +166,7 @@ impl<E: KvEngine> UserStore for KvStore<E> {
                 adjust_boundary(txn, account, boundary, &identity, false)?;
             }
             txn.delete(user_key(account, name));
+            txn.delete(revocation_key(account, &identity)?);
             add_count(txn, account, Counter::Users, -1)?;
             txn.changed(account, identity);
             Ok(())
@@ -259,5 +263,12 @@ fn rename_user(
         }
     }
     move_prefix(txn, &old_devices, &new_devices, |_, payload| Ok(payload))?;
+
+    let old_revocation = revocation_key(account, &old)?;
+    if let Some(mut revocation) = txn.get_json::<SessionRevocation>(&old_revocation)? {
+        txn.delete(old_revocation);
+        revocation.identity = new.clone();
+        put(txn, revocation_key(account, &new)?, &revocation)?;
+    }
     Ok(())
 }

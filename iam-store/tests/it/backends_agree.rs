@@ -35,6 +35,8 @@ enum Operation {
     DeactivateAccessKey(usize),
     DeleteAccessKey(usize),
     SetBoundary(usize, Option<usize>),
+    RevokeSessions(usize, i64),
+    ClearRevocation(usize),
 }
 
 fn operation() -> impl Strategy<Value = Operation> {
@@ -62,6 +64,8 @@ fn operation() -> impl Strategy<Value = Operation> {
         name().prop_map(Operation::DeleteAccessKey),
         (name(), proptest::option::of(name()))
             .prop_map(|(user, policy)| Operation::SetBoundary(user, policy)),
+        (name(), 0..3_i64).prop_map(|(user, minutes)| Operation::RevokeSessions(user, minutes)),
+        name().prop_map(Operation::ClearRevocation),
     ]
 }
 
@@ -220,6 +224,19 @@ async fn apply(
                     .await,
             )
         }
+        Operation::RevokeSessions(member, minutes) => {
+            let revoked_before = fixture.now + jiff::SignedDuration::from_mins(*minutes);
+            outcome(
+                store
+                    .set_session_revocation(account, &user(*member), revoked_before)
+                    .await,
+            )
+        }
+        Operation::ClearRevocation(member) => outcome(
+            store
+                .clear_session_revocation(account, &user(*member))
+                .await,
+        ),
     }
 }
 

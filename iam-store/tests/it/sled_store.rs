@@ -7,7 +7,9 @@ use iam_model::Quotas;
 use iam_store::conformance::Fixture;
 use iam_store::kv::{CommitRequest, KvEngine, MemoryEngine, ReadCheck, SledEngine, SledOptions};
 use iam_store::prelude::*;
-use iam_store::{KvStore, ListOptions, MemoryStore, SledStore, StoreError};
+use iam_store::{
+    Identity, KvStore, ListOptions, MemoryStore, SledStore, StoreError, TimeStepAcceptance,
+};
 
 /// The key of the store's format version: the meta scope byte, then `format`.
 const FORMAT_KEY: &[u8] = b"\x03format";
@@ -52,6 +54,62 @@ async fn reopen_keeps_records_and_revision() {
         .await
         .unwrap();
     assert_eq!(created.revision, revision + 1);
+}
+
+#[tokio::test]
+async fn reopen_keeps_time_steps_and_revocations() {
+    let directory = tempfile::tempdir().unwrap();
+    let fixture = Fixture::new();
+    let account = fixture.account(0);
+    let alice = Identity::User("Alice".to_owned());
+    let device = fixture.mfa_device(account, "Phone");
+    let serial = device.serial_number.clone();
+    let step = fixture.time_step();
+    let store = open(directory.path()).await;
+    store
+        .create_user(account, fixture.user(account, "Alice"))
+        .await
+        .unwrap();
+    store
+        .create_virtual_mfa_device(account, device)
+        .await
+        .unwrap();
+    store
+        .enable_mfa_device(account, "Alice", &serial, fixture.now, step)
+        .await
+        .unwrap();
+    let accepted = store
+        .accept_mfa_time_step(account, "Alice", &serial, step + 1)
+        .await
+        .unwrap();
+    store
+        .set_session_revocation(account, &alice, fixture.now)
+        .await
+        .unwrap();
+    drop(store);
+
+    let store = open(directory.path()).await;
+
+    assert_eq!(accepted, TimeStepAcceptance::Accepted);
+    assert_eq!(
+        store.mfa_time_step(account, &serial).await.unwrap(),
+        Some(step + 1)
+    );
+    let replayed = store
+        .accept_mfa_time_step(account, "Alice", &serial, step + 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        replayed,
+        TimeStepAcceptance::NotAfterLast {
+            last_accepted: step + 1
+        }
+    );
+    let revocation = store.session_revocation(account, &alice).await.unwrap();
+    assert_eq!(
+        revocation.map(|record| record.revoked_before),
+        Some(fixture.now)
+    );
 }
 
 #[tokio::test]

@@ -56,10 +56,11 @@ fn trailing_bytes_are_malformed() {
 #[test]
 fn unknown_version_and_kind_are_malformed() {
     let bytes = minimal_claims().encode("ASIAEXAMPLE", &secret());
+    // The fields start after their two-byte length, with the version, then the kind.
     let mut wrong_version = bytes.clone();
-    wrong_version[0] = 9;
+    wrong_version[2] = 9;
     let mut wrong_kind = bytes;
-    wrong_kind[1] = 9;
+    wrong_kind[3] = 9;
 
     assert!(SessionClaims::decode(&wrong_version).is_err());
     assert!(SessionClaims::decode(&wrong_kind).is_err());
@@ -255,4 +256,26 @@ fn packed_policy_message_has_percentage() {
         error.to_string(),
         "packed session policies and tags consume 120% of the allotted space"
     );
+}
+
+#[test]
+fn source_entity_is_role_or_user() {
+    assert_eq!(
+        full_claims().source_entity().unwrap(),
+        Some(Identity::Role("ops-admin".to_owned()))
+    );
+    assert_eq!(
+        minimal_claims().source_entity().unwrap(),
+        Some(Identity::User("alice".to_owned()))
+    );
+}
+
+#[test]
+fn root_session_has_no_source_entity() {
+    let mut claims = minimal_claims();
+    claims.kind = crate::PrincipalKind::Root;
+    claims.source_arn = "arn:aws:iam::111122223333:root".parse().unwrap();
+    claims.principal_arn = claims.source_arn.clone();
+
+    assert_eq!(claims.source_entity().unwrap(), None);
 }

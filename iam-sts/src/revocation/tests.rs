@@ -1,11 +1,12 @@
 use jiff::SignedDuration;
 
 use super::*;
-use crate::testing::{full_claims, issue_time, minimal_claims};
+use crate::SessionClaims;
+use crate::testing::{full_claims, issue_time};
 
-fn revocation(subject: &Arn, offset_seconds: i64) -> SessionRevocation {
+fn revocation(claims: &SessionClaims, offset_seconds: i64) -> SessionRevocation {
     SessionRevocation {
-        subject: subject.clone(),
+        identity: claims.source_entity().unwrap().unwrap(),
         revoked_before: issue_time() + SignedDuration::from_secs(offset_seconds),
     }
 }
@@ -13,7 +14,7 @@ fn revocation(subject: &Arn, offset_seconds: i64) -> SessionRevocation {
 #[test]
 fn session_issued_before_cutoff_is_revoked() {
     let claims = full_claims();
-    let record = revocation(&claims.source_arn, 1);
+    let record = revocation(&claims, 1);
 
     let result = check_not_revoked(&claims, Some(&record));
 
@@ -31,46 +32,9 @@ fn session_issued_before_cutoff_is_revoked() {
 fn session_issued_at_or_after_cutoff_survives() {
     let claims = full_claims();
 
-    assert!(check_not_revoked(&claims, Some(&revocation(&claims.source_arn, 0))).is_ok());
-    assert!(check_not_revoked(&claims, Some(&revocation(&claims.source_arn, -10))).is_ok());
+    assert!(check_not_revoked(&claims, Some(&revocation(&claims, 0))).is_ok());
+    assert!(check_not_revoked(&claims, Some(&revocation(&claims, -10))).is_ok());
     assert!(check_not_revoked(&claims, None).is_ok());
-}
-
-#[test]
-fn record_for_other_subject_does_not_apply() {
-    let claims = full_claims();
-    let other = minimal_claims().source_arn;
-
-    let result = check_not_revoked(&claims, Some(&revocation(&other, 100)));
-
-    assert!(result.is_ok());
-}
-
-#[test]
-fn subject_is_role_or_user() {
-    assert_eq!(
-        revocation_subject(&full_claims()).to_string(),
-        "arn:aws:iam::111122223333:role/team/ops-admin"
-    );
-    assert_eq!(
-        revocation_subject(&minimal_claims()).to_string(),
-        "arn:aws:iam::111122223333:user/alice"
-    );
-}
-
-#[test]
-fn merge_keeps_later_cutoff() {
-    let subject = full_claims().source_arn;
-    let early = revocation(&subject, 10);
-    let late_time = issue_time() + SignedDuration::from_secs(20);
-
-    let later = SessionRevocation::merge(Some(&early), subject.clone(), late_time);
-    let not_earlier = SessionRevocation::merge(Some(&later), subject.clone(), issue_time());
-    let first = SessionRevocation::merge(None, subject, issue_time());
-
-    assert_eq!(later.revoked_before, late_time);
-    assert_eq!(not_earlier.revoked_before, late_time);
-    assert_eq!(first.revoked_before, issue_time());
 }
 
 #[test]

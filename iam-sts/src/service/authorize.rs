@@ -1,6 +1,6 @@
 //! Loading a caller's policies and deciding the STS actions of a request with `iam-policy`.
 
-use iam_model::{AccountId, Arn, IamArn, IamResource};
+use iam_model::{AccountId, Arn};
 use iam_policy::{
     ContextKeys, ContextValue, Decision, NamedPolicy, PolicyDocument, PrincipalPolicies,
     RequestContext, RequestPrincipal, ResourcePolicies, ResourcePolicyKind,
@@ -48,17 +48,11 @@ impl Sts {
     }
 
     async fn session_policies(&self, claims: &SessionClaims) -> Result<CallerPolicies, StsError> {
-        let source = IamArn::try_from(&claims.source_arn)
-            .map_err(|error| StsError::ServiceFailure(error.to_string()))?;
+        let identity = claims.source_entity()?;
         let mut principal = request_principal(&claims.principal_arn)?;
-        let identity = match source.resource() {
-            IamResource::Role { name, .. } => {
-                principal = principal.with_role_arn(&claims.source_arn.to_string());
-                Some(Identity::Role(name.clone()))
-            }
-            IamResource::User { name, .. } => Some(Identity::User(name.clone())),
-            _ => None,
-        };
+        if let Some(Identity::Role(_)) = identity {
+            principal = principal.with_role_arn(&claims.source_arn.to_string());
+        }
         principal = principal.with_user_id(&claims.user_id());
 
         let mut policies = match identity {
@@ -252,6 +246,6 @@ fn request_principal(arn: &Arn) -> Result<RequestPrincipal, StsError> {
         .map_err(|error| StsError::ServiceFailure(error.to_string()))
 }
 
-fn service_failure(error: StoreError) -> StsError {
+pub(super) fn service_failure(error: StoreError) -> StsError {
     StsError::ServiceFailure(error.to_string())
 }

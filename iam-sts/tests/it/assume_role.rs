@@ -1,11 +1,12 @@
 //! `AssumeRole` rules beyond the catalogue: cross-account trust, conditions, session tags,
 //! source identity and session policies.
 
+use iam_store::Identity;
 use iam_sts::{AssumeRoleRequest, StsError};
 use serde_json::json;
 
 use crate::fixture::{
-    MAIN_ACCOUNT, OTHER_ACCOUNT, World, code, put_user_policy, role_session, user_caller,
+    MAIN_ACCOUNT, OTHER_ACCOUNT, World, account, code, put_user_policy, role_session, user_caller,
 };
 
 fn trust(principal: &str, actions: &[&str], condition: serde_json::Value) -> String {
@@ -433,4 +434,49 @@ async fn role_session_can_chain_into_itself_when_trusted() {
 
     assert_eq!(code(chained), "ok");
     assert_eq!(code(too_long), "ValidationError");
+}
+
+#[tokio::test]
+async fn revoked_role_sessions_stop_authenticating() {
+    let world = World::new();
+    let alice = world.user(MAIN_ACCOUNT, "alice").await;
+    world
+        .role(
+            MAIN_ACCOUNT,
+            "deployer",
+            &trust(ALICE, &["sts:AssumeRole"], json!(null)),
+        )
+        .await;
+    let caller = user_caller(&alice);
+    let role_request = request("arn:aws:iam::111122223333:role/deployer");
+    let first = world.sts.assume_role(&caller, &role_request).await.unwrap();
+    world.clock.advance(10);
+    world
+        .store
+        .set_session_revocation(
+            account(MAIN_ACCOUNT),
+            &Identity::Role("deployer".to_owned()),
+            world.now(),
+        )
+        .await
+        .unwrap();
+    let second = world.sts.assume_role(&caller, &role_request).await.unwrap();
+
+    let first_result = world
+        .sts
+        .authenticate_session(
+            first.credentials.session_token.expose(),
+            first.credentials.access_key_id.as_str(),
+        )
+        .await;
+    let second_result = world
+        .sts
+        .authenticate_session(
+            second.credentials.session_token.expose(),
+            second.credentials.access_key_id.as_str(),
+        )
+        .await;
+
+    assert!(matches!(first_result, Err(StsError::RevokedToken { .. })));
+    assert_eq!(code(second_result), "ok");
 }

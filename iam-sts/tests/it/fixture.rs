@@ -159,8 +159,16 @@ impl World {
             .create_virtual_mfa_device(account(account_id), device)
             .await
             .unwrap();
+        // Enabled as if with the codes of the two steps before now, so the current code is new.
+        let enabled_step = totp.step_at(self.now()) - 1;
         store
-            .enable_mfa_device(account(account_id), owner, &serial, self.now())
+            .enable_mfa_device(
+                account(account_id),
+                owner,
+                &serial,
+                self.now(),
+                enabled_step,
+            )
             .await
             .unwrap();
         (serial, totp)

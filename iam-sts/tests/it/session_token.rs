@@ -1,9 +1,11 @@
 //! `GetSessionToken` and `GetCallerIdentity`.
 
+use iam_store::Identity;
+use iam_sts::mfa::{MfaVerifier, StoredTotpVerifier};
 use iam_sts::{GetSessionTokenRequest, PrincipalKind};
 use jiff::SignedDuration;
 
-use crate::fixture::{MAIN_ACCOUNT, World, code, root_caller, user_caller};
+use crate::fixture::{MAIN_ACCOUNT, World, account, code, root_caller, seed_context, user_caller};
 
 fn with_mfa(serial: &iam_model::Arn, code: String) -> GetSessionTokenRequest {
     GetSessionTokenRequest {
@@ -167,6 +169,52 @@ async fn mfa_code_is_single_use() {
 }
 
 #[tokio::test]
+async fn used_mfa_code_stays_used_after_restart() {
+    let world = World::new();
+    let alice = user_caller(&world.user(MAIN_ACCOUNT, "alice").await);
+    let (serial, totp) = world.mfa_device(MAIN_ACCOUNT, "alice").await;
+    let current = totp.code_at(world.now());
+    let previous = totp.code_at(world.now() - SignedDuration::from_secs(30));
+    world
+        .sts
+        .get_session_token(&alice, &with_mfa(&serial, current.clone()))
+        .await
+        .unwrap();
+
+    // A verifier built afresh over the same store, as a restarted server builds it.
+    let restarted =
+        StoredTotpVerifier::new(world.store.clone(), world.secrets.clone(), seed_context);
+    let serial_text = serial.to_string();
+    let again = restarted
+        .verify(
+            account(MAIN_ACCOUNT),
+            "alice",
+            &serial_text,
+            &current,
+            world.now(),
+        )
+        .await;
+    let enabling_code = restarted
+        .verify(
+            account(MAIN_ACCOUNT),
+            "alice",
+            &serial_text,
+            &previous,
+            world.now(),
+        )
+        .await;
+    let stored_step = world
+        .store
+        .mfa_time_step(account(MAIN_ACCOUNT), &serial)
+        .await
+        .unwrap();
+
+    assert_eq!(code(again), "AccessDenied");
+    assert_eq!(code(enabling_code), "AccessDenied");
+    assert_eq!(stored_step, Some(totp.step_at(world.now())));
+}
+
+#[tokio::test]
 async fn stale_or_malformed_codes_are_rejected() {
     let world = World::new();
     let alice = user_caller(&world.user(MAIN_ACCOUNT, "alice").await);
@@ -251,29 +299,43 @@ async fn revoked_sessions_stop_authenticating() {
     let token = issued.credentials.session_token.expose();
     let key_id = issued.credentials.access_key_id.as_str();
     world.clock.advance(60);
-    let revocation =
-        iam_sts::revocation::SessionRevocation::merge(None, alice.arn.clone(), world.now());
 
-    let before = world.sts.authenticate_session(token, key_id, None);
-    let after = world
-        .sts
-        .authenticate_session(token, key_id, Some(&revocation));
+    let before = world.sts.authenticate_session(token, key_id).await;
+    world
+        .store
+        .set_session_revocation(
+            account(MAIN_ACCOUNT),
+            &Identity::User("Alice".to_owned()),
+            world.now(),
+        )
+        .await
+        .unwrap();
+    let after = world.sts.authenticate_session(token, key_id).await;
     let newer = world
         .sts
         .get_session_token(&user_caller(&alice), &GetSessionTokenRequest::default())
         .await
         .unwrap();
-    let newer_result = world.sts.authenticate_session(
-        newer.credentials.session_token.expose(),
-        newer.credentials.access_key_id.as_str(),
-        Some(&revocation),
-    );
+    let newer_result = world
+        .sts
+        .authenticate_session(
+            newer.credentials.session_token.expose(),
+            newer.credentials.access_key_id.as_str(),
+        )
+        .await;
+    world
+        .store
+        .clear_session_revocation(account(MAIN_ACCOUNT), &Identity::User("alice".to_owned()))
+        .await
+        .unwrap();
+    let cleared = world.sts.authenticate_session(token, key_id).await;
     world.clock.advance(43_200);
-    let expired = world.sts.authenticate_session(token, key_id, None);
+    let expired = world.sts.authenticate_session(token, key_id).await;
 
     assert_eq!(code(before), "ok");
     assert_eq!(code(after), "InvalidClientTokenId");
     assert_eq!(code(newer_result), "ok");
+    assert_eq!(code(cleared), "ok");
     assert_eq!(code(expired), "ExpiredToken");
 }
 
