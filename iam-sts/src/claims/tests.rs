@@ -196,6 +196,15 @@ fn error_codes_and_statuses() {
         ),
         (StsError::AccessDenied("x".to_owned()), "AccessDenied", 403),
         (
+            StsError::NotAuthorized {
+                caller: "arn:aws:iam::111122223333:user/alice".parse().unwrap(),
+                action: "sts:AssumeRole",
+                resource: "arn:aws:iam::111122223333:role/ops".parse().unwrap(),
+            },
+            "AccessDenied",
+            403,
+        ),
+        (
             StsError::InvalidClientTokenId("x"),
             "InvalidClientTokenId",
             403,
