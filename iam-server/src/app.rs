@@ -22,7 +22,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use tracing::{Instrument, field};
 
 use crate::audit::{AuditRecorder, CallRecord, changes_state};
-use crate::authorize::authorize;
+use crate::authorize::{RequestOrigin, authorize};
 use crate::bootstrap::RootAccount;
 use crate::config::Settings;
 use crate::error::{ApiError, ErrorCode, service_failure};
@@ -32,6 +32,7 @@ use crate::metrics::Metrics;
 use crate::operations::{self, Call};
 use crate::query::QueryParameters;
 use crate::service::Service;
+use crate::session::{SessionKeys, Sessions};
 use crate::xml::{self, Fields};
 
 /// The header that carries the request id in every Query API response.
@@ -57,25 +58,37 @@ pub struct AppState {
     pub authenticator: Authenticator,
     /// The quotas in force, the same the store enforces.
     pub quotas: Quotas,
-    /// Compiled policies of users, invalidated from the store's change feed.
+    /// Compiled policies of users and roles, invalidated from the store's change feed.
     pub policies: Arc<PolicyCache>,
+    /// The STS operations and the verification of session credentials.
+    pub sessions: Arc<Sessions>,
 }
 
 impl AppState {
     /// Creates the state from settings, the injected clock and random source, the store, the
-    /// keyring and the root account.
+    /// keyring of stored secrets, the keys of session tokens and authorization messages, and
+    /// the root account.
     pub fn new(
         settings: Settings,
         clock: Arc<dyn Clock>,
         random: Arc<dyn RandomSource>,
         store: Arc<dyn IamStore>,
         keyring: Arc<Keyring>,
+        session_keys: SessionKeys,
         root: RootAccount,
     ) -> Self {
+        let sessions = Arc::new(Sessions::new(
+            Arc::clone(&store),
+            Arc::clone(&keyring),
+            session_keys,
+            Arc::clone(&clock),
+            Arc::clone(&random),
+        ));
         let authenticator = Authenticator::new(
             Arc::clone(&store),
             Arc::clone(&keyring),
             root,
+            Arc::clone(&sessions),
             Arc::clone(&clock),
             &settings.allowed_regions,
         );
@@ -90,6 +103,7 @@ impl AppState {
             authenticator,
             quotas: Quotas::default(),
             policies: Arc::new(PolicyCache::new()),
+            sessions,
         }
     }
 
@@ -278,6 +292,9 @@ async fn run_pipeline(
     outcome.action = Some(action);
     let span = tracing::Span::current();
     span.record("action", action);
+    if operations::sts::is_unsigned(service, action) {
+        return operations::sts::execute_unsigned(state, action, &outcome.parameters).await;
+    }
 
     let authenticated = state
         .authenticator
@@ -285,9 +302,18 @@ async fn run_pipeline(
         .await?;
     span.record("arn", authenticated.caller.arn());
     let caller = authenticated.caller.clone();
+    let origin = RequestOrigin {
+        source_ip: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(address)| address.ip()),
+        secure_transport: state.settings.tls.is_some(),
+        requested_region: &authenticated.region,
+    };
+    let verdict = authorize(state, &caller, service, action, &outcome.parameters, origin).await;
     outcome.authenticated = Some(authenticated);
-    let verdict = authorize(state, &caller, service, action, &outcome.parameters).await?;
-    outcome.authorization = Some(verdict.authorization);
+    let verdict = verdict?;
+    outcome.authorization = verdict.authorization;
     if let Some(denial) = verdict.denial {
         if !verdict.allowed {
             return Err(denial);

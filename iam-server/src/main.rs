@@ -14,6 +14,7 @@ use iam_server::app::AppState;
 use iam_server::bootstrap::{GivenRootKey, load_or_create_root};
 use iam_server::config::{LogFormat, Options, Settings};
 use iam_server::keys::DataDir;
+use iam_server::session::SessionKeys;
 use iam_server::system::SystemClock;
 use iam_store::kv::SledOptions;
 use iam_store::{IamStore, SledStore};
@@ -49,6 +50,7 @@ async fn main() -> Result<()> {
         KeyEncryptionKey::new(KEY_ENCRYPTION_KEY_ID, &key_encryption_key)
             .context("invalid key-encryption key")?,
     ));
+    let session_keys = SessionKeys::load(&data_dir, random.as_ref())?;
     let root = load_or_create_root(
         &data_dir,
         &keyring,
@@ -78,6 +80,7 @@ async fn main() -> Result<()> {
         Arc::clone(&random),
         Arc::clone(&store) as Arc<dyn IamStore>,
         keyring,
+        session_keys,
         root,
     );
     let mut audit_trail = None;

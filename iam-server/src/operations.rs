@@ -7,6 +7,7 @@ mod groups;
 mod instance_profiles;
 mod policies;
 mod roles;
+pub mod sts;
 mod users;
 
 use iam_model::{AccountId, Arn, Partition, Quota, Tag, UniqueId, UniqueIdKind, validate};
@@ -99,7 +100,7 @@ pub async fn execute(service: Service, action: &str, call: &Call<'_>) -> Option<
                 groups::execute(action, call).await?
             }
         }
-        (Service::Sts, _) => return None,
+        (Service::Sts, _) => sts::execute(action, call).await?,
     };
     Some(result)
 }
@@ -180,8 +181,23 @@ pub fn list_options(
 ///
 /// `ValidationError` for a member without `Key` or `Value`, or tags that break AWS's rules.
 pub fn tags(parameters: &QueryParameters) -> Result<Vec<Tag>, ApiError> {
+    let tags: Vec<Tag> = tag_pairs(parameters)?
+        .into_iter()
+        .map(|(key, value)| Tag::new(key, value))
+        .collect();
+    validate::tags(&tags)?;
+    Ok(tags)
+}
+
+/// Reads a `Tags.member.N.Key/Value` list as key and value pairs without checking them; an
+/// absent list is empty.
+///
+/// # Errors
+///
+/// `ValidationError` for a member without `Key` or `Value`.
+pub fn tag_pairs(parameters: &QueryParameters) -> Result<Vec<(String, String)>, ApiError> {
     let members = parameters.structures("Tags")?.unwrap_or_default();
-    let tags = members
+    members
         .into_iter()
         .map(|mut member| {
             let key = member
@@ -190,11 +206,9 @@ pub fn tags(parameters: &QueryParameters) -> Result<Vec<Tag>, ApiError> {
             let value = member
                 .remove("Value")
                 .ok_or_else(|| ApiError::missing_parameter("Value"))?;
-            Ok(Tag::new(key, value))
+            Ok((key, value))
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    validate::tags(&tags)?;
-    Ok(tags)
+        .collect()
 }
 
 /// Adds tags to a resource's tags. A new value replaces the value of a key that is equal

@@ -40,6 +40,10 @@ fn state_with(options: Options) -> Arc<AppState> {
         Arc::new(Keyring::new(
             KeyEncryptionKey::new("test", &[1_u8; 32]).unwrap(),
         )),
+        SessionKeys::new(
+            KeyEncryptionKey::new("tokens", &[2_u8; 32]).unwrap(),
+            KeyEncryptionKey::new("messages", &[3_u8; 32]).unwrap(),
+        ),
         root,
     ))
 }
