@@ -25,14 +25,14 @@ pub struct Verdict {
     pub allowed: bool,
     /// The error for the client when the call may not go ahead.
     pub denial: Option<ApiError>,
-    /// The decision block for the audit trail; `None` when the operation decides itself.
+    /// The decision block for the audit trail, or `None` when the operation decides itself.
     pub authorization: Option<Authorization>,
 }
 
-/// How a request reached the server, which policies test through global condition keys.
+/// The network facts of a request, which policies test through global condition keys.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestOrigin<'a> {
-    /// The client's address, `aws:SourceIp`; `None` when unknown.
+    /// The client's address, `aws:SourceIp`, or `None` when unknown.
     pub source_ip: Option<IpAddr>,
     /// Whether the request came over TLS, `aws:SecureTransport`.
     pub secure_transport: bool,
@@ -53,7 +53,7 @@ pub struct RequestOrigin<'a> {
 ///
 /// The `ValidationError` of a missing parameter that names the resource, store errors while
 /// loading the caller's policies, and the refusals that hold for a kind of session whatever
-/// its policies say (`AccessDenied`, and `InvalidClientTokenId` for IAM calls of a
+/// its policies allow (`AccessDenied`, and `InvalidClientTokenId` for IAM calls of a
 /// `GetSessionToken` session without MFA).
 pub async fn authorize(
     state: &AppState,
@@ -164,7 +164,7 @@ pub async fn authorize(
     })
 }
 
-/// How an action's permission is decided.
+/// The source of an action's permission decision.
 enum Permission {
     /// By the caller's policies.
     Policies,
@@ -316,3 +316,6 @@ async fn resource_arn(store: &dyn IamStore, caller: &Caller, target: Target) -> 
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -528,3 +528,6 @@ pub(crate) fn lower_first(name: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -275,7 +275,7 @@ impl PolicyCache {
     }
 }
 
-/// What one evaluation is about: the action, the resource, the time and the context keys
+/// The subject of one evaluation: the action, the resource, the time and the context keys
 /// beside those derived from the principal.
 #[derive(Clone, Copy)]
 pub struct RequestFacts<'a> {
@@ -314,7 +314,7 @@ impl RequestFacts<'_> {
         }
     }
 
-    /// Decides the request for the root user of `account`, who holds every permission of
+    /// Decides the request for the root user of `account`, who has every permission of
     /// its account without any policy.
     pub fn evaluate_root(&self, account: AccountId) -> Evaluation {
         let arn = format!("arn:aws:iam::{account}:root");
@@ -514,3 +514,6 @@ pub fn audit_authorization(
         statements,
     }
 }
+
+#[cfg(test)]
+mod tests;

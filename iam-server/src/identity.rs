@@ -297,8 +297,8 @@ impl Authenticator {
                 expiration: None,
             });
         }
-        // The verifier rejects a temporary key without a token before it asks for the
-        // credential, so the store is not searched for a key it never holds.
+        // The verifier rejects a temporary key without a token before it requests the
+        // credential, so the store is not searched for a key it never contains.
         if is_temporary_key(access_key_id) {
             return Err(unknown("temporary credentials need `X-Amz-Security-Token`"));
         }

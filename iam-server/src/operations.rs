@@ -51,14 +51,20 @@ impl Call<'_> {
     ///
     /// # Errors
     ///
-    /// `ValidationError` when neither is available, which happens only for the root user
-    /// calling without a name.
+    /// `ValidationError` when neither is available: for the root user, role sessions and
+    /// federated users calling without a name.
     pub fn user_name_or_caller(&self) -> Result<String, ApiError> {
         match (
             self.parameters.optional("UserName"),
             self.caller.user_name(),
         ) {
             (Some(name), _) | (None, Some(name)) => Ok(name.to_owned()),
+            (None, None) if self.caller.session().is_some() && !self.caller.is_root() => {
+                Err(ApiError::new(
+                    ErrorCode::ValidationError,
+                    "Must specify userName when calling with non-User credentials",
+                ))
+            }
             // TODO: AWS applies these calls to the root user itself: GetUser returns it and
             // the access key calls manage its keys. The root key lives outside the store and
             // no creation date of the root user is kept, so the root user gets this error and

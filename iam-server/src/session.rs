@@ -158,9 +158,10 @@ pub fn user_name(claims: &SessionClaims) -> Option<&str> {
     source_name(claims)
 }
 
-/// Builds CloudTrail's `userIdentity` of a request signed with session credentials: the
-/// session's own ARN and id, and in `sessionContext` when it was issued, whether MFA
-/// authenticated it, and for role sessions and federated users the role or user that issued it.
+/// Builds CloudTrail's `userIdentity` of a request signed with session credentials, with the
+/// session's own ARN and id. Its `sessionContext` records when the session was issued and
+/// whether MFA authenticated it, and names the issuing role or user of role sessions and
+/// federated users.
 pub fn audit_identity(session: &VerifiedSession, access_key_id: &str) -> UserIdentity {
     let claims = &session.claims;
     let identity_type = match claims.kind {

@@ -191,3 +191,6 @@ fn reject_provided_contexts(parameters: &QueryParameters) -> Result<(), ApiError
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
