@@ -19,6 +19,10 @@ pub const AUDIT_SIGNING_KEY_FILE: &str = "audit-signing.key";
 /// the form `iam-audit-verify --public-key @FILE` reads.
 pub const AUDIT_PUBLIC_KEY_FILE: &str = "audit-signing.pub";
 
+/// The id of the key-encryption key kept in the data directory, recorded in each sealed
+/// secret so that a later key can be added without losing the old one.
+pub const KEY_ENCRYPTION_KEY_ID: &str = "kek-1";
+
 /// The file holding the 32-byte key that seals session tokens.
 pub const SESSION_TOKEN_KEY_FILE: &str = "session-token.key";
 

@@ -13,16 +13,12 @@ use iam_model::{Clock, RandomSource};
 use iam_server::app::AppState;
 use iam_server::bootstrap::{GivenRootKey, load_or_create_root};
 use iam_server::config::{LogFormat, Options, Settings};
-use iam_server::keys::DataDir;
+use iam_server::keys::{DataDir, KEY_ENCRYPTION_KEY_ID};
 use iam_server::session::SessionKeys;
 use iam_server::system::SystemClock;
 use iam_store::kv::SledOptions;
 use iam_store::{IamStore, SledStore};
 use tracing_subscriber::EnvFilter;
-
-/// The id of the key-encryption key kept in the data directory, recorded in each sealed
-/// secret so that a later key can be added without losing the old one.
-const KEY_ENCRYPTION_KEY_ID: &str = "kek-1";
 
 #[tokio::main]
 async fn main() -> Result<()> {

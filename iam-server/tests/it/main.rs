@@ -9,3 +9,5 @@ mod e2e;
 mod models;
 #[cfg(test)]
 mod shapes;
+#[cfg(test)]
+mod sts_e2e;
