@@ -22,11 +22,11 @@ pub enum StsError {
     #[error("`{caller}` is not authorized to perform `{action}` on `{resource}`")]
     NotAuthorized {
         /// The caller's ARN, or the identity provider's for `AssumeRoleWithWebIdentity`.
-        caller: iam_model::Arn,
+        caller: String,
         /// The action denied, such as `sts:AssumeRole`.
         action: &'static str,
         /// The role's ARN as the request named it.
-        resource: iam_model::Arn,
+        resource: String,
     },
     /// A session token that failed to open: truncated, tampered with, sealed under an unknown
     /// key, or paired with another access key id.

@@ -74,9 +74,9 @@ fn sts_refusal_messages_read_as_aws() {
         "cannot call `sts:GetSessionToken` here".to_owned(),
     ));
     let not_authorized = ApiError::from(StsError::NotAuthorized {
-        caller: "arn:aws:iam::111122223333:user/alice".parse().unwrap(),
+        caller: "arn:aws:iam::111122223333:user/alice".to_owned(),
         action: "sts:AssumeRole",
-        resource: "arn:aws:iam::111122223333:role/ops".parse().unwrap(),
+        resource: "arn:aws:iam::111122223333:role/ops".to_owned(),
     });
     let service = ApiError::from(StsError::ServiceFailure("store down".to_owned()));
 

@@ -214,11 +214,7 @@ impl Sts {
                 "the ARN does not name a role",
             ));
         };
-        let not_authorized = || StsError::NotAuthorized {
-            caller: caller.clone(),
-            action,
-            resource: role.to_arn(),
-        };
+        let not_authorized = || not_authorized(caller, action, &role.to_arn());
         let stored = match self.store.role(account, name).await {
             Ok(stored) => stored.record,
             Err(StoreError::NoSuchEntity { .. }) => return Err(not_authorized()),
@@ -322,8 +318,8 @@ fn role_account(role: &IamArn) -> Result<AccountId, StsError> {
 /// Builds AWS's refusal: the caller is not authorized to perform the action on the role.
 pub(super) fn not_authorized(caller: &Arn, action: &'static str, role: &Arn) -> StsError {
     StsError::NotAuthorized {
-        caller: caller.clone(),
+        caller: caller.to_string(),
         action,
-        resource: role.clone(),
+        resource: role.to_string(),
     }
 }

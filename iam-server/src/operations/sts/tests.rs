@@ -279,7 +279,8 @@ impl World {
         .await;
     }
 
-    /// Assumes `role` as `caller` with extra parameters and returns the session credentials.
+    /// Assumes `role` as `caller` with extra parameters, which may replace the session name
+    /// `s1`, and returns the session credentials.
     async fn assume(
         &self,
         caller: &Credentials,
@@ -298,11 +299,10 @@ impl World {
         extra: &[(&str, &str)],
     ) -> (StatusCode, String) {
         let role = role_arn(role);
-        let mut pairs = vec![
-            ("Action", "AssumeRole"),
-            ("RoleArn", role.as_str()),
-            ("RoleSessionName", "s1"),
-        ];
+        let mut pairs = vec![("Action", "AssumeRole"), ("RoleArn", role.as_str())];
+        if !extra.iter().any(|(name, _)| *name == "RoleSessionName") {
+            pairs.push(("RoleSessionName", "s1"));
+        }
         pairs.extend_from_slice(extra);
         self.sts(caller, &pairs).await
     }
@@ -741,6 +741,17 @@ async fn source_identity_reaches_later_requests() {
     assert_eq!(plain_status, StatusCode::FORBIDDEN);
 }
 
+/// A refused `AssumeRole`: who calls which role with which extra parameters, and the expected
+/// status and error code.
+struct Refusal {
+    case: &'static str,
+    caller: Credentials,
+    role: &'static str,
+    extra: Vec<(&'static str, &'static str)>,
+    status: u16,
+    code: &'static str,
+}
+
 #[tokio::test]
 async fn assume_role_refusals() {
     let (world, alice) = reader_world().await;
@@ -770,75 +781,87 @@ async fn assume_role_refusals() {
         tag_pairs.push((key_field.as_str(), key.as_str()));
         tag_pairs.push((value_field.as_str(), huge_value.as_str()));
     }
-    let cases: Vec<(&str, Credentials, &str, Vec<(&str, &str)>, u16, &str)> = vec![
-        (
+    let refusal = |case,
+                   caller: &Credentials,
+                   role,
+                   extra: Vec<(&'static str, &'static str)>,
+                   status,
+                   code| Refusal {
+        case,
+        caller: caller.clone(),
+        role,
+        extra,
+        status,
+        code,
+    };
+    let cases = vec![
+        refusal(
             "missing role",
-            alice.clone(),
+            &alice,
             "missing",
             vec![],
             403,
             "AccessDenied",
         ),
-        ("root caller", root(), "reader", vec![], 403, "AccessDenied"),
-        (
+        refusal(
+            "root caller",
+            &root(),
+            "reader",
+            vec![],
+            403,
+            "AccessDenied",
+        ),
+        refusal(
             "short session name",
-            alice.clone(),
+            &alice,
             "reader",
             vec![("RoleSessionName", "x")],
             400,
             "ValidationError",
         ),
-        (
+        refusal(
             "duration below minimum",
-            alice.clone(),
+            &alice,
             "reader",
             vec![("DurationSeconds", "899")],
             400,
             "ValidationError",
         ),
-        (
+        refusal(
             "duration above role maximum",
-            alice.clone(),
+            &alice,
             "reader",
             vec![("DurationSeconds", "7200")],
             400,
             "ValidationError",
         ),
-        (
+        refusal(
             "malformed session policy",
-            alice.clone(),
+            &alice,
             "reader",
             vec![("Policy", "{not json")],
             400,
             "MalformedPolicyDocument",
         ),
-        (
-            "packed policies too large",
-            alice.clone(),
-            "reader",
-            tag_pairs.clone(),
-            400,
-            "PackedPolicyTooLarge",
-        ),
-        (
+        refusal(
             "missing external id",
-            alice.clone(),
+            &alice,
             "external",
             vec![],
             403,
             "AccessDenied",
         ),
-        (
+        refusal(
             "wrong external id",
-            alice.clone(),
+            &alice,
             "external",
             vec![("ExternalId", "guess-1")],
             403,
             "AccessDenied",
         ),
-        (
+        refusal(
             "provided contexts",
-            alice.clone(),
+            &alice,
             "reader",
             vec![
                 (
@@ -852,17 +875,16 @@ async fn assume_role_refusals() {
         ),
     ];
 
-    for (case, caller, role, extra, status, expected) in cases {
-        let mut pairs = vec![("RoleSessionName", "s1")];
-        pairs.retain(|(name, _)| !extra.iter().any(|(extra_name, _)| extra_name == name));
-        let role = role_arn(role);
-        let mut all = vec![("Action", "AssumeRole"), ("RoleArn", role.as_str())];
-        all.extend(pairs);
-        all.extend(extra);
-        let (actual, body) = world.sts(&caller, &all).await;
-        assert_eq!(actual.as_u16(), status, "{case}: {body}");
-        assert_eq!(code(&body), expected, "{case}: {body}");
+    for refusal in &cases {
+        let (actual, body) = world
+            .assume_raw(&refusal.caller, refusal.role, &refusal.extra)
+            .await;
+        assert_eq!(actual.as_u16(), refusal.status, "{}: {body}", refusal.case);
+        assert_eq!(code(&body), refusal.code, "{}: {body}", refusal.case);
     }
+    let (packed_status, packed_body) = world.assume_raw(&alice, "reader", &tag_pairs).await;
+    assert_eq!(packed_status, StatusCode::BAD_REQUEST, "{packed_body}");
+    assert_eq!(code(&packed_body), "PackedPolicyTooLarge");
 
     let (status, body) = world
         .assume_raw(&alice, "external", &[("ExternalId", "secret-42")])
