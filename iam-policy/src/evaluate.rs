@@ -32,6 +32,8 @@
 //! permission and is always allowed, and IAM refuses changes to AWS managed policies and to
 //! the roles IAM Identity Center reserves under `/aws-reserved/sso.amazonaws.com/`.
 
+use std::sync::Arc;
+
 use iam_model::AccountId;
 
 use crate::compile::{Binder, Env, StatementGroup};
@@ -245,13 +247,16 @@ impl CompiledOrganization {
 }
 
 /// A principal's policies, compiled and indexed for fast evaluation.
+///
+/// The compiled groups sit behind `Arc`s, so [`CompiledPrincipalPolicies::with_session_policies`]
+/// adds a session's policies without copying the principal's.
 #[derive(Debug, Clone)]
 pub struct CompiledPrincipalPolicies {
     bound: Option<RequestPrincipal>,
-    identity: StatementGroup,
-    boundary: Option<StatementGroup>,
-    session: Option<StatementGroup>,
-    scps: Option<CompiledOrganization>,
+    identity: Arc<StatementGroup>,
+    boundary: Option<Arc<StatementGroup>>,
+    session: Option<Arc<StatementGroup>>,
+    scps: Option<Arc<CompiledOrganization>>,
 }
 
 impl CompiledPrincipalPolicies {
@@ -262,26 +267,34 @@ impl CompiledPrincipalPolicies {
     pub fn compile(policies: &PrincipalPolicies, principal: Option<&RequestPrincipal>) -> Self {
         let principal_keys = principal.map(derive_principal_keys);
         let binder = Binder::new(principal_keys.as_ref());
-        let group = |policies: &[NamedPolicy]| {
-            StatementGroup::compile(
-                policies
-                    .iter()
-                    .map(|policy| (policy.id.as_str(), &policy.document)),
-                &binder,
-            )
-        };
         Self {
             bound: principal.cloned(),
-            identity: group(&policies.identity),
+            identity: Arc::new(compile_group(&policies.identity, &binder)),
             boundary: policies
                 .permissions_boundary
                 .as_ref()
-                .map(|boundary| group(std::slice::from_ref(boundary))),
-            session: (!policies.session.is_empty()).then(|| group(&policies.session)),
+                .map(|boundary| Arc::new(compile_group(std::slice::from_ref(boundary), &binder))),
+            session: (!policies.session.is_empty())
+                .then(|| Arc::new(compile_group(&policies.session, &binder))),
             scps: policies
                 .scps
                 .as_ref()
-                .map(|scps| CompiledOrganization::compile(scps, &binder)),
+                .map(|scps| Arc::new(CompiledOrganization::compile(scps, &binder))),
+        }
+    }
+
+    /// Returns these policies with `session` as the session policies, replacing any compiled
+    /// before. Only `session` is compiled, against the same principal, and the identity
+    /// policies, boundary and SCPs are shared.
+    ///
+    /// Unlike in [`CompiledPrincipalPolicies::compile`], an empty `session` is a session policy
+    /// that allows nothing. That is the case of a federated user who passed no session policy.
+    pub fn with_session_policies(&self, session: &[NamedPolicy]) -> Self {
+        let principal_keys = self.bound.as_ref().map(derive_principal_keys);
+        let binder = Binder::new(principal_keys.as_ref());
+        Self {
+            session: Some(Arc::new(compile_group(session, &binder))),
+            ..self.clone()
         }
     }
 
@@ -318,6 +331,16 @@ impl CompiledPrincipalPolicies {
             missing_keys: recorder.missing_keys,
         }
     }
+}
+
+/// Compiles the documents of one policy type into one group.
+fn compile_group(policies: &[NamedPolicy], binder: &Binder<'_>) -> StatementGroup {
+    StatementGroup::compile(
+        policies
+            .iter()
+            .map(|policy| (policy.id.as_str(), &policy.document)),
+        binder,
+    )
 }
 
 /// A resource's policies, compiled for evaluation.

@@ -24,7 +24,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use tracing::{Instrument, field};
 
 use crate::audit::{AuditRecorder, CallRecord, changes_state};
-use crate::authorize::authorize;
+use crate::authorize::{RequestOrigin, authorize};
 use crate::bootstrap::RootAccount;
 use crate::config::Settings;
 use crate::error::{ApiError, ErrorCode, service_failure};
@@ -34,6 +34,7 @@ use crate::metrics::Metrics;
 use crate::operations::{self, Call, PasswordAttempts};
 use crate::query::QueryParameters;
 use crate::service::Service;
+use crate::session::{SessionKeys, Sessions};
 use crate::xml::{self, Fields};
 
 /// The header that carries the request id in every Query API response.
@@ -59,7 +60,7 @@ pub struct AppState {
     pub authenticator: Authenticator,
     /// The quotas in force, the same the store enforces.
     pub quotas: Quotas,
-    /// Compiled policies of users, invalidated from the store's change feed.
+    /// Compiled policies of users and roles, invalidated from the store's change feed.
     pub policies: Arc<PolicyCache>,
     /// The account and its root user.
     pub root: RootAccount,
@@ -70,22 +71,34 @@ pub struct AppState {
     /// The folder of OpenID Connect signing key files, or `None` when the server has no data
     /// directory.
     pub oidc_jwks_dir: Option<PathBuf>,
+    /// The STS operations and the verification of session credentials.
+    pub sessions: Arc<Sessions>,
 }
 
 impl AppState {
     /// Creates the state from settings, the injected clock and random source, the store, the
-    /// keyring and the root account.
+    /// keyring of stored secrets, the keys of session tokens and authorization messages, and
+    /// the root account.
     pub fn new(
         settings: Settings,
         clock: Arc<dyn Clock>,
         random: Arc<dyn RandomSource>,
         store: Arc<dyn IamStore>,
         keyring: Arc<Keyring>,
+        session_keys: SessionKeys,
         root: RootAccount,
     ) -> Self {
+        let sessions = Arc::new(Sessions::new(
+            Arc::clone(&store),
+            Arc::clone(&keyring),
+            session_keys,
+            Arc::clone(&clock),
+            Arc::clone(&random),
+        ));
         let authenticator = Authenticator::new(
             Arc::clone(&store),
             Arc::clone(&keyring),
+            Arc::clone(&sessions),
             Arc::clone(&clock),
             &settings.allowed_regions,
         );
@@ -104,6 +117,7 @@ impl AppState {
             password_hasher: PasswordHasher::default(),
             password_attempts: PasswordAttempts::default(),
             oidc_jwks_dir: None,
+            sessions,
         }
     }
 
@@ -304,6 +318,9 @@ async fn run_pipeline(
     outcome.action = Some(action);
     let span = tracing::Span::current();
     span.record("action", action);
+    if operations::sts::is_unsigned(service, action) {
+        return operations::sts::execute_unsigned(state, action, &outcome.parameters).await;
+    }
 
     let authenticated = state
         .authenticator
@@ -311,9 +328,18 @@ async fn run_pipeline(
         .await?;
     span.record("arn", authenticated.caller.arn());
     let caller = authenticated.caller.clone();
+    let origin = RequestOrigin {
+        source_ip: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(address)| address.ip()),
+        secure_transport: state.settings.tls.is_some(),
+        requested_region: &authenticated.region,
+    };
+    let verdict = authorize(state, &caller, service, action, &outcome.parameters, origin).await;
     outcome.authenticated = Some(authenticated);
-    let verdict = authorize(state, &caller, service, action, &outcome.parameters).await?;
-    outcome.authorization = Some(verdict.authorization);
+    let verdict = verdict?;
+    outcome.authorization = verdict.authorization;
     if let Some(denial) = verdict.denial {
         if !verdict.allowed {
             return Err(denial);

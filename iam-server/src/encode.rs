@@ -2,7 +2,10 @@
 //!
 //! Each function builds one botocore shape, named after it: [`user`] builds `User`,
 //! [`access_key_metadata`] builds `AccessKeyMetadata`, and so on. Lists such as `ListUsers`
-//! return fewer members than `GetUser` (no tags, no permissions boundary), as AWS does.
+//! return fewer members than `GetUser` (no tags, no permissions boundary), as AWS does. The STS
+//! results are in [`sts`].
+
+pub mod sts;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

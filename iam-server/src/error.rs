@@ -52,14 +52,20 @@ pub enum ErrorCode {
     EntityTemporarilyUnmodifiable,
     /// The session token has expired.
     ExpiredToken,
+    /// The web identity token has expired or is not valid yet.
+    ExpiredTokenException,
     /// The `Authorization` header or presigned query lacks a part.
     IncompleteSignature,
     /// The `Action` names no operation of the service.
     InvalidAction,
     /// The MFA code is wrong or was used before.
     InvalidAuthenticationCode,
+    /// The encoded authorization message is malformed or was changed.
+    InvalidAuthorizationMessageException,
     /// The access key id or session token is not known.
     InvalidClientTokenId,
+    /// The web identity token failed verification.
+    InvalidIdentityToken,
     /// A parameter value breaks a rule of the operation.
     InvalidInput,
     /// Parameters that may not be used together.
@@ -103,17 +109,20 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 32] = [
         ErrorCode::AccessDenied,
         ErrorCode::ConcurrentModification,
         ErrorCode::DeleteConflict,
         ErrorCode::EntityAlreadyExists,
         ErrorCode::EntityTemporarilyUnmodifiable,
         ErrorCode::ExpiredToken,
+        ErrorCode::ExpiredTokenException,
         ErrorCode::IncompleteSignature,
         ErrorCode::InvalidAction,
         ErrorCode::InvalidAuthenticationCode,
+        ErrorCode::InvalidAuthorizationMessageException,
         ErrorCode::InvalidClientTokenId,
+        ErrorCode::InvalidIdentityToken,
         ErrorCode::InvalidInput,
         ErrorCode::InvalidParameterCombination,
         ErrorCode::InvalidParameterValue,
@@ -144,10 +153,15 @@ impl ErrorCode {
             ErrorCode::EntityAlreadyExists => "EntityAlreadyExists",
             ErrorCode::EntityTemporarilyUnmodifiable => "EntityTemporarilyUnmodifiable",
             ErrorCode::ExpiredToken => "ExpiredToken",
+            ErrorCode::ExpiredTokenException => "ExpiredTokenException",
             ErrorCode::IncompleteSignature => "IncompleteSignature",
             ErrorCode::InvalidAction => "InvalidAction",
             ErrorCode::InvalidAuthenticationCode => "InvalidAuthenticationCode",
+            ErrorCode::InvalidAuthorizationMessageException => {
+                "InvalidAuthorizationMessageException"
+            }
             ErrorCode::InvalidClientTokenId => "InvalidClientTokenId",
+            ErrorCode::InvalidIdentityToken => "InvalidIdentityToken",
             ErrorCode::InvalidInput => "InvalidInput",
             ErrorCode::InvalidParameterCombination => "InvalidParameterCombination",
             ErrorCode::InvalidParameterValue => "InvalidParameterValue",
@@ -187,7 +201,10 @@ impl ErrorCode {
             | ErrorCode::LimitExceeded => StatusCode::CONFLICT,
             ErrorCode::ServiceFailure => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::IncompleteSignature
+            | ErrorCode::ExpiredTokenException
             | ErrorCode::InvalidAction
+            | ErrorCode::InvalidAuthorizationMessageException
+            | ErrorCode::InvalidIdentityToken
             | ErrorCode::InvalidInput
             | ErrorCode::InvalidParameterCombination
             | ErrorCode::InvalidParameterValue
@@ -377,6 +394,75 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<iam_sts::StsError> for ApiError {
+    /// Maps an STS failure to the code, status and message AWS returns for it. Failures of the
+    /// server itself are logged here and returned as `ServiceFailure` without detail.
+    fn from(error: iam_sts::StsError) -> Self {
+        use iam_sts::StsError;
+        let (code, message) = match &error {
+            StsError::Validation { .. } => (ErrorCode::ValidationError, error.to_string()),
+            StsError::AccessDenied(reason) => (
+                ErrorCode::AccessDenied,
+                upper_first(&reason.replace('`', "")),
+            ),
+            StsError::NotAuthorized { action, .. }
+                if *action == "sts:AssumeRoleWithWebIdentity" =>
+            {
+                (
+                    ErrorCode::AccessDenied,
+                    format!("Not authorized to perform {action}"),
+                )
+            }
+            StsError::NotAuthorized {
+                caller,
+                action,
+                resource,
+            } => (
+                ErrorCode::AccessDenied,
+                format!(
+                    "User: {caller} is not authorized to perform: {action} on resource: {resource}"
+                ),
+            ),
+            StsError::InvalidClientTokenId(_) | StsError::RevokedToken { .. } => (
+                ErrorCode::InvalidClientTokenId,
+                "The security token included in the request is invalid.".to_owned(),
+            ),
+            StsError::ExpiredToken { .. } => (
+                ErrorCode::ExpiredToken,
+                "The security token included in the request is expired".to_owned(),
+            ),
+            StsError::PackedPolicyTooLarge { percent } => (
+                ErrorCode::PackedPolicyTooLarge,
+                format!(
+                    "Packed policy consumes {percent}% of allotted space, please use smaller \
+                     session policies or fewer session tags."
+                ),
+            ),
+            StsError::MalformedPolicyDocument(reason) => (
+                ErrorCode::MalformedPolicyDocument,
+                format!("The session policy is malformed: {reason}"),
+            ),
+            StsError::InvalidIdentityToken(reason) => (
+                ErrorCode::InvalidIdentityToken,
+                format!("The web identity token is invalid: {reason}"),
+            ),
+            StsError::ExpiredWebIdentityToken(reason) => (
+                ErrorCode::ExpiredTokenException,
+                format!("Token expired: {reason}"),
+            ),
+            StsError::InvalidAuthorizationMessage(reason) => (
+                ErrorCode::InvalidAuthorizationMessageException,
+                format!("The encoded authorization message is invalid: {reason}"),
+            ),
+            StsError::ServiceFailure(_) => {
+                tracing::error!(%error, "STS operation failed inside the server");
+                return service_failure();
+            }
+        };
+        ApiError::new(code, message)
+    }
+}
+
 impl From<iam_policy::PolicyError> for ApiError {
     /// Maps a rejected policy document: grammar and rule violations to
     /// `MalformedPolicyDocument` with AWS's message, sizes to `LimitExceeded`.
@@ -456,3 +542,6 @@ pub(crate) fn lower_first(name: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,35 +1,64 @@
-//! Policy evaluation for IAM users, with compiled policies cached per user.
+//! Policy evaluation for IAM users and sessions, with compiled policies cached per user and per
+//! role.
 //!
 //! The store's change feed invalidates the cache. Every commit that changes what applies to a
-//! user (its policies, its groups' policies, its boundary, its existence) publishes a change
-//! naming the user. The user's entry is then dropped, so the next request compiles afresh.
+//! user or role (its policies, its groups' policies, its boundary, its tags, its existence)
+//! publishes a change naming it. Its entry is then dropped, so the next request compiles afresh.
+//! Session policies differ per session and are compiled per request on top of the cached entry.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use iam_audit::{Authorization, PolicyReference, StatementReference};
-use iam_model::{AccountId, Clock, User};
+use iam_model::{AccountId, IamArn, IamResource, Tag, User};
 use iam_policy::{
-    CompiledPrincipalPolicies, CompiledResourcePolicies, ContextKeys, Decision, Explanation,
+    CompiledPrincipalPolicies, CompiledResourcePolicies, ContextKeys, Decision, Explanation, Gate,
     NamedPolicy, PolicyDocument, PrincipalPolicies, RequestContext, RequestPrincipal,
 };
-use iam_store::{IamStore, Identity};
+use iam_store::{IamStore, Identity, StoreError};
+use iam_sts::{PrincipalKind, SessionClaims, VerifiedSession};
+use jiff::Timestamp;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::error::ApiError;
+use crate::session::Sessions;
 
-/// The maximum number of users whose compiled policies are kept; the cache is cleared when
-/// it is full.
+/// The maximum number of users and roles whose compiled policies are kept; the cache is
+/// cleared when it is full.
 const MAX_CACHED_PRINCIPALS: usize = 10_000;
 
-/// A key of the cache: the account and the user name folded to lower case, because IAM names
-/// are unique ignoring case.
-type CacheKey = (AccountId, String);
+/// A key of the cache: the account and the user or role, its name folded to lower case,
+/// because IAM names are unique ignoring case.
+type CacheKey = (AccountId, Identity);
 
-/// Compiled identity policies and boundaries of users, shared by all requests.
+/// The compiled identity policies and boundary of a user or role, with the facts a session of
+/// it is checked against.
+struct CompiledIdentity {
+    /// The user's or role's unique id. A session of a user or role deleted and created again
+    /// under the same name carries the old id and gets no permissions.
+    unique_id: String,
+    /// The user's or role's ARN.
+    arn: String,
+    /// The user's or role's tags, the `aws:PrincipalTag` values of its sessions.
+    tags: Vec<Tag>,
+    /// The compiled policies. A user's are bound to the user as principal, a role's to none,
+    /// because each of its sessions is a different principal.
+    policies: CompiledPrincipalPolicies,
+}
+
+/// A decision with the request it was made about, for the denial message and the encoded
+/// authorization message.
+pub struct Evaluation {
+    /// The decision and the statements behind it.
+    pub explanation: Explanation,
+    /// The request context the decision was made about.
+    pub request: RequestContext,
+}
+
+/// Compiled identity policies and boundaries of users and roles, shared by all requests.
 #[derive(Default)]
 pub struct PolicyCache {
-    entries: Mutex<HashMap<CacheKey, Arc<CompiledPrincipalPolicies>>>,
+    entries: Mutex<HashMap<CacheKey, Arc<CompiledIdentity>>>,
 }
 
 impl PolicyCache {
@@ -38,8 +67,8 @@ impl PolicyCache {
         Self::default()
     }
 
-    /// Starts a task that drops the entry of every user the store reports changed, and the
-    /// whole cache when the feed lagged and changes may have been missed.
+    /// Starts a task that drops the entry of every user and role the store reports changed,
+    /// and the whole cache when the feed lagged and changes may have been missed.
     pub fn spawn_invalidation(self: &Arc<Self>, store: &dyn IamStore) {
         let mut changes = store.subscribe();
         let cache = Arc::downgrade(self);
@@ -61,14 +90,15 @@ impl PolicyCache {
         });
     }
 
-    /// Drops the compiled policies of one identity; groups and roles are not cached.
+    /// Drops the compiled policies of one user or role. Groups are not cached: a change to a
+    /// group's policies is published for each of its members.
     pub fn invalidate(&self, account: AccountId, identity: &Identity) {
-        if let Identity::User(name) = identity {
-            self.lock().remove(&(account, name.to_lowercase()));
+        if let Some(key) = cache_key(account, identity) {
+            self.lock().remove(&key);
         }
     }
 
-    /// Returns the number of cached users.
+    /// Returns the number of cached users and roles.
     pub fn len(&self) -> usize {
         self.lock().len()
     }
@@ -78,8 +108,9 @@ impl PolicyCache {
         self.lock().is_empty()
     }
 
-    /// Decides whether `user` may perform `action` on `resource`, loading and compiling the
-    /// user's policies on a cache miss.
+    /// Decides whether `user`, signing with a long-term key, may perform `action` on
+    /// `resource`, loading and compiling the user's policies on a cache miss. `keys` are the
+    /// request's context keys beside those derived from the user.
     ///
     /// # Errors
     ///
@@ -87,50 +118,269 @@ impl PolicyCache {
     pub async fn evaluate_user(
         &self,
         store: &dyn IamStore,
-        clock: &dyn Clock,
         account: AccountId,
         user: &User,
-        action: &str,
-        resource: &str,
-    ) -> Result<(Explanation, Authorization), ApiError> {
-        let key = (account, user.user_name.to_lowercase());
+        request: RequestFacts<'_>,
+    ) -> Result<Evaluation, ApiError> {
+        let identity = Identity::User(user.user_name.clone());
         let principal = request_principal(user);
-        let cached = self.lock().get(&key).cloned();
-        let compiled = match cached {
-            Some(compiled) => compiled,
-            None => {
-                let loaded = store
-                    .principal_policies(account, &Identity::User(user.user_name.clone()))
-                    .await?;
-                let compiled = Arc::new(CompiledPrincipalPolicies::compile(
-                    &principal_policies(&loaded),
-                    Some(&principal),
-                ));
-                let mut entries = self.lock();
-                if entries.len() >= MAX_CACHED_PRINCIPALS {
-                    entries.clear();
+        let compiled = self
+            .compiled(store, account, &identity)
+            .await?
+            .ok_or_else(|| {
+                ApiError::from(StoreError::NoSuchEntity {
+                    kind: iam_store::EntityKind::User,
+                    name: user.user_name.clone(),
+                })
+            })?;
+        Ok(request.evaluate(&compiled.policies, principal))
+    }
+
+    /// Decides whether a session may perform an action, as AWS evaluates sessions:
+    ///
+    /// - A role session gets the role's identity policies and boundary, capped by its session
+    ///   policies. Its principal tags are the role's tags, overridden by its session tags.
+    /// - A federated user gets the calling user's policies capped by its session policies, and
+    ///   nothing when it passed none. A federated user of the root user gets its session
+    ///   policies.
+    /// - A `GetSessionToken` session gets its user's or root's permissions.
+    ///
+    /// A session whose role or user no longer exists, or was created again, is allowed
+    /// nothing.
+    ///
+    /// # Errors
+    ///
+    /// The store's errors while loading policies, and `ValidationError` for a managed session
+    /// policy deleted since the session was issued.
+    pub async fn evaluate_session(
+        &self,
+        store: &dyn IamStore,
+        sessions: &Sessions,
+        session: &VerifiedSession,
+        request: RequestFacts<'_>,
+    ) -> Result<Evaluation, ApiError> {
+        let claims = &session.claims;
+        let principal = RequestPrincipal::from_arn(&claims.principal_arn.to_string())
+            .map_err(ApiError::from)?
+            .with_user_id(&claims.user_id());
+        let source = source_identity(claims);
+        let compiled = match &source {
+            Some(identity) => {
+                let found = self.compiled(store, claims.account, identity).await?;
+                match found.filter(|compiled| compiled.unique_id == claims.source_id) {
+                    Some(compiled) => Some(compiled),
+                    None => return Ok(request.source_gone(principal)),
                 }
-                entries.insert(key, Arc::clone(&compiled));
-                compiled
             }
+            None => None,
         };
 
-        let request = RequestContext::new(
-            principal,
-            action,
-            resource,
-            None,
-            Some(clock.now()),
-            ContextKeys::new(),
-        );
-        let explanation = compiled.explain(&CompiledResourcePolicies::none(), &request);
-        let authorization = audit_authorization(&explanation, action, resource);
-        Ok((explanation, authorization))
+        let session_policies = if needs_session_policies(claims) {
+            sessions.sts().session_policies(claims).await?
+        } else {
+            Vec::new()
+        };
+        let (principal, policies) = match (claims.kind, compiled) {
+            (PrincipalKind::AssumedRole, Some(role)) => {
+                let principal = with_tags(principal.with_role_arn(&role.arn), &role.tags, claims);
+                let policies = if session_policies.is_empty() {
+                    role.policies.clone()
+                } else {
+                    role.policies.with_session_policies(&session_policies)
+                };
+                (principal, policies)
+            }
+            (PrincipalKind::FederatedUser, Some(user)) => (
+                with_tags(principal, &[], claims),
+                user.policies.with_session_policies(&session_policies),
+            ),
+            (PrincipalKind::FederatedUser, None) => {
+                let root_policies = PrincipalPolicies {
+                    identity: session_policies.clone(),
+                    ..PrincipalPolicies::default()
+                };
+                (
+                    with_tags(principal, &[], claims),
+                    CompiledPrincipalPolicies::compile(&root_policies, None)
+                        .with_session_policies(&session_policies),
+                )
+            }
+            (PrincipalKind::User, Some(user)) => {
+                let principal = RequestPrincipal::from_arn(&user.arn)
+                    .map_err(ApiError::from)?
+                    .with_user_id(&user.unique_id);
+                let principal = user.tags.iter().fold(principal, |principal, tag| {
+                    principal.with_tag(&tag.key, &tag.value)
+                });
+                (principal, user.policies.clone())
+            }
+            // The root user's sessions hold the root user's permissions, which the policy
+            // engine grants the root principal without any policy.
+            _ => (
+                principal,
+                CompiledPrincipalPolicies::compile(&PrincipalPolicies::default(), None),
+            ),
+        };
+        Ok(request.evaluate(&policies, principal))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CacheKey, Arc<CompiledPrincipalPolicies>>> {
+    /// Returns the compiled policies of a user or role, loading and compiling them on a cache
+    /// miss, or `None` when it does not exist.
+    async fn compiled(
+        &self,
+        store: &dyn IamStore,
+        account: AccountId,
+        identity: &Identity,
+    ) -> Result<Option<Arc<CompiledIdentity>>, ApiError> {
+        let Some(key) = cache_key(account, identity) else {
+            return Ok(None);
+        };
+        if let Some(cached) = self.lock().get(&key).cloned() {
+            return Ok(Some(cached));
+        }
+
+        let loaded = match store.principal_policies(account, identity).await {
+            Ok(loaded) => loaded,
+            Err(StoreError::NoSuchEntity { .. }) => return Ok(None),
+            Err(error) => return Err(error.into()),
+        };
+        let policies = principal_policies(&loaded);
+        let compiled = Arc::new(match &loaded.principal {
+            iam_store::Principal::User(user) => CompiledIdentity {
+                unique_id: user.user_id.as_str().to_owned(),
+                arn: user.arn.to_string(),
+                tags: user.tags.clone(),
+                policies: CompiledPrincipalPolicies::compile(
+                    &policies,
+                    Some(&request_principal(user)),
+                ),
+            },
+            iam_store::Principal::Role(role) => CompiledIdentity {
+                unique_id: role.role_id.as_str().to_owned(),
+                arn: role.arn.to_string(),
+                tags: role.tags.clone(),
+                policies: CompiledPrincipalPolicies::compile(&policies, None),
+            },
+        });
+        let mut entries = self.lock();
+        if entries.len() >= MAX_CACHED_PRINCIPALS {
+            entries.clear();
+        }
+        entries.insert(key, Arc::clone(&compiled));
+        Ok(Some(compiled))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CacheKey, Arc<CompiledIdentity>>> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The subject of one evaluation: the action, the resource, the time and the context keys
+/// beside those derived from the principal.
+#[derive(Clone, Copy)]
+pub struct RequestFacts<'a> {
+    /// The action, such as `iam:GetUser`.
+    pub action: &'a str,
+    /// The resource ARN, or `*`.
+    pub resource: &'a str,
+    /// The request time, `aws:CurrentTime`.
+    pub now: Timestamp,
+    /// The other context keys, such as `aws:SourceIp`.
+    pub keys: &'a ContextKeys,
+}
+
+impl RequestFacts<'_> {
+    fn context(&self, principal: RequestPrincipal) -> RequestContext {
+        RequestContext::new(
+            principal,
+            self.action,
+            self.resource,
+            None,
+            Some(self.now),
+            self.keys.clone(),
+        )
+    }
+
+    fn evaluate(
+        &self,
+        policies: &CompiledPrincipalPolicies,
+        principal: RequestPrincipal,
+    ) -> Evaluation {
+        let request = self.context(principal);
+        let explanation = policies.explain(&CompiledResourcePolicies::none(), &request);
+        Evaluation {
+            explanation,
+            request,
+        }
+    }
+
+    /// Decides the request for the root user of `account`, who has every permission of
+    /// its account without any policy.
+    pub fn evaluate_root(&self, account: AccountId) -> Evaluation {
+        let arn = format!("arn:aws:iam::{account}:root");
+        let principal = RequestPrincipal::from_arn(&arn).unwrap_or_else(|error| {
+            tracing::error!(%error, %arn, "root ARN does not parse");
+            RequestPrincipal::anonymous()
+        });
+        let policies = CompiledPrincipalPolicies::compile(&PrincipalPolicies::default(), None);
+        self.evaluate(&policies, principal)
+    }
+
+    /// Denies a session whose role or user is gone: no policy applies to it any more.
+    fn source_gone(&self, principal: RequestPrincipal) -> Evaluation {
+        Evaluation {
+            explanation: Explanation {
+                decision: Decision::ImplicitDeny,
+                statements: Vec::new(),
+                gate: Some(Gate::NoIdentityAllow),
+                missing_keys: Vec::new(),
+            },
+            request: self.context(principal),
+        }
+    }
+}
+
+/// Returns the cache key of a user or role, `None` for a group.
+fn cache_key(account: AccountId, identity: &Identity) -> Option<CacheKey> {
+    match identity {
+        Identity::User(name) => Some((account, Identity::User(name.to_lowercase()))),
+        Identity::Role(name) => Some((account, Identity::Role(name.to_lowercase()))),
+        Identity::Group(_) => None,
+    }
+}
+
+/// Returns the user or role whose policies a session uses, `None` for the root user.
+fn source_identity(claims: &SessionClaims) -> Option<Identity> {
+    let source = IamArn::try_from(&claims.source_arn).ok()?;
+    match source.resource() {
+        IamResource::Role { name, .. } => Some(Identity::Role(name.clone())),
+        IamResource::User { name, .. } => Some(Identity::User(name.clone())),
+        _ => None,
+    }
+}
+
+/// Returns whether a session's session policies take part in its evaluation: those of role
+/// sessions and federated users, when they passed any.
+fn needs_session_policies(claims: &SessionClaims) -> bool {
+    matches!(
+        claims.kind,
+        PrincipalKind::AssumedRole | PrincipalKind::FederatedUser
+    ) && claims.has_session_policies()
+}
+
+/// Adds the principal tags of a session: `base` (the role's tags), then its session tags, which
+/// win over a base tag with the same key.
+fn with_tags(
+    principal: RequestPrincipal,
+    base: &[Tag],
+    claims: &SessionClaims,
+) -> RequestPrincipal {
+    let principal = base.iter().fold(principal, |principal, tag| {
+        principal.with_tag(&tag.key, &tag.value)
+    });
+    claims.tags.iter().fold(principal, |principal, tag| {
+        principal.with_tag(&tag.key, &tag.value)
+    })
 }
 
 /// Builds the evaluation's view of a user: its ARN, unique id and tags.
@@ -214,7 +464,11 @@ fn push_parsed(policies: &mut Vec<NamedPolicy>, id: String, text: &str) {
 }
 
 /// Converts an explanation into the audit trail's decision block.
-fn audit_authorization(explanation: &Explanation, action: &str, resource: &str) -> Authorization {
+pub fn audit_authorization(
+    explanation: &Explanation,
+    action: &str,
+    resource: &str,
+) -> Authorization {
     let mut policies: Vec<PolicyReference> = Vec::new();
     let mut statements = Vec::new();
     for matched in &explanation.statements {
@@ -260,3 +514,6 @@ fn audit_authorization(explanation: &Explanation, action: &str, resource: &str) 
         statements,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,7 +3,8 @@
 //! `iam-auth`'s verifier looks secrets up synchronously, while the store is async, so the
 //! handler looks the access key up first and hands the result to the verifier through
 //! [`PrefetchedResolver`]. The verifier then checks the signature, the time window and the
-//! credential scope.
+//! credential scope. For session credentials the lookup opens the session token instead
+//! ([`crate::session`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -14,12 +15,16 @@ use iam_audit::{IdentityType, UserIdentity};
 use iam_auth::seal::{Keyring, SealedSecret};
 use iam_auth::sigv4::{HttpRequest, ResolvedCredential, SecretResolver, Verifier};
 use iam_auth::{AuthError, SecretAccessKey};
-use iam_model::{AccessKeyLastUsed, AccessKeyStatus, AccountId, Clock, ROOT_USER_NAME, User};
+use iam_model::{
+    AccessKeyLastUsed, AccessKeyStatus, AccountId, Clock, Partition, ROOT_USER_NAME, User,
+};
 use iam_store::{IamStore, StoreError};
+use iam_sts::{StsError, VerifiedSession};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::service::Service;
+use crate::session::{self, Sessions};
 
 /// How often the last use of one access key is written to the store. AWS also updates
 /// `AccessKeyLastUsed` with a delay; writing on every request would make reads cost a write.
@@ -44,6 +49,9 @@ pub enum Caller {
         /// The user as stored.
         user: Box<User>,
     },
+    /// Temporary credentials from STS: a role session, a federated user, or a user's or the
+    /// root user's `GetSessionToken` session.
+    Session(Box<VerifiedSession>),
 }
 
 impl Caller {
@@ -51,37 +59,72 @@ impl Caller {
     pub fn account(&self) -> AccountId {
         match self {
             Caller::Root { account } | Caller::User { account, .. } => *account,
+            Caller::Session(session) => session.claims.account,
         }
     }
 
-    /// Returns the caller's ARN, as `GetCallerIdentity` reports it.
+    /// Returns the caller's ARN, as `GetCallerIdentity` reports it: for a session the
+    /// `assumed-role` or `federated-user` ARN, or the user's or root's own.
     pub fn arn(&self) -> String {
         match self {
             Caller::Root { account } => format!("arn:aws:iam::{account}:root"),
             Caller::User { user, .. } => user.arn.to_string(),
+            Caller::Session(session) => session.claims.principal_arn.to_string(),
         }
     }
 
     /// Returns the caller's unique id, as `aws:userid` and `GetCallerIdentity` report it: the
-    /// account id for the root user.
+    /// account id for the root user, `AROA…:SESSION` for a role session and `ACCOUNT:NAME` for
+    /// a federated user.
     pub fn user_id(&self) -> String {
         match self {
             Caller::Root { account } => account.to_string(),
             Caller::User { user, .. } => user.user_id.as_str().to_owned(),
+            Caller::Session(session) => session.claims.user_id(),
         }
     }
 
-    /// Returns the IAM user's name, `None` for the root user.
+    /// Returns the IAM user's name: the user's own, or the user's behind a `GetSessionToken`
+    /// session. `None` for the root user, role sessions and federated users.
     pub fn user_name(&self) -> Option<&str> {
         match self {
             Caller::Root { .. } => None,
             Caller::User { user, .. } => Some(&user.user_name),
+            Caller::Session(session) => session::user_name(&session.claims),
         }
     }
 
-    /// Returns whether the caller is the account's root user.
+    /// Returns whether the caller is the account's root user, with long-term or session
+    /// credentials.
     pub fn is_root(&self) -> bool {
-        matches!(self, Caller::Root { .. })
+        match self {
+            Caller::Root { .. } => true,
+            Caller::User { .. } => false,
+            Caller::Session(session) => session.claims.kind == iam_sts::PrincipalKind::Root,
+        }
+    }
+
+    /// Returns the session behind temporary credentials, `None` for long-term ones.
+    pub fn session(&self) -> Option<&VerifiedSession> {
+        match self {
+            Caller::Session(session) => Some(session),
+            Caller::Root { .. } | Caller::User { .. } => None,
+        }
+    }
+
+    /// Converts the caller to the form the STS operations take.
+    pub fn to_sts(&self) -> iam_sts::Caller {
+        match self {
+            Caller::Root { account } => iam_sts::Caller::Root {
+                partition: Partition::Aws,
+                account: *account,
+            },
+            Caller::User { account, user } => iam_sts::Caller::User {
+                account: *account,
+                user: user.clone(),
+            },
+            Caller::Session(session) => iam_sts::Caller::Session(session.clone()),
+        }
     }
 
     /// Builds CloudTrail's `userIdentity` for the audit trail.
@@ -89,6 +132,9 @@ impl Caller {
         let (identity_type, user_name) = match self {
             Caller::Root { .. } => (IdentityType::Root, None),
             Caller::User { user, .. } => (IdentityType::IamUser, Some(user.user_name.clone())),
+            Caller::Session(session) => {
+                return session::audit_identity(session, access_key_id);
+            }
         };
         UserIdentity {
             identity_type,
@@ -113,11 +159,13 @@ pub struct Authenticated {
     pub region: String,
 }
 
-/// Verifies signatures against the access keys in the store, the root user's included.
+/// Verifies signatures against the access keys in the store, the root user's included, and
+/// session tokens.
 pub struct Authenticator {
     verifier: Verifier<PrefetchedResolver>,
     store: Arc<dyn IamStore>,
     keyring: Arc<Keyring>,
+    sessions: Arc<Sessions>,
     clock: Arc<dyn Clock>,
     last_used: Mutex<HashMap<String, Timestamp>>,
     allowed_regions: Vec<String>,
@@ -128,6 +176,7 @@ impl Authenticator {
     pub fn new(
         store: Arc<dyn IamStore>,
         keyring: Arc<Keyring>,
+        sessions: Arc<Sessions>,
         clock: Arc<dyn Clock>,
         allowed_regions: &[String],
     ) -> Self {
@@ -141,6 +190,7 @@ impl Authenticator {
             verifier,
             store,
             keyring,
+            sessions,
             clock,
             last_used: Mutex::new(HashMap::new()),
             allowed_regions: allowed_regions.to_vec(),
@@ -152,7 +202,8 @@ impl Authenticator {
     /// # Errors
     ///
     /// The AWS authentication errors: `MissingAuthenticationToken`, `IncompleteSignature`,
-    /// `InvalidClientTokenId` (unknown, inactive or deleted keys), `SignatureDoesNotMatch`
+    /// `InvalidClientTokenId` (unknown, inactive or deleted keys, and session tokens that are
+    /// malformed, tampered with, revoked or sent with another key), `SignatureDoesNotMatch`
     /// (also for a credential scope that names a service other than `service`),
     /// `RequestExpired`, `ExpiredToken`.
     pub async fn authenticate(
@@ -170,9 +221,12 @@ impl Authenticator {
         }
         let access_key_id =
             credential.and_then(|credential| credential.split('/').next().map(str::to_owned));
-        let resolved = match &access_key_id {
-            Some(access_key_id) => Some(self.resolve(access_key_id).await),
-            None => None,
+        let resolved = match (&access_key_id, security_token(&parts.headers, query)) {
+            (Some(access_key_id), Some(token)) => {
+                Some(self.resolve_session(access_key_id, &token).await)
+            }
+            (Some(access_key_id), None) => Some(self.resolve(access_key_id).await),
+            (None, _) => None,
         };
 
         let headers: Vec<(&str, &str)> = parts
@@ -232,6 +286,12 @@ impl Authenticator {
             access_key_id: access_key_id.to_owned(),
             reason,
         };
+        // The verifier rejects a temporary key without a token before it requests the
+        // credential, so the store is not searched for a key it never contains.
+        if is_temporary_key(access_key_id) {
+            return Err(unknown("temporary credentials need `X-Amz-Security-Token`"));
+        }
+
         let (account, sealed) = match self.store.find_access_key(access_key_id).await {
             Ok(found) => found,
             Err(StoreError::NoSuchEntity { .. }) => return Err(unknown("no such access key")),
@@ -263,9 +323,50 @@ impl Authenticator {
         })
     }
 
-    /// Records the use of an access key, at most once per [`LAST_USED_INTERVAL`], in the
-    /// background.
+    /// Finds the secret and session behind temporary credentials by opening their session
+    /// token. A token sent with a long-term key is rejected without looking at it.
+    async fn resolve_session(
+        &self,
+        access_key_id: &str,
+        session_token: &str,
+    ) -> Result<ResolvedCredential<Caller>, AuthError> {
+        let invalid = |reason| AuthError::InvalidClientTokenId {
+            access_key_id: access_key_id.to_owned(),
+            reason,
+        };
+        if !is_temporary_key(access_key_id) {
+            return Err(invalid(
+                "a session token was sent with a long-term access key",
+            ));
+        }
+        let session = match self
+            .sessions
+            .authenticate(access_key_id, session_token)
+            .await
+        {
+            Ok(session) => session,
+            Err(StsError::ExpiredToken { expired_at }) => {
+                return Err(AuthError::ExpiredToken {
+                    expiration: expired_at,
+                });
+            }
+            Err(StsError::InvalidClientTokenId(reason)) => return Err(invalid(reason)),
+            Err(StsError::RevokedToken { .. }) => return Err(invalid("the session was revoked")),
+            Err(error) => return Err(AuthError::CredentialLookup(error.to_string())),
+        };
+        Ok(ResolvedCredential {
+            secret: session.secret_access_key.clone(),
+            expiration: Some(session.claims.expires_at),
+            principal: Caller::Session(Box::new(session)),
+        })
+    }
+
+    /// Records the use of a long-term access key, at most once per [`LAST_USED_INTERVAL`], in the
+    /// background. Temporary keys have no stored record to update.
     fn note_use(&self, access_key_id: &str, service: &str, region: &str) {
+        if is_temporary_key(access_key_id) {
+            return;
+        }
         let now = self.clock.now();
         {
             let mut last_used = self
@@ -361,6 +462,24 @@ pub fn credential(headers: &axum::http::HeaderMap, query: &str) -> Option<String
             .find(|(name, _)| name == "X-Amz-Credential")
             .map(|(_, value)| value.into_owned())
     })
+}
+
+/// Returns the `X-Amz-Security-Token` of the headers or, for a presigned request, of the query.
+pub fn security_token(headers: &axum::http::HeaderMap, query: &str) -> Option<String> {
+    let from_header = headers
+        .get("x-amz-security-token")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    from_header.or_else(|| {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(name, _)| name == "X-Amz-Security-Token")
+            .map(|(_, value)| value.into_owned())
+    })
+}
+
+/// Returns whether an access key id is one of temporary credentials (`ASIA…`).
+fn is_temporary_key(access_key_id: &str) -> bool {
+    access_key_id.starts_with(iam_auth::AccessKeyKind::Temporary.prefix())
 }
 
 thread_local! {

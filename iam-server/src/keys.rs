@@ -19,7 +19,18 @@ pub const AUDIT_SIGNING_KEY_FILE: &str = "audit-signing.key";
 /// the form `iam-audit-verify --public-key @FILE` reads.
 pub const AUDIT_PUBLIC_KEY_FILE: &str = "audit-signing.pub";
 
+/// The id of the key-encryption key kept in the data directory, recorded in each sealed
+/// secret so that a later key can be added without losing the old one.
+pub const KEY_ENCRYPTION_KEY_ID: &str = "kek-1";
+
+/// The file holding the 32-byte key that seals session tokens.
+pub const SESSION_TOKEN_KEY_FILE: &str = "session-token.key";
+
+/// The file holding the 32-byte key that seals encoded authorization messages.
+pub const AUTHORIZATION_MESSAGE_KEY_FILE: &str = "authorization-message.key";
+
 /// The length of the key-encryption key in bytes, for AES-256-GCM or ChaCha20-Poly1305.
+/// The session-token and authorization-message keys have the same length.
 pub const KEY_ENCRYPTION_KEY_BYTES: usize = 32;
 
 /// The data directory's layout.
@@ -87,7 +98,43 @@ impl DataDir {
         &self,
         random: &dyn RandomSource,
     ) -> Result<[u8; KEY_ENCRYPTION_KEY_BYTES], ServerError> {
-        let path = self.keys().join(KEY_ENCRYPTION_KEY_FILE);
+        self.symmetric_key(KEY_ENCRYPTION_KEY_FILE, random)
+    }
+
+    /// Loads the key that seals session tokens, creating it from `random` on first start.
+    /// Session tokens issued before a restart open after it because the key is kept.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the file cannot be read or written, or has the wrong length.
+    pub fn session_token_key(
+        &self,
+        random: &dyn RandomSource,
+    ) -> Result<[u8; KEY_ENCRYPTION_KEY_BYTES], ServerError> {
+        self.symmetric_key(SESSION_TOKEN_KEY_FILE, random)
+    }
+
+    /// Loads the key that seals encoded authorization messages, creating it from `random` on
+    /// first start.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the file cannot be read or written, or has the wrong length.
+    pub fn authorization_message_key(
+        &self,
+        random: &dyn RandomSource,
+    ) -> Result<[u8; KEY_ENCRYPTION_KEY_BYTES], ServerError> {
+        self.symmetric_key(AUTHORIZATION_MESSAGE_KEY_FILE, random)
+    }
+
+    /// Loads the 32-byte key in `file_name` of the keys folder, creating it from `random` when
+    /// the file does not exist.
+    fn symmetric_key(
+        &self,
+        file_name: &str,
+        random: &dyn RandomSource,
+    ) -> Result<[u8; KEY_ENCRYPTION_KEY_BYTES], ServerError> {
+        let path = self.keys().join(file_name);
         let bytes = load_or_create(&path, || {
             let mut key = vec![0_u8; KEY_ENCRYPTION_KEY_BYTES];
             random.fill(&mut key);

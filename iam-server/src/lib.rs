@@ -26,6 +26,7 @@ pub mod query;
 pub mod resource;
 pub mod server;
 pub mod service;
+pub mod session;
 pub mod system;
 pub mod xml;
 

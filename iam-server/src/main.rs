@@ -13,16 +13,13 @@ use iam_model::{Clock, RandomSource};
 use iam_server::app::AppState;
 use iam_server::bootstrap::{GivenRootKey, bootstrap_root};
 use iam_server::config::{LogFormat, Options, Settings};
-use iam_server::keys::DataDir;
+use iam_server::keys::{DataDir, KEY_ENCRYPTION_KEY_ID};
 use iam_server::oidc_keys;
+use iam_server::session::SessionKeys;
 use iam_server::system::SystemClock;
 use iam_store::kv::SledOptions;
 use iam_store::{IamStore, SledStore};
 use tracing_subscriber::EnvFilter;
-
-/// The id of the key-encryption key kept in the data directory, recorded in each sealed
-/// secret so that a later key can be added without losing the old one.
-const KEY_ENCRYPTION_KEY_ID: &str = "kek-1";
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -50,6 +47,7 @@ async fn main() -> Result<()> {
         KeyEncryptionKey::new(KEY_ENCRYPTION_KEY_ID, &key_encryption_key)
             .context("invalid key-encryption key")?,
     ));
+    let session_keys = SessionKeys::load(&data_dir, random.as_ref())?;
     let given_root_key = GivenRootKey::from_environment()?;
     let store = SledStore::open_sled(&SledOptions::new(data_dir.store()), Quotas::default())
         .await
@@ -91,6 +89,7 @@ async fn main() -> Result<()> {
         Arc::clone(&random),
         Arc::clone(&store) as Arc<dyn IamStore>,
         keyring,
+        session_keys,
         root,
     )
     .with_oidc_jwks_dir(data_dir.oidc_jwks());

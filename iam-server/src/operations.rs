@@ -10,6 +10,7 @@ mod mfa_devices;
 mod oidc_providers;
 mod policies;
 mod roles;
+pub mod sts;
 mod users;
 
 use iam_model::{
@@ -65,11 +66,15 @@ impl Call<'_> {
     ///
     /// # Errors
     ///
-    /// `ValidationError` when neither is available: the root user calling an action that
-    /// applies to IAM users only, such as `GetLoginProfile`, without a name.
+    /// `ValidationError` when neither is available: for role sessions and federated users
+    /// calling without a name, and for the root user calling an action that applies to IAM
+    /// users only, such as `GetLoginProfile`.
     pub fn user_name_or_caller(&self) -> Result<String, ApiError> {
         match self.user_name_from_parameter_or_caller() {
             Some(name) => Ok(name.to_owned()),
+            None if self.caller.session().is_some() && !self.caller.is_root() => {
+                Err(non_user_credentials())
+            }
             None => Err(ApiError::new(
                 ErrorCode::ValidationError,
                 "1 validation error detected: Value null at 'userName' failed to satisfy \
@@ -80,26 +85,37 @@ impl Call<'_> {
     }
 
     /// Returns the owner of the access keys an access key action manages: `UserName`, else
-    /// the calling IAM user, else the root user's owner name [`ROOT_USER_NAME`].
+    /// the calling IAM user, else for the root user its owner name [`ROOT_USER_NAME`].
     ///
     /// # Errors
     ///
-    /// `ValidationError` for a `UserName` that is not a valid user name. The check also keeps
+    /// `ValidationError` for a role session or federated user without `UserName`, and for a
+    /// `UserName` that is not a valid user name. The check also keeps
     /// callers from naming the root user's keys through `UserName`.
     pub fn access_key_owner(&self) -> Result<String, ApiError> {
         if let Some(name) = self.parameters.optional("UserName") {
             validate::user_name(name)?;
         }
-        Ok(self
-            .user_name_from_parameter_or_caller()
-            .unwrap_or(ROOT_USER_NAME)
-            .to_owned())
+        match self.user_name_from_parameter_or_caller() {
+            Some(name) => Ok(name.to_owned()),
+            None if self.caller.is_root() => Ok(ROOT_USER_NAME.to_owned()),
+            None => Err(non_user_credentials()),
+        }
     }
 
     /// Draws a unique id of `kind`.
     pub fn unique_id(&self, kind: UniqueIdKind) -> UniqueId {
         UniqueId::generate(kind, self.state.random.as_ref())
     }
+}
+
+/// The error AWS returns when a role session or federated user omits `UserName` in an action
+/// that defaults to the calling user.
+fn non_user_credentials() -> ApiError {
+    ApiError::new(
+        ErrorCode::ValidationError,
+        "Must specify userName when calling with non-User credentials",
+    )
 }
 
 /// Runs an operation, or returns `None` when the server does not implement it.
@@ -126,7 +142,7 @@ pub async fn execute(service: Service, action: &str, call: &Call<'_>) -> Option<
                 groups::execute(action, call).await?
             }
         }
-        (Service::Sts, _) => return None,
+        (Service::Sts, _) => sts::execute(action, call).await?,
     };
     Some(result)
 }
@@ -222,8 +238,23 @@ pub fn list_options(
 ///
 /// `ValidationError` for a member without `Key` or `Value`, or tags that break AWS's rules.
 pub fn tags(parameters: &QueryParameters) -> Result<Vec<Tag>, ApiError> {
+    let tags: Vec<Tag> = tag_pairs(parameters)?
+        .into_iter()
+        .map(|(key, value)| Tag::new(key, value))
+        .collect();
+    validate::tags(&tags)?;
+    Ok(tags)
+}
+
+/// Reads a `Tags.member.N.Key/Value` list as key and value pairs without checking them; an
+/// absent list is empty.
+///
+/// # Errors
+///
+/// `ValidationError` for a member without `Key` or `Value`.
+pub fn tag_pairs(parameters: &QueryParameters) -> Result<Vec<(String, String)>, ApiError> {
     let members = parameters.structures("Tags")?.unwrap_or_default();
-    let tags = members
+    members
         .into_iter()
         .map(|mut member| {
             let key = member
@@ -232,11 +263,9 @@ pub fn tags(parameters: &QueryParameters) -> Result<Vec<Tag>, ApiError> {
             let value = member
                 .remove("Value")
                 .ok_or_else(|| ApiError::missing_parameter("Value"))?;
-            Ok(Tag::new(key, value))
+            Ok((key, value))
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    validate::tags(&tags)?;
-    Ok(tags)
+        .collect()
 }
 
 /// Adds tags to a resource's tags. A new value replaces the value of a key that is equal

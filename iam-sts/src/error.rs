@@ -17,6 +17,17 @@ pub enum StsError {
     /// The caller may not perform the operation.
     #[error("access denied: {0}")]
     AccessDenied(String),
+    /// The policies do not allow `caller` to perform `action` on the role `resource`, or the
+    /// role does not exist. Both read the same, so a caller cannot probe which roles exist.
+    #[error("`{caller}` is not authorized to perform `{action}` on `{resource}`")]
+    NotAuthorized {
+        /// The caller's ARN, or the identity provider's for `AssumeRoleWithWebIdentity`.
+        caller: String,
+        /// The action denied, such as `sts:AssumeRole`.
+        action: &'static str,
+        /// The role's ARN as the request named it.
+        resource: String,
+    },
     /// A session token that failed to open: truncated, tampered with, sealed under an unknown
     /// key, or paired with another access key id.
     #[error("invalid session token: {0}")]
@@ -65,7 +76,7 @@ impl StsError {
     pub fn code(&self) -> &'static str {
         match self {
             StsError::Validation { .. } => "ValidationError",
-            StsError::AccessDenied(_) => "AccessDenied",
+            StsError::AccessDenied(_) | StsError::NotAuthorized { .. } => "AccessDenied",
             // NOTE: AWS reports a revoked or mismatched session token on a signed request as
             // `InvalidClientTokenId`; only a session past its expiry gets `ExpiredToken`.
             StsError::InvalidClientTokenId(_) | StsError::RevokedToken { .. } => {
@@ -85,6 +96,7 @@ impl StsError {
     pub fn http_status(&self) -> u16 {
         match self {
             StsError::AccessDenied(_)
+            | StsError::NotAuthorized { .. }
             | StsError::InvalidClientTokenId(_)
             | StsError::RevokedToken { .. }
             | StsError::ExpiredToken { .. } => 403,

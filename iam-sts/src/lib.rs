@@ -26,6 +26,7 @@ pub mod authorization_message;
 mod caller;
 mod claims;
 mod codec;
+mod context;
 mod error;
 pub mod mfa;
 pub mod params;
@@ -39,6 +40,7 @@ mod testing;
 
 pub use caller::{Caller, CallerIdentity, root_arn};
 pub use claims::{PrincipalKind, SessionClaims, SessionTag};
+pub use context::insert_session_keys;
 pub use error::StsError;
 pub use service::{
     AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, GetFederationTokenRequest,

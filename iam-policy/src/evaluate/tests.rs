@@ -725,6 +725,53 @@ fn explicit_tag_key_overrides_bound_principal_tags() {
     );
 }
 
+#[test]
+fn added_session_policies_cap_identity() {
+    let policies = identity(&[allow("s3:*")]);
+    let compiled = CompiledPrincipalPolicies::compile(&policies, None);
+    let session = compiled.with_session_policies(&[policy("session", &allow("s3:GetObject"))]);
+    let none = CompiledResourcePolicies::none();
+
+    let get = request(SESSION, "s3:GetObject");
+    let put = request(SESSION, "s3:PutObject");
+    assert_eq!(session.evaluate(&none, &get), Decision::Allow);
+    assert_eq!(session.evaluate(&none, &put), Decision::ImplicitDeny);
+    assert_eq!(session.explain(&none, &put).gate, Some(Gate::SessionPolicy));
+    assert_eq!(compiled.evaluate(&none, &put), Decision::Allow);
+}
+
+#[test]
+fn empty_added_session_policies_allow_nothing() {
+    let compiled = CompiledPrincipalPolicies::compile(&identity(&[allow("*")]), None);
+    let federated = compiled.with_session_policies(&[]);
+
+    let request = request(
+        "arn:aws:sts::111122223333:federated-user/bob",
+        "s3:GetObject",
+    );
+    let explanation = federated.explain(&CompiledResourcePolicies::none(), &request);
+
+    assert_eq!(explanation.decision, Decision::ImplicitDeny);
+    assert_eq!(explanation.gate, Some(Gate::SessionPolicy));
+}
+
+#[test]
+fn added_session_deny_is_explicit() {
+    let compiled = CompiledPrincipalPolicies::compile(&identity(&[allow("*")]), None);
+    let session = compiled.with_session_policies(&[
+        policy("allow", &allow("*")),
+        policy("deny", &deny("s3:DeleteObject")),
+    ]);
+
+    let explanation = session.explain(
+        &CompiledResourcePolicies::none(),
+        &request(SESSION, "s3:DeleteObject"),
+    );
+
+    assert_eq!(explanation.decision, Decision::ExplicitDeny);
+    assert_eq!(explanation.statements[0].policy_type, PolicyType::Session);
+}
+
 impl PrincipalPolicies {
     fn clone_with_scps(mut self, scps: Option<OrganizationPolicies>) -> Self {
         self.scps = scps;

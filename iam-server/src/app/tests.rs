@@ -52,6 +52,10 @@ async fn state_with(options: Options) -> Arc<AppState> {
         random,
         store,
         keyring,
+        SessionKeys::new(
+            KeyEncryptionKey::new("tokens", &[2_u8; 32]).unwrap(),
+            KeyEncryptionKey::new("messages", &[3_u8; 32]).unwrap(),
+        ),
         root,
     ))
 }

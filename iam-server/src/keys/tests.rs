@@ -22,6 +22,49 @@ fn key_encryption_key_is_created_once() {
 }
 
 #[test]
+fn session_keys_are_created_once_and_distinct() {
+    let directory = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::prepare(directory.path()).unwrap();
+    let random = SeededRandom::new(1);
+
+    let key_encryption = data_dir.key_encryption_key(&random).unwrap();
+    let tokens = data_dir.session_token_key(&random).unwrap();
+    let messages = data_dir.authorization_message_key(&random).unwrap();
+    let tokens_again = data_dir.session_token_key(&SeededRandom::new(2)).unwrap();
+    let messages_again = data_dir
+        .authorization_message_key(&SeededRandom::new(2))
+        .unwrap();
+
+    assert_eq!(tokens, tokens_again);
+    assert_eq!(messages, messages_again);
+    assert_ne!(tokens, key_encryption);
+    assert_ne!(tokens, messages);
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&data_dir.keys().join(SESSION_TOKEN_KEY_FILE)), 0o600);
+        assert_eq!(
+            mode(&data_dir.keys().join(AUTHORIZATION_MESSAGE_KEY_FILE)),
+            0o600
+        );
+    }
+}
+
+#[test]
+fn short_session_key_file_is_rejected() {
+    let directory = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::prepare(directory.path()).unwrap();
+    fs::write(data_dir.keys().join(SESSION_TOKEN_KEY_FILE), [7_u8; 5]).unwrap();
+
+    let error = data_dir
+        .session_token_key(&SeededRandom::new(1))
+        .unwrap_err()
+        .to_string();
+
+    assert!(error.contains(SESSION_TOKEN_KEY_FILE), "{error}");
+    assert!(error.contains("5 bytes, expected 32"), "{error}");
+}
+
+#[test]
 fn audit_signing_key_survives_reload() {
     use ring::signature::KeyPair;
     let directory = tempfile::tempdir().unwrap();

@@ -10,7 +10,7 @@ use iam_auth::totp::{
     ConsecutiveCodes, Totp, TotpAlgorithm, TotpSeed, open_device_seed, seal_device_seed,
 };
 use iam_model::{Arn, SealedBytes, User, VirtualMfaDevice, validate};
-use iam_store::{MfaAssignment, StoreError};
+use iam_store::{MfaAssignment, StoreError, TimeStepAcceptance};
 
 use super::{Call, OperationResult, add_tags, list_options, tag_keys, tags};
 use crate::encode;
@@ -85,16 +85,16 @@ async fn enable_mfa_device(call: &Call<'_>) -> OperationResult {
         .into());
     }
 
-    // TODO: the step of the second code is not stored, because the store has no field for a
-    // device's last accepted step yet, so a code used here is accepted once more by STS within
-    // its 90-second window.
-    check_consecutive_codes(call, &device, first, second, ConsecutiveCodes::Enable)?;
+    // The step of the second code becomes the device's last accepted step, so neither code
+    // is accepted again by STS.
+    let step = check_consecutive_codes(call, &device, first, second, ConsecutiveCodes::Enable)?;
     store
         .enable_mfa_device(
             call.account(),
             &user.user_name,
             &serial_number,
             call.state.clock.now(),
+            step,
         )
         .await?;
     Ok(None)
@@ -110,8 +110,19 @@ async fn resync_mfa_device(call: &Call<'_>) -> OperationResult {
         return Err(device_not_found(&serial_number));
     }
 
-    // TODO: as in `EnableMFADevice`, the resynchronized step is not stored yet.
-    check_consecutive_codes(call, &device, first, second, ConsecutiveCodes::Resync)?;
+    let step = check_consecutive_codes(call, &device, first, second, ConsecutiveCodes::Resync)?;
+    let acceptance = call
+        .state
+        .store
+        .accept_mfa_time_step(call.account(), &user.user_name, &serial_number, step)
+        .await?;
+    if let TimeStepAcceptance::NotAfterLast { .. } = acceptance {
+        return Err(ApiError::new(
+            ErrorCode::InvalidAuthenticationCode,
+            "Authentication code for the MFA device was already used. Wait for the device to \
+             show two new codes and try again.",
+        ));
+    }
     Ok(None)
 }
 

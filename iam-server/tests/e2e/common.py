@@ -23,7 +23,7 @@ def root_credentials():
         return json.load(file)
 
 
-def client(service, access_key_id=None, secret_access_key=None, validate=True):
+def client(service, access_key_id=None, secret_access_key=None, validate=True, session_token=None):
     """Return a boto3 client for the local server, signed by the root user by default. With
     `validate=False` botocore sends out-of-range values instead of rejecting them itself."""
     if access_key_id is None:
@@ -36,6 +36,7 @@ def client(service, access_key_id=None, secret_access_key=None, validate=True):
         region_name=REGION,
         aws_access_key_id=access_key_id,
         aws_secret_access_key=secret_access_key,
+        aws_session_token=session_token,
         config=CLIENT_CONFIG.merge(botocore.config.Config(parameter_validation=validate)),
     )
 
@@ -51,10 +52,11 @@ def expect_error(code, function, *args, **kwargs):
     raise AssertionError(f"expected {code}, but the call succeeded")
 
 
-def aws_cli(*arguments, access_key_id=None, secret_access_key=None):
+def aws_cli(*arguments, access_key_id=None, secret_access_key=None, session_token=None):
     """Run the aws CLI against the local server and return its parsed JSON output."""
     credentials = root_credentials()
     environment = dict(os.environ)
+    environment.pop("AWS_SESSION_TOKEN", None)
     environment.update(
         {
             "AWS_ACCESS_KEY_ID": access_key_id or credentials["AccessKeyId"],
@@ -65,6 +67,8 @@ def aws_cli(*arguments, access_key_id=None, secret_access_key=None):
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         }
     )
+    if session_token is not None:
+        environment["AWS_SESSION_TOKEN"] = session_token
     completed = subprocess.run(
         ["aws", "--endpoint-url", ENDPOINT, "--output", "json", *arguments],
         env=environment,

@@ -10,13 +10,18 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A running server process, stopped with SIGTERM when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     address: SocketAddr,
 }
 
 impl Server {
-    fn start(data_dir: &Path) -> Server {
+    pub(crate) fn start(data_dir: &Path) -> Server {
+        Server::start_with(data_dir, &[])
+    }
+
+    /// Starts the server with `extra` arguments after the listen address and data directory.
+    pub(crate) fn start_with(data_dir: &Path, extra: &[&str]) -> Server {
         let address = free_address();
         let child = Command::new(env!("CARGO_BIN_EXE_iam-server"))
             .arg("--listen")
@@ -25,6 +30,7 @@ impl Server {
             .arg(data_dir)
             .arg("--log-level")
             .arg("warn")
+            .args(extra)
             .env_remove("IAM_ROOT_ACCESS_KEY_ID")
             .env_remove("IAM_ROOT_SECRET_ACCESS_KEY")
             .stdout(Stdio::null())
@@ -66,7 +72,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for a clean exit.
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         terminate(&mut self.child);
         let status = self.child.wait().unwrap();
         assert!(status.success(), "the server exited with {status}");
@@ -96,7 +102,7 @@ fn free_address() -> SocketAddr {
 
 /// Returns whether python3 with boto3 and the aws CLI are installed. Under `CI=true` a
 /// missing tool fails the test instead.
-fn clients_available() -> bool {
+pub(crate) fn clients_available() -> bool {
     let boto3 = Command::new("python3")
         .args(["-c", "import boto3"])
         .status()
@@ -118,7 +124,7 @@ fn clients_available() -> bool {
     false
 }
 
-fn scripts() -> PathBuf {
+pub(crate) fn scripts() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e")
 }
 
@@ -134,7 +140,7 @@ fn behaviour_cases() -> PathBuf {
     path
 }
 
-fn run_script(script: &str, server: &Server, data_dir: &Path) {
+pub(crate) fn run_script(script: &str, server: &Server, data_dir: &Path) {
     let output = Command::new("python3")
         .arg(scripts().join(script))
         .current_dir(scripts())

@@ -15,6 +15,7 @@ use iam_model::{Clock, FixedClock, Quotas, SeededRandom};
 use iam_server::app::{AppState, router};
 use iam_server::bootstrap::{RootAccount, store_root_key};
 use iam_server::config::{Options, Settings};
+use iam_server::session::SessionKeys;
 use iam_store::{IamStore, MemoryStore};
 use tower::ServiceExt;
 
@@ -117,6 +118,10 @@ impl Harness {
             random,
             store,
             keyring,
+            SessionKeys::new(
+                KeyEncryptionKey::new("tokens", &[4_u8; 32]).unwrap(),
+                KeyEncryptionKey::new("messages", &[5_u8; 32]).unwrap(),
+            ),
             root,
         )
         .with_password_hasher(hasher)

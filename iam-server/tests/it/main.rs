@@ -21,3 +21,5 @@ mod oidc_providers;
 mod root_user;
 #[cfg(test)]
 mod shapes;
+#[cfg(test)]
+mod sts_e2e;

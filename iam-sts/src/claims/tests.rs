@@ -197,6 +197,15 @@ fn error_codes_and_statuses() {
         ),
         (StsError::AccessDenied("x".to_owned()), "AccessDenied", 403),
         (
+            StsError::NotAuthorized {
+                caller: "arn:aws:iam::111122223333:user/alice".to_owned(),
+                action: "sts:AssumeRole",
+                resource: "arn:aws:iam::111122223333:role/ops".to_owned(),
+            },
+            "AccessDenied",
+            403,
+        ),
+        (
             StsError::InvalidClientTokenId("x"),
             "InvalidClientTokenId",
             403,

@@ -1,7 +1,7 @@
 //! `AssumeRole`.
 
 use iam_model::{AccountId, Arn, IamArn, IamResource, Role};
-use iam_policy::{ContextKeys, ContextValue, Decision};
+use iam_policy::{ContextKeys, ContextValue};
 use iam_store::StoreError;
 use jiff::SignedDuration;
 
@@ -100,7 +100,9 @@ impl Sts {
             params::role_session_duration(request.duration_seconds, i64::MAX, true)?;
         }
 
-        let role = self.load_role(&checked.role).await?;
+        let role = self
+            .load_role(&checked.role, &caller.arn(), "sts:AssumeRole")
+            .await?;
         let duration = params::role_session_duration(
             request.duration_seconds,
             i64::from(role.max_session_duration),
@@ -161,10 +163,10 @@ impl Sts {
             trust_policy: trust_policy(&role.arn, &role.assume_role_policy_document)?,
             role_arn: role.arn.clone(),
         };
-        if let Some((action, decision)) =
+        if let Some((action, _)) =
             first_denied_action(&caller_policies, &target, &actions, &keys, now)
         {
-            return Err(not_authorized(&caller.arn(), action, &role.arn, decision));
+            return Err(not_authorized(&caller.arn(), action, &role.arn));
         }
 
         let packed_policy_size = params::check_packed_size(
@@ -197,9 +199,14 @@ impl Sts {
         self.issue(claims, Some(packed_policy_size))
     }
 
-    /// Loads the role to assume. A missing role is reported as `AccessDenied`, as AWS does, so
-    /// a caller cannot probe which roles exist.
-    pub(super) async fn load_role(&self, role: &IamArn) -> Result<Role, StsError> {
+    /// Loads the role `caller` asks to assume for `action`. A missing role is reported as
+    /// [`StsError::NotAuthorized`], as AWS does, so a caller cannot probe which roles exist.
+    pub(super) async fn load_role(
+        &self,
+        role: &IamArn,
+        caller: &Arn,
+        action: &'static str,
+    ) -> Result<Role, StsError> {
         let account = role_account(role)?;
         let IamResource::Role { name, .. } = role.resource() else {
             return Err(StsError::validation(
@@ -207,22 +214,15 @@ impl Sts {
                 "the ARN does not name a role",
             ));
         };
+        let not_authorized = || not_authorized(caller, action, &role.to_arn());
         let stored = match self.store.role(account, name).await {
             Ok(stored) => stored.record,
-            Err(StoreError::NoSuchEntity { .. }) => {
-                return Err(StsError::AccessDenied(format!(
-                    "not authorized to perform `sts:AssumeRole` on `{}`",
-                    role.to_arn()
-                )));
-            }
+            Err(StoreError::NoSuchEntity { .. }) => return Err(not_authorized()),
             Err(error) => return Err(StsError::ServiceFailure(error.to_string())),
         };
         // The ARN in the request must match the role's path too.
         if stored.arn != role.to_arn() {
-            return Err(StsError::AccessDenied(format!(
-                "not authorized to perform `sts:AssumeRole` on `{}`",
-                role.to_arn()
-            )));
+            return Err(not_authorized());
         }
         Ok(stored)
     }
@@ -316,17 +316,10 @@ fn role_account(role: &IamArn) -> Result<AccountId, StsError> {
 }
 
 /// Builds AWS's refusal: the caller is not authorized to perform the action on the role.
-pub(super) fn not_authorized(
-    caller: &Arn,
-    action: &str,
-    role: &Arn,
-    decision: Decision,
-) -> StsError {
-    let reason = match decision {
-        Decision::ExplicitDeny => "with an explicit deny",
-        Decision::ImplicitDeny | Decision::Allow => "because no policy allows it",
-    };
-    StsError::AccessDenied(format!(
-        "`{caller}` is not authorized to perform `{action}` on `{role}` {reason}"
-    ))
+pub(super) fn not_authorized(caller: &Arn, action: &'static str, role: &Arn) -> StsError {
+    StsError::NotAuthorized {
+        caller: caller.to_string(),
+        action,
+        resource: role.to_string(),
+    }
 }

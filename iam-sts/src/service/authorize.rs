@@ -2,8 +2,8 @@
 
 use iam_model::{AccountId, Arn};
 use iam_policy::{
-    ContextKeys, ContextValue, Decision, NamedPolicy, PolicyDocument, PrincipalPolicies,
-    RequestContext, RequestPrincipal, ResourcePolicies, ResourcePolicyKind,
+    ContextKeys, Decision, NamedPolicy, PolicyDocument, PrincipalPolicies, RequestContext,
+    RequestPrincipal, ResourcePolicies, ResourcePolicyKind,
 };
 use iam_store::{Identity, ManagedPolicyDocument, StoreError};
 use jiff::Timestamp;
@@ -43,11 +43,14 @@ impl Sts {
                     policies,
                 })
             }
-            Caller::Session(session) => self.session_policies(&session.claims).await,
+            Caller::Session(session) => self.session_caller_policies(&session.claims).await,
         }
     }
 
-    async fn session_policies(&self, claims: &SessionClaims) -> Result<CallerPolicies, StsError> {
+    async fn session_caller_policies(
+        &self,
+        claims: &SessionClaims,
+    ) -> Result<CallerPolicies, StsError> {
         let identity = claims.source_entity()?;
         let mut principal = request_principal(&claims.principal_arn)?;
         if let Some(Identity::Role(_)) = identity {
@@ -63,21 +66,34 @@ impl Sts {
         for tag in &claims.tags {
             principal = principal.with_tag(&tag.key, &tag.value);
         }
-        if let Some(text) = &claims.session_policy {
-            policies
-                .session
-                .push(NamedPolicy::new("session-policy", parse_stored(text)?));
-        }
-        for arn in &claims.session_policy_arns {
-            let document = self.managed_policy_document(claims.account, arn).await?;
-            policies
-                .session
-                .push(NamedPolicy::new(arn.to_string(), parse_stored(&document)?));
-        }
+        policies.session = self.session_policies(claims).await?;
         Ok(CallerPolicies {
             principal,
             policies,
         })
+    }
+
+    /// Loads and parses the session policies passed when a session was issued: its inline
+    /// policy, named `session-policy`, and the default version of each managed policy, named
+    /// by its ARN. The list is empty when none were passed.
+    ///
+    /// # Errors
+    ///
+    /// [`StsError::Validation`] for a managed policy deleted since, and
+    /// [`StsError::ServiceFailure`] for a store failure or a document that no longer parses.
+    pub async fn session_policies(
+        &self,
+        claims: &SessionClaims,
+    ) -> Result<Vec<NamedPolicy>, StsError> {
+        let mut policies = Vec::with_capacity(claims.session_policy_arns.len() + 1);
+        if let Some(text) = &claims.session_policy {
+            policies.push(NamedPolicy::new("session-policy", parse_stored(text)?));
+        }
+        for arn in &claims.session_policy_arns {
+            let document = self.managed_policy_document(claims.account, arn).await?;
+            policies.push(NamedPolicy::new(arn.to_string(), parse_stored(&document)?));
+        }
+        Ok(policies)
     }
 
     async fn identity_policies(
@@ -190,32 +206,10 @@ pub(super) fn first_denied_action<'a>(
     })
 }
 
-/// Adds the keys a session carries into every request it signs: MFA state, token issue time,
-/// source identity and the identity provider.
+/// Adds the keys a session carries into every request it signs, when the caller is a session.
 pub(super) fn insert_session_keys(keys: &mut ContextKeys, caller: &Caller, now: Timestamp) {
-    let Caller::Session(session) = caller else {
-        return;
-    };
-    let claims = &session.claims;
-    keys.insert("aws:TokenIssueTime", ContextValue::date(claims.issued_at));
-    keys.insert(
-        "aws:MultiFactorAuthPresent",
-        ContextValue::boolean(claims.mfa_authenticated_at.is_some()),
-    );
-    if let Some(age) = claims.mfa_age_seconds(now) {
-        keys.insert("aws:MultiFactorAuthAge", ContextValue::number(age));
-    }
-    if let Some(source_identity) = &claims.source_identity {
-        keys.insert(
-            "aws:SourceIdentity",
-            ContextValue::single(source_identity.as_str()),
-        );
-    }
-    if let Some(provider) = &claims.federated_provider {
-        keys.insert(
-            "aws:FederatedProvider",
-            ContextValue::single(provider.as_str()),
-        );
+    if let Caller::Session(session) = caller {
+        crate::insert_session_keys(keys, &session.claims, now);
     }
 }
 

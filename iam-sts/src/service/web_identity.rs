@@ -107,7 +107,8 @@ impl Sts {
             self.max_clock_skew_seconds,
         )?;
 
-        let role = self.load_role(&checked.role).await?;
+        let action = "sts:AssumeRoleWithWebIdentity";
+        let role = self.load_role(&checked.role, &provider.arn, action).await?;
         let duration = params::role_session_duration(
             request.duration_seconds,
             i64::from(role.max_session_duration),
@@ -144,11 +145,8 @@ impl Sts {
             trust_policy: trust_policy(&role.arn, &role.assume_role_policy_document)?,
             role_arn: role.arn.clone(),
         };
-        let action = "sts:AssumeRoleWithWebIdentity";
-        if let Some((action, decision)) =
-            first_denied_action(&caller, &target, &[action], &keys, now)
-        {
-            return Err(not_authorized(&provider.arn, action, &role.arn, decision));
+        if let Some((action, _)) = first_denied_action(&caller, &target, &[action], &keys, now) {
+            return Err(not_authorized(&provider.arn, action, &role.arn));
         }
 
         let packed_policy_size = params::check_packed_size(
