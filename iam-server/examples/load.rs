@@ -300,9 +300,12 @@ fn clock_ticks_per_second() -> Result<f64> {
         .output()
         .context("failed to run `getconf CLK_TCK`")?;
     let text = String::from_utf8_lossy(&output.stdout);
-    text.trim()
-        .parse()
-        .with_context(|| format!("`getconf CLK_TCK` printed `{}`, expected a number", text.trim()))
+    text.trim().parse().with_context(|| {
+        format!(
+            "`getconf CLK_TCK` printed `{}`, expected a number",
+            text.trim()
+        )
+    })
 }
 
 /// Returns the CPU time, user plus system, that a process has used so far, given the clock
