@@ -14,13 +14,14 @@ use iam_audit::{IdentityType, UserIdentity};
 use iam_auth::seal::{Keyring, SealedSecret};
 use iam_auth::sigv4::{HttpRequest, ResolvedCredential, SecretResolver, Verifier};
 use iam_auth::{AuthError, SecretAccessKey};
-use iam_model::{AccessKeyLastUsed, AccessKeyStatus, AccountId, Clock, User};
-use iam_store::{IamStore, StoreError};
+use iam_model::{AccessKeyLastUsed, AccountId, Clock, User};
+use iam_store::IamStore;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::bootstrap::RootAccount;
 use crate::error::{ApiError, ErrorCode};
 use crate::service::Service;
+use crate::store_cache::StoreCache;
 
 /// How often the last use of one access key is written to the store. AWS also updates
 /// `AccessKeyLastUsed` with a delay; writing on every request would make reads cost a write.
@@ -118,7 +119,7 @@ pub struct Authenticated {
 pub struct Authenticator {
     verifier: Verifier<PrefetchedResolver>,
     store: Arc<dyn IamStore>,
-    keyring: Arc<Keyring>,
+    store_cache: Arc<StoreCache>,
     root: RootAccount,
     clock: Arc<dyn Clock>,
     last_used: Mutex<HashMap<String, Timestamp>>,
@@ -142,13 +143,18 @@ impl Authenticator {
         };
         Self {
             verifier,
+            store_cache: Arc::new(StoreCache::new(Arc::clone(&store), keyring)),
             store,
-            keyring,
             root,
             clock,
             last_used: Mutex::new(HashMap::new()),
             allowed_regions: allowed_regions.to_vec(),
         }
+    }
+
+    /// Returns the cache of access keys and users that authentication reads through.
+    pub fn store_cache(&self) -> &Arc<StoreCache> {
+        &self.store_cache
     }
 
     /// Verifies the signature of a request to `service` and returns its caller.
@@ -232,10 +238,6 @@ impl Authenticator {
 
     /// Finds the secret and owner of an access key: the root key, or a user's key in the store.
     async fn resolve(&self, access_key_id: &str) -> Result<ResolvedCredential<Caller>, AuthError> {
-        let unknown = |reason| AuthError::InvalidClientTokenId {
-            access_key_id: access_key_id.to_owned(),
-            reason,
-        };
         if access_key_id == self.root.access_key_id {
             return Ok(ResolvedCredential {
                 secret: self.root.secret.clone(),
@@ -246,25 +248,12 @@ impl Authenticator {
             });
         }
 
-        let (account, sealed) = match self.store.find_access_key(access_key_id).await {
-            Ok(found) => found,
-            Err(StoreError::NoSuchEntity { .. }) => return Err(unknown("no such access key")),
-            Err(error) => return Err(AuthError::CredentialLookup(error.to_string())),
-        };
-        if sealed.access_key.status != AccessKeyStatus::Active {
-            return Err(unknown("the access key is inactive"));
-        }
-        let secret = open_secret(&self.keyring, access_key_id, &sealed.sealed_secret.0)?;
-        let user = self
-            .store
-            .user(account, &sealed.access_key.user_name)
-            .await
-            .map_err(|error| AuthError::CredentialLookup(error.to_string()))?;
+        let found = self.store_cache.access_key(access_key_id).await?;
         Ok(ResolvedCredential {
-            secret,
+            secret: found.secret,
             principal: Caller::User {
-                account,
-                user: Box::new(user.record),
+                account: found.account,
+                user: Box::new(found.user.record.clone()),
             },
             expiration: None,
         })

@@ -25,6 +25,7 @@ pub mod query;
 pub mod resource;
 pub mod server;
 pub mod service;
+pub mod store_cache;
 pub mod system;
 pub mod xml;
 

@@ -92,13 +92,18 @@ async fn main() -> Result<()> {
         );
         let trail = Arc::new(trail);
         audit_trail = Some(Arc::clone(&trail));
-        state = state.with_audit(trail);
+        state = state
+            .with_audit(trail)
+            .context("failed to start the audit writer thread")?;
     } else {
         tracing::warn!("audit trail switched off, calls are not recorded");
     }
     state.policies.spawn_invalidation(state.store.as_ref());
     let state = Arc::new(state);
-    let result = iam_server::server::serve(state, listener, shutdown_signal()).await;
+    let result = iam_server::server::serve(Arc::clone(&state), listener, shutdown_signal()).await;
+    if let Some(audit) = &state.audit {
+        audit.flush().await;
+    }
     drop(store);
     if let Some(trail) = audit_trail {
         // Signing a last digest on the way out covers every event of this run.

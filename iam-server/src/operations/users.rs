@@ -53,7 +53,11 @@ async fn create_user(call: &Call<'_>) -> OperationResult {
 
 async fn get_user(call: &Call<'_>) -> OperationResult {
     let user_name = call.user_name_or_caller()?;
-    let user = call.state.store.user(call.account(), &user_name).await?;
+    let user = call
+        .state
+        .store_cache
+        .user(call.account(), &user_name)
+        .await?;
     Ok(Some(Fields::new().structure("User", encode::user(&user))))
 }
 
