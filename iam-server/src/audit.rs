@@ -40,7 +40,7 @@ pub struct AuditRecorder {
 enum Queued {
     /// An event, with the channel that receives its result when the caller waits for it.
     Event {
-        event: AuditEvent,
+        event: Box<AuditEvent>,
         stored: Option<oneshot::Sender<Result<(), AuditError>>>,
     },
     /// A marker that the writer acknowledges once every event queued before it has been
@@ -160,7 +160,11 @@ impl AuditRecorder {
         stored: Option<oneshot::Sender<Result<(), AuditError>>>,
     ) -> Result<(), ApiError> {
         let request_id = event.request_id.clone();
-        let queued = match self.queue.try_send(Queued::Event { event, stored }) {
+        let entry = Queued::Event {
+            event: Box::new(event),
+            stored,
+        };
+        let queued = match self.queue.try_send(entry) {
             Ok(()) => Ok(()),
             Err(TrySendError::Full(entry)) => {
                 let queue = self.queue.clone();
@@ -230,7 +234,7 @@ fn write_batch(sink: &dyn AuditSink, batch: impl Iterator<Item = Queued>) {
         match queued {
             Queued::Event { event, stored } => {
                 waiting.push((event.request_id.clone(), stored));
-                events.push(event);
+                events.push(*event);
             }
             Queued::Flush(done) => flushes.push(done),
         }

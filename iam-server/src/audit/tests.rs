@@ -5,7 +5,7 @@ use iam_model::{FixedClock, SeededRandom};
 
 use super::*;
 
-fn recorder(sink: Arc<dyn AuditSink>) -> AuditRecorder {
+fn recorder<S: AuditSink + 'static>(sink: Arc<S>) -> AuditRecorder {
     AuditRecorder::new(
         sink,
         Arc::new(FixedClock::new("2026-01-01T00:00:00Z".parse().unwrap())),
@@ -162,7 +162,7 @@ impl AuditSink for SlowSink {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_changes_share_batches() {
     let sink = Arc::new(SlowSink::default());
-    let recorder = Arc::new(recorder(Arc::clone(&sink) as Arc<dyn AuditSink>));
+    let recorder = Arc::new(recorder(Arc::clone(&sink)));
 
     let tasks: Vec<_> = (0..100)
         .map(|index| {
