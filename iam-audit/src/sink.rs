@@ -28,6 +28,16 @@ pub trait AuditSink: Send + Sync {
     /// instead of acknowledging it.
     fn record(&self, event: AuditEvent) -> Result<Receipt, AuditError>;
 
+    /// Stores `events` in order and returns once every stored one is durable, with one result
+    /// per event.
+    ///
+    /// Each event succeeds or fails on its own, so an event too large to store does not fail
+    /// the others. The default records the events one by one. A sink that can make a whole
+    /// batch durable with one sync, like [`crate::Trail`], overrides it.
+    fn record_batch(&self, events: Vec<AuditEvent>) -> Vec<Result<Receipt, AuditError>> {
+        events.into_iter().map(|event| self.record(event)).collect()
+    }
+
     /// Checks that the sink can still accept events, so that the server can reject a change
     /// before making it instead of making it unrecorded.
     ///
@@ -43,6 +53,10 @@ pub trait AuditSink: Send + Sync {
 impl<T: AuditSink + ?Sized> AuditSink for Arc<T> {
     fn record(&self, event: AuditEvent) -> Result<Receipt, AuditError> {
         (**self).record(event)
+    }
+
+    fn record_batch(&self, events: Vec<AuditEvent>) -> Vec<Result<Receipt, AuditError>> {
+        (**self).record_batch(events)
     }
 
     fn ready(&self) -> Result<(), AuditError> {

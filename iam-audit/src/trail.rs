@@ -275,12 +275,17 @@ impl Trail {
                 EncodedEvent::new(&event)
             })
             .collect::<Result<Vec<_>, _>>()?;
+        self.append_encoded(&encoded)
+    }
+
+    /// Appends encoded events in order and returns their receipts once all are synced.
+    fn append_encoded(&self, encoded: &[EncodedEvent]) -> Result<Vec<Receipt>, AuditError> {
         let now = self.clock.now();
 
         let mut state = self.lock_state();
         check_failure(&state)?;
         let mut receipts = Vec::with_capacity(encoded.len());
-        for event in &encoded {
+        for event in encoded {
             self.rotate_if_due(&mut state, now);
             let state = &mut *state;
             let before = state.buffer.len();
@@ -540,6 +545,51 @@ impl std::fmt::Debug for Trail {
 impl AuditSink for Trail {
     fn record(&self, event: AuditEvent) -> Result<Receipt, AuditError> {
         self.append(event)
+    }
+
+    fn record_batch(&self, events: Vec<AuditEvent>) -> Vec<Result<Receipt, AuditError>> {
+        let mut results = Vec::with_capacity(events.len());
+        let mut encoded = Vec::with_capacity(events.len());
+        for mut event in events {
+            event.redact();
+            match EncodedEvent::new(&event) {
+                Ok(event) => {
+                    encoded.push(event);
+                    results.push(None);
+                }
+                Err(error) => results.push(Some(Err(error))),
+            }
+        }
+
+        let appended: Vec<Result<Receipt, AuditError>> = match self.append_encoded(&encoded) {
+            Ok(receipts) => receipts.into_iter().map(Ok).collect(),
+            // The error is not `Clone`, so each event gets its text. The trail rejects every
+            // later write anyway.
+            Err(error) => {
+                let reason = error.to_string();
+                (0..encoded.len())
+                    .map(|_| {
+                        Err(AuditError::Unavailable {
+                            reason: reason.clone(),
+                        })
+                    })
+                    .collect()
+            }
+        };
+        let mut appended = appended.into_iter();
+        results
+            .into_iter()
+            .map(|result| {
+                result.unwrap_or_else(|| {
+                    appended.next().unwrap_or_else(|| {
+                        Err(AuditError::Unavailable {
+                            reason: "the trail returned no receipt for an appended event"
+                                .to_owned(),
+                        })
+                    })
+                })
+            })
+            .collect()
     }
 
     fn ready(&self) -> Result<(), AuditError> {

@@ -35,6 +35,7 @@ use crate::operations::{self, Call, PasswordAttempts};
 use crate::query::QueryParameters;
 use crate::service::Service;
 use crate::session::{SessionKeys, Sessions};
+use crate::store_cache::StoreCache;
 use crate::xml::{self, Fields};
 
 /// The header that carries the request id in every Query API response.
@@ -73,6 +74,8 @@ pub struct AppState {
     pub oidc_jwks_dir: Option<PathBuf>,
     /// The STS operations and the verification of session credentials.
     pub sessions: Arc<Sessions>,
+    /// Access keys and users read on every request, invalidated from the store's change feed.
+    pub store_cache: Arc<StoreCache>,
 }
 
 impl AppState {
@@ -102,6 +105,7 @@ impl AppState {
             Arc::clone(&clock),
             &settings.allowed_regions,
         );
+        let store_cache = Arc::clone(authenticator.store_cache());
         Self {
             settings,
             metrics: Metrics::new(),
@@ -118,6 +122,7 @@ impl AppState {
             password_attempts: PasswordAttempts::default(),
             oidc_jwks_dir: None,
             sessions,
+            store_cache,
         }
     }
 
@@ -134,13 +139,17 @@ impl AppState {
     }
 
     /// Records every call in `sink` from now on.
-    pub fn with_audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// Fails when the audit writer thread cannot be started.
+    pub fn with_audit(mut self, sink: Arc<dyn AuditSink>) -> std::io::Result<Self> {
         self.audit = Some(AuditRecorder::new(
             sink,
             Arc::clone(&self.clock),
             Arc::clone(&self.random),
-        ));
-        self
+        )?);
+        Ok(self)
     }
 
     /// Draws a new request id in the UUID version 4 form AWS uses.
@@ -253,23 +262,21 @@ async fn handle_query(
     }
 
     let namespace = outcome.service.unwrap_or(Service::Iam).namespace();
-    let action_label = outcome.action.unwrap_or("unknown");
-    let service_label = outcome.service.map_or("unknown", Service::name);
     let (status, body, code) = match &outcome.result {
         Ok(result) => {
             let action = outcome.action.unwrap_or("Unknown");
             let body = xml::render_response(namespace, action, result.as_ref(), &request_id);
-            (StatusCode::OK, body, "ok")
+            (StatusCode::OK, body, None)
         }
         Err(error) => {
             span.in_scope(|| log_error(error));
             let body = xml::render_error(namespace, error, &request_id);
-            (error.code.status(), body, error.code.as_str())
+            (error.code.status(), body, Some(error.code))
         }
     };
     state
         .metrics
-        .record_request(service_label, action_label, code, started.elapsed());
+        .record_request(outcome.service, outcome.action, code, started.elapsed());
     xml_response(status, body, &request_id)
 }
 
@@ -326,7 +333,11 @@ async fn run_pipeline(
         .authenticator
         .authenticate(parts, &body, service)
         .await?;
-    span.record("arn", authenticated.caller.arn());
+    // Formatting the ARN costs more than the rest of the span, so it is skipped when no
+    // subscriber records the span.
+    if !span.is_disabled() {
+        span.record("arn", authenticated.caller.arn());
+    }
     let caller = authenticated.caller.clone();
     let origin = RequestOrigin {
         source_ip: parts

@@ -2,26 +2,51 @@
 //!
 //! A call that changed state is recorded durably before its response is sent. If the trail
 //! cannot take it, the client receives `ServiceFailure`. Other calls (reads, rejections,
-//! denials) are recorded in the background so they never wait for a disk sync.
+//! denials) are queued and their responses sent without waiting for a disk sync.
+//!
+//! Requests hand their events to one writer thread through a bounded queue. The writer takes
+//! every event waiting in the queue, up to [`MAX_BATCH`], and stores them with one
+//! [`AuditSink::record_batch`], so one sync covers many calls. A request that finds the queue
+//! full waits for room, so a slow disk slows requests down instead of growing memory.
 
 use std::sync::Arc;
 
-use iam_audit::{AuditEvent, AuditSink, Authorization, EventSource, UserIdentity};
+use iam_audit::{AuditError, AuditEvent, AuditSink, Authorization, EventSource, UserIdentity};
 use iam_model::{AccountId, Clock, RandomSource};
 use serde_json::{Map, Value};
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{ApiError, ErrorCode, lower_first};
 use crate::query::QueryParameters;
 use crate::service::Service;
 use crate::xml::{Fields, Node};
 
+/// The maximum number of events waiting for the writer thread.
+pub const QUEUE_CAPACITY: usize = 4096;
+
+/// The maximum number of events stored with one sync.
+pub const MAX_BATCH: usize = 1024;
+
 /// Hands audit events to a sink, waiting for durability only where the call changed state.
 pub struct AuditRecorder {
     sink: Arc<dyn AuditSink>,
     clock: Arc<dyn Clock>,
     random: Arc<dyn RandomSource>,
+    queue: mpsc::Sender<Queued>,
 }
 
+/// An entry of the writer thread's queue.
+enum Queued {
+    /// An event, with the channel that receives its result when the caller waits for it.
+    Event {
+        event: Box<AuditEvent>,
+        stored: Option<oneshot::Sender<Result<(), AuditError>>>,
+    },
+    /// A marker that the writer acknowledges once every event queued before it has been
+    /// handed to the sink.
+    Flush(oneshot::Sender<()>),
+}
 /// The facts about one call that its audit event records.
 #[derive(Debug)]
 pub struct CallRecord<'a> {
@@ -48,17 +73,28 @@ pub struct CallRecord<'a> {
 }
 
 impl AuditRecorder {
-    /// Creates a recorder writing to `sink`.
+    /// Creates a recorder writing to `sink` and starts its writer thread, which stops once the
+    /// recorder is dropped and the queue is empty.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the operating system cannot start the thread.
     pub fn new(
         sink: Arc<dyn AuditSink>,
         clock: Arc<dyn Clock>,
         random: Arc<dyn RandomSource>,
-    ) -> Self {
-        Self {
+    ) -> std::io::Result<Self> {
+        let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
+        let writer_sink = Arc::clone(&sink);
+        std::thread::Builder::new()
+            .name("audit-writer".to_owned())
+            .spawn(move || run_writer(writer_sink.as_ref(), receiver))?;
+        Ok(Self {
             sink,
             clock,
             random,
-        }
+            queue,
+        })
     }
 
     /// Checks that the trail accepts events, so a change is not made that could not be
@@ -75,7 +111,7 @@ impl AuditRecorder {
     }
 
     /// Records a call. A successful call that changed state waits until its event is durable;
-    /// every other call is recorded in the background.
+    /// every other call waits only for room in the queue.
     ///
     /// # Errors
     ///
@@ -83,34 +119,66 @@ impl AuditRecorder {
     pub async fn record(&self, call: CallRecord<'_>) -> Result<(), ApiError> {
         let changed_state = call.result.is_ok() && changes_state(call.service, call.action);
         let event = self.event(call);
-        let sink = Arc::clone(&self.sink);
-        let request_id = event.request_id.clone();
-        let task = tokio::task::spawn_blocking(move || sink.record(event));
         if !changed_state {
-            tokio::spawn(async move {
-                match task.await {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(error)) => {
-                        tracing::error!(%error, request_id, "failed to record audit event");
-                    }
-                    Err(error) => {
-                        tracing::error!(%error, request_id, "audit task failed");
-                    }
-                }
-            });
+            self.enqueue(event, None).await?;
             return Ok(());
         }
-        match task.await {
-            Ok(Ok(_)) => Ok(()),
+
+        let request_id = event.request_id.clone();
+        let (stored, result) = oneshot::channel();
+        self.enqueue(event, Some(stored)).await?;
+        match result.await {
+            Ok(Ok(())) => Ok(()),
             Ok(Err(error)) => {
                 tracing::error!(%error, request_id, "failed to record audit event of a change");
                 Err(trail_failure())
             }
-            Err(error) => {
-                tracing::error!(%error, request_id, "audit task failed");
+            Err(_) => {
+                tracing::error!(request_id, "audit writer stopped before storing an event");
                 Err(trail_failure())
             }
         }
+    }
+
+    /// Waits until every event queued so far has been handed to the sink. The server calls it
+    /// at shutdown, before the last digest is signed.
+    pub async fn flush(&self) {
+        let (done, flushed) = oneshot::channel();
+        if self.queue.send(Queued::Flush(done)).await.is_ok() {
+            // An error means the writer stopped, and then nothing is left to wait for.
+            let _ = flushed.await;
+        }
+    }
+
+    /// Puts an event in the writer's queue, waiting for room when it is full.
+    ///
+    /// A full queue is waited on in a spawned task, so the event still reaches the writer when
+    /// the request is cancelled meanwhile (its client went away after the call was made).
+    async fn enqueue(
+        &self,
+        event: AuditEvent,
+        stored: Option<oneshot::Sender<Result<(), AuditError>>>,
+    ) -> Result<(), ApiError> {
+        let request_id = event.request_id.clone();
+        let entry = Queued::Event {
+            event: Box::new(event),
+            stored,
+        };
+        let queued = match self.queue.try_send(entry) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(entry)) => {
+                let queue = self.queue.clone();
+                match tokio::spawn(async move { queue.send(entry).await.is_ok() }).await {
+                    Ok(true) => Ok(()),
+                    Ok(false) | Err(_) => Err(()),
+                }
+            }
+            Err(TrySendError::Closed(_)) => Err(()),
+        };
+        queued.map_err(|()| {
+            tracing::error!(request_id, "audit writer stopped, event not recorded");
+            trail_failure()
+        })
     }
 
     /// Builds the event for a call.
@@ -138,6 +206,64 @@ impl AuditRecorder {
             }
         }
         event
+    }
+}
+
+/// Runs the writer thread: stores the queued events in batches until the queue closes.
+fn run_writer(sink: &dyn AuditSink, mut queue: mpsc::Receiver<Queued>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = queue.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        write_batch(sink, batch.drain(..));
+    }
+}
+
+/// Stores one batch, sends each waiting caller its event's result, logs the failures of
+/// events that no caller waits for, and acknowledges flush markers.
+fn write_batch(sink: &dyn AuditSink, batch: impl Iterator<Item = Queued>) {
+    let mut events = Vec::new();
+    let mut waiting = Vec::new();
+    let mut flushes = Vec::new();
+    for queued in batch {
+        match queued {
+            Queued::Event { event, stored } => {
+                waiting.push((event.request_id.clone(), stored));
+                events.push(*event);
+            }
+            Queued::Flush(done) => flushes.push(done),
+        }
+    }
+
+    let results = sink.record_batch(events);
+    let mut unrecorded = 0_usize;
+    let mut first_error = None;
+    for ((request_id, stored), result) in waiting.into_iter().zip(results) {
+        let result = result.map(|_| ());
+        match stored {
+            // The caller's request may have been cancelled when its connection closed. Its
+            // event is stored either way.
+            Some(stored) => {
+                let _ = stored.send(result);
+            }
+            None => {
+                if let Err(error) = result {
+                    unrecorded += 1;
+                    first_error.get_or_insert((error, request_id));
+                }
+            }
+        }
+    }
+    if let Some((error, request_id)) = first_error {
+        tracing::error!(%error, request_id, unrecorded, "failed to record audit events");
+    }
+    for done in flushes {
+        let _ = done.send(());
     }
 }
 

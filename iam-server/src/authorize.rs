@@ -17,6 +17,7 @@ use crate::metrics::DecisionOutcome;
 use crate::query::QueryParameters;
 use crate::resource::{CallerScope, ResourceKind, Target, target};
 use crate::service::Service;
+use crate::store_cache::StoreCache;
 
 /// The outcome of authorizing one call.
 #[derive(Debug)]
@@ -74,7 +75,8 @@ pub async fn authorize(
         account: &account,
         user_name: caller.user_name(),
     };
-    let resource = resource_arn(store, caller, target(service, action, parameters, scope)?).await;
+    let target = target(service, action, parameters, scope)?;
+    let resource = resource_arn(store, &state.store_cache, caller, target).await;
 
     let no_policies = |decision| Authorization {
         decision,
@@ -302,14 +304,19 @@ fn policy_kind(policy_type: PolicyType) -> &'static str {
 /// Turns a target into the resource ARN policies are matched against, looking up the path of
 /// a named entity. An entity that does not exist is named with the root path, so that the
 /// operation itself reports `NoSuchEntity` to a caller who may call it.
-async fn resource_arn(store: &dyn IamStore, caller: &Caller, target: Target) -> String {
+async fn resource_arn(
+    store: &dyn IamStore,
+    store_cache: &StoreCache,
+    caller: &Caller,
+    target: Target,
+) -> String {
     let account = caller.account();
     match target {
         Target::Any => "*".to_owned(),
         Target::Arn(arn) => arn,
         Target::Named { kind, name } => {
             let found = match kind {
-                ResourceKind::User => store
+                ResourceKind::User => store_cache
                     .user(account, &name)
                     .await
                     .ok()

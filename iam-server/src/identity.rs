@@ -15,16 +15,15 @@ use iam_audit::{IdentityType, UserIdentity};
 use iam_auth::seal::{Keyring, SealedSecret};
 use iam_auth::sigv4::{HttpRequest, ResolvedCredential, SecretResolver, Verifier};
 use iam_auth::{AuthError, SecretAccessKey};
-use iam_model::{
-    AccessKeyLastUsed, AccessKeyStatus, AccountId, Clock, Partition, ROOT_USER_NAME, User,
-};
-use iam_store::{IamStore, StoreError};
+use iam_model::{AccessKeyLastUsed, AccountId, Clock, Partition, User};
+use iam_store::IamStore;
 use iam_sts::{StsError, VerifiedSession};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::service::Service;
 use crate::session::{self, Sessions};
+use crate::store_cache::StoreCache;
 
 /// How often the last use of one access key is written to the store. AWS also updates
 /// `AccessKeyLastUsed` with a delay; writing on every request would make reads cost a write.
@@ -164,7 +163,7 @@ pub struct Authenticated {
 pub struct Authenticator {
     verifier: Verifier<PrefetchedResolver>,
     store: Arc<dyn IamStore>,
-    keyring: Arc<Keyring>,
+    store_cache: Arc<StoreCache>,
     sessions: Arc<Sessions>,
     clock: Arc<dyn Clock>,
     last_used: Mutex<HashMap<String, Timestamp>>,
@@ -188,13 +187,18 @@ impl Authenticator {
         };
         Self {
             verifier,
+            store_cache: Arc::new(StoreCache::new(Arc::clone(&store), keyring)),
             store,
-            keyring,
             sessions,
             clock,
             last_used: Mutex::new(HashMap::new()),
             allowed_regions: allowed_regions.to_vec(),
         }
+    }
+
+    /// Returns the cache of access keys and users that authentication reads through.
+    pub fn store_cache(&self) -> &Arc<StoreCache> {
+        &self.store_cache
     }
 
     /// Verifies the signature of a request to `service` and returns its caller.
@@ -282,42 +286,30 @@ impl Authenticator {
 
     /// Finds the secret and owner of an access key in the store: an IAM user or the root user.
     async fn resolve(&self, access_key_id: &str) -> Result<ResolvedCredential<Caller>, AuthError> {
-        let unknown = |reason| AuthError::InvalidClientTokenId {
-            access_key_id: access_key_id.to_owned(),
-            reason,
-        };
         // The verifier rejects a temporary key without a token before it requests the
         // credential, so the store is not searched for a key it never contains.
         if is_temporary_key(access_key_id) {
-            return Err(unknown("temporary credentials need `X-Amz-Security-Token`"));
-        }
-
-        let (account, sealed) = match self.store.find_access_key(access_key_id).await {
-            Ok(found) => found,
-            Err(StoreError::NoSuchEntity { .. }) => return Err(unknown("no such access key")),
-            Err(error) => return Err(AuthError::CredentialLookup(error.to_string())),
-        };
-        if sealed.access_key.status != AccessKeyStatus::Active {
-            return Err(unknown("the access key is inactive"));
-        }
-        let secret = open_secret(&self.keyring, access_key_id, &sealed.sealed_secret.0)?;
-        if sealed.access_key.user_name == ROOT_USER_NAME {
-            return Ok(ResolvedCredential {
-                secret,
-                principal: Caller::Root { account },
-                expiration: None,
+            return Err(AuthError::InvalidClientTokenId {
+                access_key_id: access_key_id.to_owned(),
+                reason: "temporary credentials need `X-Amz-Security-Token`",
             });
         }
-        let user = self
-            .store
-            .user(account, &sealed.access_key.user_name)
-            .await
-            .map_err(|error| AuthError::CredentialLookup(error.to_string()))?;
+
+        let found = self.store_cache.access_key(access_key_id).await?;
+        let Some(user) = found.user else {
+            return Ok(ResolvedCredential {
+                secret: found.secret,
+                principal: Caller::Root {
+                    account: found.account,
+                },
+                expiration: None,
+            });
+        };
         Ok(ResolvedCredential {
-            secret,
+            secret: found.secret,
             principal: Caller::User {
-                account,
-                user: Box::new(user.record),
+                account: found.account,
+                user: Box::new(user.record.clone()),
             },
             expiration: None,
         })

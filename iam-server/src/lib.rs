@@ -27,6 +27,7 @@ pub mod resource;
 pub mod server;
 pub mod service;
 pub mod session;
+pub mod store_cache;
 pub mod system;
 pub mod xml;
 

@@ -111,7 +111,7 @@ impl Call<'_> {
 
 /// The error AWS returns when a role session or federated user omits `UserName` in an action
 /// that defaults to the calling user.
-fn non_user_credentials() -> ApiError {
+pub(crate) fn non_user_credentials() -> ApiError {
     ApiError::new(
         ErrorCode::ValidationError,
         "Must specify userName when calling with non-User credentials",

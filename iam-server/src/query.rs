@@ -232,10 +232,8 @@ fn malformed(reason: &str) -> ApiError {
 /// silently replace invalid bytes.
 fn is_utf8_after_decoding(source: &[u8]) -> bool {
     source.split(|byte| *byte == b'&').all(|pair| {
-        pair.split(|byte| *byte == b'=').all(|part| {
-            let decoded: Vec<u8> = percent_encoding::percent_decode(part).collect();
-            std::str::from_utf8(&decoded).is_ok()
-        })
+        pair.split(|byte| *byte == b'=')
+            .all(|part| percent_encoding::percent_decode(part).decode_utf8().is_ok())
     })
 }
 

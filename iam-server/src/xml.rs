@@ -9,8 +9,6 @@ use std::borrow::Cow;
 
 use jiff::Timestamp;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use crate::error::ApiError;
 
@@ -146,96 +144,147 @@ pub fn render_response(
     result: Option<&Fields>,
     request_id: &str,
 ) -> Vec<u8> {
-    let mut writer = Writer::new(Vec::with_capacity(512));
-    let response_name = format!("{action}Response");
-    let result_name = format!("{action}Result");
-
-    write_declaration(&mut writer);
-    let root = BytesStart::new(response_name.as_str()).with_attributes([("xmlns", namespace)]);
-    write_event(&mut writer, Event::Start(root));
+    let mut writer = Writer::with_declaration(1024);
+    writer.start_with_namespace(&[action, "Response"], namespace);
     if let Some(result) = result {
-        write_structure(&mut writer, &result_name, result);
+        writer.start(&[action, "Result"]);
+        writer.members(result);
+        writer.end(&[action, "Result"]);
     }
-    write_request_id(&mut writer, "ResponseMetadata", request_id);
-    write_event(
-        &mut writer,
-        Event::End(BytesEnd::new(response_name.as_str())),
-    );
-    writer.into_inner()
+    writer.start(&["ResponseMetadata"]);
+    writer.text("RequestId", request_id);
+    writer.end(&["ResponseMetadata"]);
+    writer.end(&[action, "Response"]);
+    writer.buffer
 }
 
 /// Writes an `<ErrorResponse>` for `error`.
 pub fn render_error(namespace: &str, error: &ApiError, request_id: &str) -> Vec<u8> {
-    let mut writer = Writer::new(Vec::with_capacity(256));
     let kind = if error.code.is_sender_fault() {
         "Sender"
     } else {
         "Receiver"
     };
-    let body = Fields::new()
-        .text("Type", kind)
-        .text("Code", error.code.as_str())
-        .text("Message", error.message.as_str());
 
-    write_declaration(&mut writer);
-    let root = BytesStart::new("ErrorResponse").with_attributes([("xmlns", namespace)]);
-    write_event(&mut writer, Event::Start(root));
-    write_structure(&mut writer, "Error", &body);
-    write_text(&mut writer, "RequestId", request_id);
-    write_event(&mut writer, Event::End(BytesEnd::new("ErrorResponse")));
-    writer.into_inner()
+    let mut writer = Writer::with_declaration(512);
+    writer.start_with_namespace(&["ErrorResponse"], namespace);
+    writer.start(&["Error"]);
+    writer.text("Type", kind);
+    writer.text("Code", error.code.as_str());
+    writer.text("Message", &error.message);
+    writer.end(&["Error"]);
+    writer.text("RequestId", request_id);
+    writer.end(&["ErrorResponse"]);
+    writer.buffer
 }
 
-fn write_declaration(writer: &mut Writer<Vec<u8>>) {
-    write_event(
-        writer,
-        Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)),
-    );
-    writer.get_mut().push(b'\n');
+/// Writes XML elements straight into a byte buffer.
+///
+/// Element names come from this crate (action names and botocore member names), so they are
+/// written as they are. Text and attribute values are escaped.
+struct Writer {
+    buffer: Vec<u8>,
 }
 
-fn write_request_id(writer: &mut Writer<Vec<u8>>, wrapper: &str, request_id: &str) {
-    write_event(writer, Event::Start(BytesStart::new(wrapper)));
-    write_text(writer, "RequestId", request_id);
-    write_event(writer, Event::End(BytesEnd::new(wrapper)));
-}
+impl Writer {
+    /// Starts a document with the XML declaration and a line break, as AWS sends it.
+    fn with_declaration(capacity: usize) -> Self {
+        let mut buffer = Vec::with_capacity(capacity);
+        buffer.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        Self { buffer }
+    }
 
-fn write_node(writer: &mut Writer<Vec<u8>>, name: &str, node: &Node) {
-    match node {
-        Node::Text(text) => write_text(writer, name, text),
-        Node::Structure(fields) => write_structure(writer, name, fields),
-        Node::List(items) => {
-            write_event(writer, Event::Start(BytesStart::new(name)));
-            for item in items {
-                write_node(writer, "member", item);
-            }
-            write_event(writer, Event::End(BytesEnd::new(name)));
-        }
-        Node::Map(entries) => {
-            write_event(writer, Event::Start(BytesStart::new(name)));
-            for (key, value) in entries {
-                write_event(writer, Event::Start(BytesStart::new("entry")));
-                write_text(writer, "key", key);
-                write_node(writer, "value", value);
-                write_event(writer, Event::End(BytesEnd::new("entry")));
-            }
-            write_event(writer, Event::End(BytesEnd::new(name)));
+    /// Opens an element whose name is the concatenation of `name_parts`.
+    fn start(&mut self, name_parts: &[&str]) {
+        self.buffer.push(b'<');
+        self.name(name_parts);
+        self.buffer.push(b'>');
+    }
+
+    /// Opens the root element with its `xmlns` attribute.
+    fn start_with_namespace(&mut self, name_parts: &[&str], namespace: &str) {
+        self.buffer.push(b'<');
+        self.name(name_parts);
+        self.buffer.extend_from_slice(b" xmlns=\"");
+        self.escaped(namespace);
+        self.buffer.extend_from_slice(b"\">");
+    }
+
+    fn end(&mut self, name_parts: &[&str]) {
+        self.buffer.extend_from_slice(b"</");
+        self.name(name_parts);
+        self.buffer.push(b'>');
+    }
+
+    fn name(&mut self, name_parts: &[&str]) {
+        for part in name_parts {
+            self.buffer.extend_from_slice(part.as_bytes());
         }
     }
-}
 
-fn write_structure(writer: &mut Writer<Vec<u8>>, name: &str, fields: &Fields) {
-    write_event(writer, Event::Start(BytesStart::new(name)));
-    for (member, node) in &fields.members {
-        write_node(writer, member, node);
+    /// Writes `<name>text</name>`.
+    fn text(&mut self, name: &str, text: &str) {
+        self.start(&[name]);
+        self.escaped(&xml_safe_text(text));
+        self.end(&[name]);
     }
-    write_event(writer, Event::End(BytesEnd::new(name)));
-}
 
-fn write_text(writer: &mut Writer<Vec<u8>>, name: &str, text: &str) {
-    write_event(writer, Event::Start(BytesStart::new(name)));
-    write_event(writer, Event::Text(BytesText::new(&xml_safe_text(text))));
-    write_event(writer, Event::End(BytesEnd::new(name)));
+    fn members(&mut self, fields: &Fields) {
+        for (member, node) in &fields.members {
+            self.node(member, node);
+        }
+    }
+
+    fn node(&mut self, name: &str, node: &Node) {
+        match node {
+            Node::Text(text) => self.text(name, text),
+            Node::Structure(fields) => {
+                self.start(&[name]);
+                self.members(fields);
+                self.end(&[name]);
+            }
+            Node::List(items) => {
+                self.start(&[name]);
+                for item in items {
+                    self.node("member", item);
+                }
+                self.end(&[name]);
+            }
+            Node::Map(entries) => {
+                self.start(&[name]);
+                for (key, value) in entries {
+                    self.start(&["entry"]);
+                    self.text("key", key);
+                    self.node("value", value);
+                    self.end(&["entry"]);
+                }
+                self.end(&[name]);
+            }
+        }
+    }
+
+    /// Writes text with `<`, `>`, `&`, both quotes and carriage return replaced by character
+    /// references. A carriage return is escaped because XML parsers turn a literal one into a
+    /// line feed.
+    fn escaped(&mut self, text: &str) {
+        let mut rest = text;
+        while let Some(position) = rest.find(['<', '>', '&', '\'', '"', '\r']) {
+            let (plain, special) = rest.split_at(position);
+            self.buffer.extend_from_slice(plain.as_bytes());
+            let mut characters = special.chars();
+            let reference: &[u8] = match characters.next() {
+                Some('<') => b"&lt;",
+                Some('>') => b"&gt;",
+                Some('&') => b"&amp;",
+                Some('\'') => b"&apos;",
+                Some('"') => b"&quot;",
+                _ => b"&#13;",
+            };
+            self.buffer.extend_from_slice(reference);
+            rest = characters.as_str();
+        }
+        self.buffer.extend_from_slice(rest.as_bytes());
+    }
 }
 
 /// Replaces each character that XML 1.0 forbids in text with its Rust escape, such as
@@ -264,13 +313,6 @@ fn is_forbidden_in_xml(character: char) -> bool {
     let allowed_control = matches!(character, '\t' | '\n' | '\r');
     let control = character < ' ';
     (control && !allowed_control) || matches!(character, '\u{fffe}' | '\u{ffff}')
-}
-
-/// Writes one event into the in-memory buffer.
-fn write_event(writer: &mut Writer<Vec<u8>>, event: Event<'_>) {
-    // NOTE: Writing into a `Vec<u8>` cannot fail, because quick-xml's writer reports only
-    // errors of the underlying `io::Write` and `Vec<u8>`'s implementation returns none.
-    let _ = writer.write_event(event);
 }
 
 #[cfg(test)]

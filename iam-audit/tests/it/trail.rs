@@ -307,6 +307,56 @@ fn oversized_batch_stores_nothing() {
 }
 
 #[test]
+fn sink_batch_rejects_only_oversized_event() {
+    let test = TestTrail::new(|_| {});
+    let mut huge = event(1, support::start_time());
+    huge.request_parameters = Some(serde_json::Value::String(
+        "x".repeat(iam_audit::MAX_EVENT_BYTES),
+    ));
+    let events = vec![
+        event(0, support::start_time()),
+        huge,
+        event(2, support::start_time()),
+    ];
+
+    let results = test.trail().record_batch(events);
+
+    assert_eq!(results.len(), 3);
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    assert!(
+        matches!(results[1], Err(iam_audit::AuditError::EventTooLarge { .. })),
+        "{:?}",
+        results[1]
+    );
+    assert!(results[2].is_ok(), "{:?}", results[2]);
+    assert_eq!(count_events(&test), 2);
+}
+
+#[test]
+fn sink_batch_fails_every_event_of_failed_write() {
+    let test = TestTrail::new(|config| config.segment_max_age = SignedDuration::from_hours(1));
+    test.append_events(0, 2);
+    // The next rotation must create segment 3; a file already there makes it fail.
+    std::fs::write(test.path().join("00000000000000000003.jsonl"), b"").unwrap();
+    test.clock.advance(3600);
+
+    let events = vec![
+        event(2, support::start_time()),
+        event(3, support::start_time()),
+    ];
+    let results = test.trail().record_batch(events);
+
+    assert_eq!(results.len(), 2);
+    for result in &results {
+        assert!(
+            matches!(result, Err(iam_audit::AuditError::Unavailable { .. })),
+            "{result:?}"
+        );
+    }
+    assert!(test.trail().ready().is_err());
+}
+
+#[test]
 fn invalid_config_is_rejected() {
     let directory = tempfile::tempdir().unwrap();
     let clock: Arc<dyn iam_model::Clock> =

@@ -5,12 +5,13 @@ use iam_model::{FixedClock, SeededRandom};
 
 use super::*;
 
-fn recorder(sink: Arc<MemorySink>) -> AuditRecorder {
+fn recorder<S: AuditSink + 'static>(sink: Arc<S>) -> AuditRecorder {
     AuditRecorder::new(
         sink,
         Arc::new(FixedClock::new("2026-01-01T00:00:00Z".parse().unwrap())),
         Arc::new(SeededRandom::new(3)),
     )
+    .unwrap()
 }
 
 fn parameters(query: &str) -> QueryParameters {
@@ -109,6 +110,116 @@ async fn read_is_recorded_in_background() {
     assert!(events[0].read_only);
     assert_eq!(events[0].error_code.as_deref(), Some("NoSuchEntity"));
     assert_eq!(events[0].error_message.as_deref(), Some("no user bob"));
+}
+
+#[tokio::test]
+async fn flush_waits_for_queued_reads() {
+    let sink = Arc::new(MemorySink::new());
+    let recorder = recorder(Arc::clone(&sink));
+    let parameters = parameters("UserName=bob");
+    let result = Ok(None);
+
+    for _ in 0..50 {
+        recorder
+            .record(call(Service::Iam, "GetUser", &parameters, &result))
+            .await
+            .unwrap();
+    }
+    recorder.flush().await;
+
+    assert_eq!(sink.events().len(), 50);
+}
+
+/// A sink that is slow to sync and counts the batches it receives.
+#[derive(Default)]
+struct SlowSink {
+    inner: MemorySink,
+    batches: std::sync::Mutex<Vec<usize>>,
+}
+
+impl AuditSink for SlowSink {
+    fn record(&self, event: AuditEvent) -> Result<iam_audit::Receipt, iam_audit::AuditError> {
+        self.inner.record(event)
+    }
+
+    fn record_batch(
+        &self,
+        events: Vec<AuditEvent>,
+    ) -> Vec<Result<iam_audit::Receipt, iam_audit::AuditError>> {
+        self.batches.lock().unwrap().push(events.len());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        events
+            .into_iter()
+            .map(|event| self.inner.record(event))
+            .collect()
+    }
+
+    fn ready(&self) -> Result<(), iam_audit::AuditError> {
+        self.inner.ready()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_changes_share_batches() {
+    let sink = Arc::new(SlowSink::default());
+    let recorder = Arc::new(recorder(Arc::clone(&sink)));
+
+    let tasks: Vec<_> = (0..100)
+        .map(|index| {
+            let recorder = Arc::clone(&recorder);
+            tokio::spawn(async move {
+                let parameters = parameters(&format!("UserName=user{index}"));
+                let result = Ok(None);
+                recorder
+                    .record(call(Service::Iam, "CreateUser", &parameters, &result))
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+
+    let batches = sink.batches.lock().unwrap().clone();
+    assert_eq!(sink.inner.events().len(), 100);
+    assert_eq!(batches.iter().sum::<usize>(), 100);
+    assert!(
+        batches.len() < 100,
+        "every event had its own sync: {batches:?}"
+    );
+}
+
+#[tokio::test]
+async fn change_fails_when_writer_gets_no_result() {
+    /// A sink that returns no result for a batch, as a faulty implementation might.
+    struct SilentSink;
+
+    impl AuditSink for SilentSink {
+        fn record(&self, _: AuditEvent) -> Result<iam_audit::Receipt, iam_audit::AuditError> {
+            Ok(iam_audit::Receipt { sequence: 0 })
+        }
+
+        fn record_batch(
+            &self,
+            _: Vec<AuditEvent>,
+        ) -> Vec<Result<iam_audit::Receipt, iam_audit::AuditError>> {
+            Vec::new()
+        }
+
+        fn ready(&self) -> Result<(), iam_audit::AuditError> {
+            Ok(())
+        }
+    }
+    let recorder = recorder(Arc::new(SilentSink));
+    let parameters = parameters("UserName=bob");
+    let result = Ok(None);
+
+    let error = recorder
+        .record(call(Service::Iam, "DeleteUser", &parameters, &result))
+        .await
+        .unwrap_err();
+
+    assert_eq!(error.code, ErrorCode::ServiceFailure);
 }
 
 #[test]

@@ -53,10 +53,17 @@ async fn create_user(call: &Call<'_>) -> OperationResult {
 
 async fn get_user(call: &Call<'_>) -> OperationResult {
     let Some(user_name) = call.user_name_from_parameter_or_caller() else {
+        if !call.caller.is_root() {
+            return Err(super::non_user_credentials());
+        }
         let root = encode::root_user(call.account(), call.state.root.create_date);
         return Ok(Some(Fields::new().structure("User", root)));
     };
-    let user = call.state.store.user(call.account(), user_name).await?;
+    let user = call
+        .state
+        .store_cache
+        .user(call.account(), user_name)
+        .await?;
     Ok(Some(Fields::new().structure("User", encode::user(&user))))
 }
 

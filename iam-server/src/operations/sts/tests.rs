@@ -142,7 +142,7 @@ impl World {
             root,
         );
         if let Some(sink) = audit {
-            state = state.with_audit(sink);
+            state = state.with_audit(sink).unwrap();
         }
         let state = Arc::new(state);
         state.policies.spawn_invalidation(state.store.as_ref());
