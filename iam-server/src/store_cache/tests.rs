@@ -290,3 +290,23 @@ async fn lagged_feed_clears_cache() {
     assert!(cache.is_empty());
     assert!(cache.access_key(&access_key_id).await.is_ok());
 }
+
+#[tokio::test]
+async fn root_key_has_no_user_and_drops_on_delete() {
+    let fixture = Fixture::new();
+    let (access_key_id, secret) = fixture.create_access_key(ROOT_USER_NAME).await;
+    let cache = fixture.cache();
+
+    let found = cache.access_key(&access_key_id).await.unwrap();
+    assert!(found.user.is_none());
+    assert_eq!(found.account, fixture.account());
+    assert_eq!(found.secret.expose(), secret);
+
+    fixture
+        .store
+        .delete_access_key(fixture.account(), ROOT_USER_NAME, &access_key_id)
+        .await
+        .unwrap();
+    let error = cache.access_key(&access_key_id).await.err().unwrap();
+    assert!(matches!(error, AuthError::InvalidClientTokenId { .. }));
+}

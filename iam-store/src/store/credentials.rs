@@ -80,12 +80,11 @@ fn require_key_owner(
     Ok(require_user(txn, account, user_name)?.record.user_name)
 }
 
-/// Records in the change feed that a key of `owner` changed. The root user has no policies to
-/// invalidate, so its keys report nothing.
+/// Records in the change feed that a key of `owner` changed. Keys of the root user report the
+/// owner name [`ROOT_USER_NAME`], so caches of opened keys drop a root key that was
+/// deactivated or deleted.
 fn key_owner_changed(txn: &mut Txn<'_>, account: AccountId, owner: String) {
-    if owner != ROOT_USER_NAME {
-        txn.changed(account, Identity::User(owner));
-    }
+    txn.changed(account, Identity::User(owner));
 }
 
 /// Reads an access key of a user or the root user, or fails with
