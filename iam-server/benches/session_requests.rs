@@ -18,10 +18,10 @@ use iam_auth::sigv4::{Credentials, HttpRequest, Signer};
 use iam_auth::{SecretAccessKey, SecurityToken};
 use iam_model::{FixedClock, Quotas, SeededRandom};
 use iam_server::app::{AppState, router};
-use iam_server::bootstrap::RootAccount;
+use iam_server::bootstrap::{RootAccount, store_root_key};
 use iam_server::config::{Options, Settings};
 use iam_server::session::SessionKeys;
-use iam_store::MemoryStore;
+use iam_store::{IamStore, MemoryStore};
 use jiff::Timestamp;
 use tower::ServiceExt;
 
@@ -88,6 +88,23 @@ fn text<'a>(body: &'a str, element: &str) -> &'a str {
 /// and `sts:AssumeRole`, the role `reader` trusting her, and a session of it. Returns the router
 /// with the user's key and the session's credentials.
 async fn setup() -> (Router, Credentials, Credentials) {
+    let root_account = RootAccount {
+        account: "111122223333".parse().unwrap(),
+        create_date: NOW.parse().unwrap(),
+    };
+    let store: Arc<dyn IamStore> = Arc::new(MemoryStore::in_memory(Quotas::default()));
+    let keyring = Arc::new(Keyring::new(KeyEncryptionKey::new("k", &[1; 32]).unwrap()));
+    let random = Arc::new(SeededRandom::new(1));
+    store_root_key(
+        store.as_ref(),
+        &keyring,
+        random.as_ref(),
+        root_account,
+        ROOT_KEY_ID,
+        &SecretAccessKey::new(ROOT_SECRET),
+    )
+    .await
+    .unwrap();
     let state = Arc::new(AppState::new(
         Settings::resolve(Options {
             audit: Some(false),
@@ -95,18 +112,14 @@ async fn setup() -> (Router, Credentials, Credentials) {
         })
         .unwrap(),
         Arc::new(FixedClock::new(NOW.parse().unwrap())),
-        Arc::new(SeededRandom::new(1)),
-        Arc::new(MemoryStore::in_memory(Quotas::default())),
-        Arc::new(Keyring::new(KeyEncryptionKey::new("k", &[1; 32]).unwrap())),
+        random,
+        store,
+        keyring,
         SessionKeys::new(
             KeyEncryptionKey::new("t", &[2; 32]).unwrap(),
             KeyEncryptionKey::new("m", &[3; 32]).unwrap(),
         ),
-        RootAccount {
-            account: "111122223333".parse().unwrap(),
-            access_key_id: ROOT_KEY_ID.to_owned(),
-            secret: SecretAccessKey::new(ROOT_SECRET),
-        },
+        root_account,
     ));
     let app = router(state);
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::Parser;
 use iam_audit::{Trail, TrailConfig};
-use iam_auth::SystemRandomSource;
+use iam_auth::ThreadRandomSource;
 use iam_auth::seal::{KeyEncryptionKey, Keyring};
 use iam_model::Quotas;
 use iam_model::{Clock, RandomSource};
@@ -46,7 +46,7 @@ async fn main() -> Result<()> {
     );
     let listener = iam_server::server::bind(settings.listen)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let random: Arc<dyn RandomSource> = Arc::new(SystemRandomSource::new());
+    let random: Arc<dyn RandomSource> = Arc::new(ThreadRandomSource::new());
     let data_dir = DataDir::prepare(&settings.data_dir)?;
     let key_encryption_key = data_dir.key_encryption_key(random.as_ref())?;
     let keyring = Arc::new(Keyring::new(

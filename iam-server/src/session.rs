@@ -12,7 +12,6 @@ use iam_auth::seal::{KeyEncryptionKey, Keyring};
 use iam_model::{Clock, RandomSource};
 use iam_store::IamStore;
 use iam_sts::mfa::{StoredTotpVerifier, seed_context};
-use iam_sts::revocation::{SessionRevocation, check_not_revoked};
 use iam_sts::{PrincipalKind, SessionClaims, SessionTokens, StsError, VerifiedSession};
 
 use crate::error::ServerError;
@@ -68,7 +67,6 @@ impl SessionKeys {
 pub struct Sessions {
     sts: iam_sts::Sts,
     authorization_messages: Arc<Keyring>,
-    store: Arc<dyn IamStore>,
     clock: Arc<dyn Clock>,
 }
 
@@ -97,7 +95,6 @@ impl Sessions {
         Self {
             sts,
             authorization_messages: keys.authorization_messages,
-            store,
             clock,
         }
     }
@@ -131,23 +128,9 @@ impl Sessions {
             .sts
             .tokens()
             .verify(session_token, access_key_id, self.clock.now())?;
-        let revocation = session_revocation(self.store.as_ref(), &session.claims).await?;
-        check_not_revoked(&session.claims, revocation.as_ref())?;
+        self.sts.check_revocation(&session.claims).await?;
         Ok(session)
     }
-}
-
-/// Looks up the revocation record of the role or user behind a session.
-///
-/// TODO: `iam-store` has no table of revocation records yet, so this finds none and only the
-/// policy-based revocation (an inline deny on `aws:TokenIssueTime`) cuts sessions off. Once the
-/// store has the table, this is the one place that reads it.
-async fn session_revocation(
-    store: &dyn IamStore,
-    claims: &SessionClaims,
-) -> Result<Option<SessionRevocation>, StsError> {
-    let _ = (store, claims);
-    Ok(None)
 }
 
 /// Returns the IAM user's name behind a `GetSessionToken` session, `None` for other sessions.

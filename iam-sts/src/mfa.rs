@@ -36,12 +36,9 @@ pub trait MfaVerifier: Send + Sync {
 /// Builds the context the server sealed a device's TOTP seed with, from its serial number.
 pub type SeedContext = fn(&Arn) -> Vec<u8>;
 
-/// Builds the context a virtual MFA device's TOTP seed is sealed with, which binds the sealed
-/// seed to the device's serial number. The server seals seeds with it and gives it to
-/// [`StoredTotpVerifier::new`], so STS checks codes of the devices the server created.
-pub fn seed_context(serial_number: &Arn) -> Vec<u8> {
-    format!("mfa-seed/{serial_number}").into_bytes()
-}
+/// The context a virtual MFA device's TOTP seed is sealed with, shared with the server that
+/// seals seeds so STS checks codes of the devices it created.
+pub use iam_auth::totp::seed_context;
 
 /// An [`MfaVerifier`] over the store's virtual MFA devices and `iam-auth`'s TOTP.
 ///
