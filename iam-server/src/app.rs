@@ -105,6 +105,7 @@ impl AppState {
             Arc::clone(&clock),
             &settings.allowed_regions,
         );
+        let policies = Arc::new(PolicyCache::following(store.as_ref()));
         let store_cache = Arc::clone(authenticator.store_cache());
         Self {
             settings,
@@ -116,7 +117,7 @@ impl AppState {
             keyring,
             authenticator,
             quotas: Quotas::default(),
-            policies: Arc::new(PolicyCache::new()),
+            policies,
             root,
             password_hasher: PasswordHasher::default(),
             password_attempts: PasswordAttempts::default(),

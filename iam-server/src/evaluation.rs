@@ -3,11 +3,12 @@
 //!
 //! The store's change feed invalidates the cache. Every commit that changes what applies to a
 //! user or role (its policies, its groups' policies, its boundary, its tags, its existence)
-//! publishes a change naming it. Its entry is then dropped, so the next request compiles afresh.
+//! publishes a change naming it. Each lookup first applies the changes published so far and
+//! drops their entries, so the request right after a change compiles afresh.
 //! Session policies differ per session and are compiled per request on top of the cached entry.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use iam_audit::{Authorization, PolicyReference, StatementReference};
 use iam_model::{AccountId, IamArn, IamResource, Tag, User};
@@ -15,10 +16,11 @@ use iam_policy::{
     CompiledPrincipalPolicies, CompiledResourcePolicies, ContextKeys, Decision, Explanation, Gate,
     NamedPolicy, PolicyDocument, PrincipalPolicies, RequestContext, RequestPrincipal,
 };
-use iam_store::{IamStore, Identity, StoreError};
+use iam_store::{Change, IamStore, Identity, StoreError};
 use iam_sts::{PrincipalKind, SessionClaims, VerifiedSession};
 use jiff::Timestamp;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::TryRecvError;
 
 use crate::error::ApiError;
 use crate::session::Sessions;
@@ -58,54 +60,52 @@ pub struct Evaluation {
 /// Compiled identity policies and boundaries of users and roles, shared by all requests.
 #[derive(Default)]
 pub struct PolicyCache {
-    entries: Mutex<HashMap<CacheKey, Arc<CompiledIdentity>>>,
+    state: Mutex<CacheState>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    entries: HashMap<CacheKey, Arc<CompiledIdentity>>,
+    /// The store's change feed, or `None` for a cache that follows no store.
+    changes: Option<broadcast::Receiver<Change>>,
+    /// The number of times changes have been applied. A compiled entry is kept only if this
+    /// did not move while its policies were loaded, so a load that raced a change is not kept.
+    epoch: u64,
 }
 
 impl PolicyCache {
-    /// Creates an empty cache.
+    /// Creates an empty cache that follows no store's changes.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Starts a task that drops the entry of every user and role the store reports changed,
-    /// and the whole cache when the feed lagged and changes may have been missed.
-    pub fn spawn_invalidation(self: &Arc<Self>, store: &dyn IamStore) {
-        let mut changes = store.subscribe();
-        let cache = Arc::downgrade(self);
-        tokio::spawn(async move {
-            loop {
-                let received = changes.recv().await;
-                let Some(cache) = cache.upgrade() else {
-                    return;
-                };
-                match received {
-                    Ok(change) => cache.invalidate(change.account, &change.identity),
-                    Err(RecvError::Lagged(skipped)) => {
-                        tracing::warn!(skipped, "policy cache missed changes, clearing it");
-                        cache.lock().clear();
-                    }
-                    Err(RecvError::Closed) => return,
-                }
-            }
-        });
+    /// Creates an empty cache that applies every change `store` publishes before each lookup,
+    /// so a policy change takes effect on the next request.
+    pub fn following(store: &dyn IamStore) -> Self {
+        Self {
+            state: Mutex::new(CacheState {
+                changes: Some(store.subscribe()),
+                ..CacheState::default()
+            }),
+        }
     }
 
     /// Drops the compiled policies of one user or role. Groups are not cached: a change to a
     /// group's policies is published for each of its members.
     pub fn invalidate(&self, account: AccountId, identity: &Identity) {
         if let Some(key) = cache_key(account, identity) {
-            self.lock().remove(&key);
+            self.lock().entries.remove(&key);
         }
     }
 
     /// Returns the number of cached users and roles.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().entries.len()
     }
 
     /// Returns whether the cache is empty.
     pub fn is_empty(&self) -> bool {
-        self.lock().is_empty()
+        self.lock().entries.is_empty()
     }
 
     /// Decides whether `user`, signing with a long-term key, may perform `action` on
@@ -235,9 +235,13 @@ impl PolicyCache {
         let Some(key) = cache_key(account, identity) else {
             return Ok(None);
         };
-        if let Some(cached) = self.lock().get(&key).cloned() {
-            return Ok(Some(cached));
-        }
+        let epoch = {
+            let state = self.lock();
+            if let Some(cached) = state.entries.get(&key) {
+                return Ok(Some(Arc::clone(cached)));
+            }
+            state.epoch
+        };
 
         let loaded = match store.principal_policies(account, identity).await {
             Ok(loaded) => loaded,
@@ -262,16 +266,47 @@ impl PolicyCache {
                 policies: CompiledPrincipalPolicies::compile(&policies, None),
             },
         });
-        let mut entries = self.lock();
-        if entries.len() >= MAX_CACHED_PRINCIPALS {
-            entries.clear();
+        let mut state = self.lock();
+        if state.epoch == epoch {
+            if state.entries.len() >= MAX_CACHED_PRINCIPALS {
+                state.entries.clear();
+            }
+            state.entries.insert(key, Arc::clone(&compiled));
         }
-        entries.insert(key, Arc::clone(&compiled));
         Ok(Some(compiled))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CacheKey, Arc<CompiledIdentity>>> {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Locks the state after applying every change the feed has published since the last
+    /// lock.
+    fn lock(&self) -> MutexGuard<'_, CacheState> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.apply_changes();
+        state
+    }
+}
+
+impl CacheState {
+    fn apply_changes(&mut self) {
+        let Some(changes) = self.changes.as_mut() else {
+            return;
+        };
+        loop {
+            match changes.try_recv() {
+                Ok(change) => {
+                    self.epoch += 1;
+                    if let Some(key) = cache_key(change.account, &change.identity) {
+                        self.entries.remove(&key);
+                    }
+                }
+                Err(TryRecvError::Lagged(skipped)) => {
+                    tracing::warn!(skipped, "policy cache missed changes, clearing it");
+                    self.epoch += 1;
+                    self.entries.clear();
+                }
+                // A closed feed means the store is gone, and with it every change to come.
+                Err(TryRecvError::Empty | TryRecvError::Closed) => return,
+            }
+        }
     }
 }
 

@@ -117,7 +117,6 @@ async fn main() -> Result<()> {
     } else {
         tracing::warn!("audit trail switched off, calls are not recorded");
     }
-    state.policies.spawn_invalidation(state.store.as_ref());
     let state = Arc::new(state);
     let result = iam_server::server::serve(Arc::clone(&state), listener, shutdown_signal()).await;
     if let Some(audit) = &state.audit {

@@ -44,9 +44,9 @@ impl Fixture {
             Arc::new(SeededRandom::new(9)),
         );
         Fixture {
+            cache: PolicyCache::following(store.as_ref()),
             store,
             sessions,
-            cache: PolicyCache::new(),
             random: SeededRandom::new(4),
         }
     }
@@ -332,4 +332,28 @@ async fn role_session_policy_arn_is_loaded() {
     assert_eq!(get.statements.len(), 2);
     assert_eq!(put.decision, Decision::ImplicitDeny);
     assert_eq!(put.gate, Some(Gate::SessionPolicy));
+}
+
+#[tokio::test]
+async fn policy_change_applies_to_next_request() {
+    let fixture = Fixture::new();
+    let role = fixture.role("Reader", &allow(r#""s3:GetObject""#)).await;
+    let claims = claims(
+        PrincipalKind::AssumedRole,
+        "arn:aws:sts::111122223333:assumed-role/Reader/s1",
+        &role.arn.to_string(),
+        role.role_id.as_str(),
+    );
+
+    let before = fixture.decide(&claims, "s3:PutObject", "*").await;
+    fixture
+        .put_policy(
+            Identity::Role("Reader".to_owned()),
+            &allow(r#""s3:PutObject""#),
+        )
+        .await;
+    let after = fixture.decide(&claims, "s3:PutObject", "*").await;
+
+    assert_eq!(before.decision, Decision::ImplicitDeny);
+    assert_eq!(after.decision, Decision::Allow);
 }

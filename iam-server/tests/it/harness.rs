@@ -127,7 +127,6 @@ impl Harness {
         .with_password_hasher(hasher)
         .with_oidc_jwks_dir(jwks_dir.path().to_path_buf());
         let state = Arc::new(state);
-        state.policies.spawn_invalidation(state.store.as_ref());
         Harness {
             app: router(Arc::clone(&state)),
             state,

@@ -145,7 +145,6 @@ impl World {
             state = state.with_audit(sink).unwrap();
         }
         let state = Arc::new(state);
-        state.policies.spawn_invalidation(state.store.as_ref());
         World {
             app: router(Arc::clone(&state)),
             state,
