@@ -163,8 +163,8 @@ impl AppState {
 
 /// How long a client may take to send a request body once its headers have arrived.
 ///
-/// Without a limit, a client that stops sending halfway through a body holds a connection and
-/// a task for as long as it likes. A body that times out is rejected as unreadable.
+/// Without a limit, a client that stops sending halfway through a body keeps a connection and
+/// a task busy for as long as it likes. A body that times out is rejected as unreadable.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Builds the router: the Query API on `/`, `/health` and `/metrics`, with the body limit, the

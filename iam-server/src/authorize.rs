@@ -48,14 +48,16 @@ pub struct RequestOrigin<'a> {
 /// operation itself, because a role's trust policy can allow it without any identity policy. An
 /// IAM user's identity policies (its own and its groups') and permissions boundary are
 /// evaluated against the action and its resource, and sessions as
-/// [`crate::evaluation::PolicyCache::evaluate_session`] describes.
+/// [`crate::evaluation::PolicyCache::evaluate_session`] describes. An IAM user may call
+/// `ChangePassword` without a policy when the password policy sets
+/// `AllowUsersToChangePassword`.
 ///
 /// # Errors
 ///
-/// The `ValidationError` of a missing parameter that names the resource, store errors while
-/// loading the caller's policies, and the refusals that hold for a kind of session whatever
-/// its policies allow (`AccessDenied`, and `InvalidClientTokenId` for IAM calls of a
-/// `GetSessionToken` session without MFA).
+/// The `ValidationError` of a missing parameter that names the resource, and store errors while
+/// loading the caller's policies. Some kinds of session are rejected whatever their policies
+/// allow: `AccessDenied` for actions a session may never call, and `InvalidClientTokenId` for
+/// IAM calls of a `GetSessionToken` session without MFA.
 pub async fn authorize(
     state: &AppState,
     caller: &Caller,

@@ -353,8 +353,9 @@ impl Authenticator {
         })
     }
 
-    /// Records the use of a long-term access key, at most once per [`LAST_USED_INTERVAL`], in the
-    /// background. Temporary keys have no stored record to update.
+    /// Records the use of a long-term access key in the background, about once per
+    /// [`LAST_USED_INTERVAL`]: clearing the full memory of recorded uses lets a key be written
+    /// again sooner. Temporary keys have no stored record to update.
     fn note_use(&self, access_key_id: &str, service: &str, region: &str) {
         if is_temporary_key(access_key_id) {
             return;

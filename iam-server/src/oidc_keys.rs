@@ -44,7 +44,7 @@ pub enum JwksFileError {
     Invalid {
         /// The file.
         path: PathBuf,
-        /// What is wrong with it.
+        /// The reason the file was rejected.
         reason: String,
     },
 }

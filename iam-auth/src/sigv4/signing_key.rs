@@ -62,7 +62,7 @@ pub(crate) fn derive_signing_key(secret: &SecretAccessKey, scope: BorrowedScope<
 /// read-write lock, share of the capacity and eviction order, oldest entry first. Lookups of
 /// different keys mostly take different locks, and lookups of the same key share a read lock,
 /// so only a miss waits for other threads. A full shard evicts even while others have room,
-/// so a cache of 128 entries or more may evict before it holds its capacity.
+/// so a cache of 128 entries or more may evict before it reaches its capacity.
 pub struct SigningKeyCache {
     capacity: usize,
     fingerprint_hasher: RandomState,

@@ -292,7 +292,7 @@ async fn lagged_feed_clears_cache() {
 }
 
 #[tokio::test]
-async fn root_key_has_no_user_and_drops_on_delete() {
+async fn root_key_dropped_on_delete() {
     let fixture = Fixture::new();
     let (access_key_id, secret) = fixture.create_access_key(ROOT_USER_NAME).await;
     let cache = fixture.cache();

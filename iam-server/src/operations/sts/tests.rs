@@ -113,6 +113,7 @@ impl World {
         let secrets = Arc::new(Keyring::new(
             KeyEncryptionKey::new("secrets", &[1_u8; 32]).unwrap(),
         ));
+
         let root = RootAccount {
             account: ACCOUNT.parse().unwrap(),
             create_date: START.parse().unwrap(),
@@ -129,6 +130,7 @@ impl World {
         )
         .await
         .unwrap();
+
         let mut state = AppState::new(
             Settings::resolve(Options::default()).unwrap(),
             clock.clone(),
@@ -141,10 +143,12 @@ impl World {
             ),
             root,
         );
+
         if let Some(sink) = audit {
             state = state.with_audit(sink).unwrap();
         }
         let state = Arc::new(state);
+
         World {
             app: router(Arc::clone(&state)),
             state,
