@@ -295,14 +295,14 @@ pub fn text_nodes(values: &[String]) -> Vec<Node> {
 }
 
 /// Builds `AttachedPermissionsBoundary`.
-fn permissions_boundary(policy_arn: &Arn) -> Fields {
+pub fn permissions_boundary(policy_arn: &Arn) -> Fields {
     Fields::new()
         .text("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
         .text("PermissionsBoundaryArn", policy_arn.to_string())
 }
 
 /// Adds `Tags` when there is at least one tag, because AWS leaves the member out otherwise.
-fn with_tags(fields: Fields, entity_tags: &[Tag]) -> Fields {
+pub fn with_tags(fields: Fields, entity_tags: &[Tag]) -> Fields {
     if entity_tags.is_empty() {
         fields
     } else {
