@@ -19,6 +19,10 @@ use crate::encode;
 use crate::error::{ApiError, ErrorCode};
 use crate::xml::{Fields, Node};
 
+/// The longest marker accepted, in characters. A marker holds a section name and one store
+/// marker, which is at most 2,048 characters.
+const MAX_MARKER_LEN: usize = 4096;
+
 /// Runs `GetAccountAuthorizationDetails`, or returns `None` for other actions.
 pub(super) async fn execute(action: &str, call: &Call<'_>) -> Option<OperationResult> {
     match action {
@@ -410,6 +414,9 @@ fn decode_marker(marker: &str) -> Result<(Section, Option<String>), ApiError> {
             format!("invalid Marker `{marker}`, expected the Marker of a previous response"),
         )
     };
+    if marker.len() > MAX_MARKER_LEN {
+        return Err(invalid());
+    }
     let bytes = URL_SAFE_NO_PAD
         .decode(marker.as_bytes())
         .map_err(|_| invalid())?;

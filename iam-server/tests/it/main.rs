@@ -4,6 +4,8 @@
 #[cfg(test)]
 mod authorization;
 #[cfg(test)]
+mod authorization_details;
+#[cfg(test)]
 mod aws_managed_policies;
 #[cfg(test)]
 mod e2e;
