@@ -71,6 +71,7 @@ enum ReportState {
 }
 
 /// A generated report.
+#[derive(Debug)]
 struct Report {
     generated_time: Timestamp,
     csv: String,
@@ -98,42 +99,20 @@ pub(super) async fn execute(action: &str, call: &Call<'_>) -> Option<OperationRe
 
 fn generate(call: &Call<'_>) -> OperationResult {
     let account = call.account();
-    let now = call.state.clock.now();
     let reports = &call.state.credential_reports;
-    let description = {
-        let mut states = reports.lock();
-        let description = match states.get(&account) {
-            Some(ReportState::InProgress) => {
-                return Ok(Some(Fields::new().text("State", "INPROGRESS")));
-            }
-            Some(ReportState::Complete(report)) if !is_expired(report, now) => {
-                return Ok(Some(Fields::new().text("State", "COMPLETE")));
-            }
-            Some(ReportState::Complete(_)) => {
-                "The report is older than four hours. Starting a new report generation task."
-            }
-            None => "No report exists. Starting a new report generation task.",
-        };
-        states.insert(account, ReportState::InProgress);
-        description
+    let description = match reports.start(account, call.state.clock.now()) {
+        Start::InProgress => return Ok(Some(Fields::new().text("State", "INPROGRESS"))),
+        Start::Complete => return Ok(Some(Fields::new().text("State", "COMPLETE"))),
+        Start::Started { description } => description,
     };
 
     let reports = Arc::clone(reports);
     let store = Arc::clone(&call.state.store);
     let clock = Arc::clone(&call.state.clock);
-    let root = call.state.root.clone();
+    let root = call.state.root;
     tokio::spawn(async move {
         let generated = build(store.as_ref(), clock.as_ref(), account, &root).await;
-        let mut states = reports.lock();
-        match generated {
-            Ok(report) => {
-                states.insert(account, ReportState::Complete(Arc::new(report)));
-            }
-            Err(error) => {
-                tracing::error!(%error, %account, "credential report generation failed");
-                states.remove(&account);
-            }
-        }
+        reports.finish(account, generated);
     });
     Ok(Some(
         Fields::new()
@@ -143,34 +122,10 @@ fn generate(call: &Call<'_>) -> OperationResult {
 }
 
 fn get(call: &Call<'_>) -> OperationResult {
-    let state = call
+    let report = call
         .state
         .credential_reports
-        .lock()
-        .get(&call.account())
-        .cloned();
-    let report = match state {
-        None => {
-            return Err(ApiError::new(
-                ErrorCode::ReportNotPresent,
-                "Credential report does not exist. Use GenerateCredentialReport to generate one.",
-            ));
-        }
-        Some(ReportState::InProgress) => {
-            return Err(ApiError::new(
-                ErrorCode::ReportInProgress,
-                "Credential report is still being generated. Try again in a few seconds.",
-            ));
-        }
-        Some(ReportState::Complete(report)) => report,
-    };
-    if is_expired(&report, call.state.clock.now()) {
-        return Err(ApiError::new(
-            ErrorCode::ReportExpired,
-            "Credential report is older than four hours. Use GenerateCredentialReport to \
-             generate a new one.",
-        ));
-    }
+        .current(call.account(), call.state.clock.now())?;
     Ok(Some(
         Fields::new()
             .text("Content", STANDARD.encode(report.csv.as_bytes()))
@@ -179,8 +134,77 @@ fn get(call: &Call<'_>) -> OperationResult {
     ))
 }
 
-fn is_expired(report: &Report, now: Timestamp) -> bool {
-    now.duration_since(report.generated_time) > REPORT_LIFETIME
+/// What `GenerateCredentialReport` found.
+#[derive(Debug, PartialEq, Eq)]
+enum Start {
+    /// A report is being generated.
+    InProgress,
+    /// A valid report exists.
+    Complete,
+    /// A new generation started, for the reason in `description`.
+    Started { description: &'static str },
+}
+
+impl CredentialReports {
+    /// Marks the account's report as in progress unless one is being generated or is still
+    /// valid at `now`.
+    fn start(&self, account: AccountId, now: Timestamp) -> Start {
+        let mut states = self.lock();
+        let description = match states.get(&account) {
+            Some(ReportState::InProgress) => return Start::InProgress,
+            Some(ReportState::Complete(report)) if !report.is_expired(now) => {
+                return Start::Complete;
+            }
+            Some(ReportState::Complete(_)) => {
+                "The report is older than four hours. Starting a new report generation task."
+            }
+            None => "No report exists. Starting a new report generation task.",
+        };
+        states.insert(account, ReportState::InProgress);
+        Start::Started { description }
+    }
+
+    /// Stores a finished generation. A failed one is logged and leaves the account without a
+    /// report, so the next `GenerateCredentialReport` starts again.
+    fn finish(&self, account: AccountId, generated: Result<Report, StoreError>) {
+        let mut states = self.lock();
+        match generated {
+            Ok(report) => {
+                states.insert(account, ReportState::Complete(Arc::new(report)));
+            }
+            Err(error) => {
+                tracing::error!(%error, %account, "credential report generation failed");
+                states.remove(&account);
+            }
+        }
+    }
+
+    /// Returns the account's report if it exists, is complete and is valid at `now`.
+    fn current(&self, account: AccountId, now: Timestamp) -> Result<Arc<Report>, ApiError> {
+        let state = self.lock().get(&account).cloned();
+        match state {
+            None => Err(ApiError::new(
+                ErrorCode::ReportNotPresent,
+                "Credential report does not exist. Use GenerateCredentialReport to generate one.",
+            )),
+            Some(ReportState::InProgress) => Err(ApiError::new(
+                ErrorCode::ReportInProgress,
+                "Credential report is still being generated. Try again in a few seconds.",
+            )),
+            Some(ReportState::Complete(report)) if report.is_expired(now) => Err(ApiError::new(
+                ErrorCode::ReportExpired,
+                "Credential report is older than four hours. Use GenerateCredentialReport to \
+                 generate a new one.",
+            )),
+            Some(ReportState::Complete(report)) => Ok(report),
+        }
+    }
+}
+
+impl Report {
+    fn is_expired(&self, now: Timestamp) -> bool {
+        now.duration_since(self.generated_time) > REPORT_LIFETIME
+    }
 }
 
 /// Reads the account's users and credentials and writes the report.

@@ -8,6 +8,8 @@ mod authorization_details;
 #[cfg(test)]
 mod aws_managed_policies;
 #[cfg(test)]
+mod credential_report;
+#[cfg(test)]
 mod e2e;
 #[cfg(test)]
 mod harness;
