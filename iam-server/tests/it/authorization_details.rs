@@ -341,3 +341,21 @@ fn encode_rfc3986(document: &str) -> String {
         .remove(b'~');
     percent_encoding::utf8_percent_encode(document, UNRESERVED).to_string()
 }
+
+#[tokio::test]
+async fn snapshot_response_shape() {
+    let directory = small_directory();
+    let harness = harness_with(directory.path()).await;
+    populate(&harness).await;
+
+    // Without AWS managed policies, whose documents would make the snapshot long.
+    let reply = harness
+        .iam(
+            "Action=GetAccountAuthorizationDetails&Filter.member.1=User&Filter.member.2=Group\
+             &Filter.member.3=Role&Filter.member.4=LocalManagedPolicy",
+        )
+        .await
+        .ok();
+
+    insta::assert_snapshot!("get_account_authorization_details", reply.body);
+}

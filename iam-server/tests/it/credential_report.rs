@@ -218,3 +218,16 @@ async fn caller_needs_permission() {
     generate.error("AccessDenied", 403);
     get.error("AccessDenied", 403);
 }
+
+#[tokio::test]
+async fn snapshot_responses() {
+    let harness = Harness::new().await;
+    harness.iam("Action=CreateUser&UserName=alice").await.ok();
+
+    let started = harness.iam("Action=GenerateCredentialReport").await.ok();
+    generated_report(&harness).await;
+    let report = harness.iam("Action=GetCredentialReport").await.ok();
+
+    insta::assert_snapshot!("generate_credential_report_started", started.body);
+    insta::assert_snapshot!("get_credential_report", report.body);
+}

@@ -2,6 +2,8 @@
 //! end-to-end runs of the real binary driven by boto3 and the aws CLI.
 
 #[cfg(test)]
+mod account_wide_e2e;
+#[cfg(test)]
 mod authorization;
 #[cfg(test)]
 mod authorization_details;
