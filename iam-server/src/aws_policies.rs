@@ -2,7 +2,7 @@
 //! start.
 //!
 //! AWS publishes its managed policies (`arn:aws:iam::aws:policy/...`) in every account. This
-//! server ships none. The operator names a directory with `--aws-managed-policies`, which holds
+//! server ships none. The operator names a directory with `--aws-managed-policies`, which contains
 //! one file per policy:
 //!
 //! ```text
@@ -50,7 +50,7 @@ pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
 /// The largest index file read, in bytes.
 pub const MAX_INDEX_BYTES: u64 = 16 * 1024 * 1024;
 
-/// The most policy files read from the directory. AWS had about 1,500 managed policies in
+/// The maximum number of policy files read from the directory. AWS had about 1,500 managed policies in
 /// March 2026.
 pub const MAX_POLICIES: usize = 10_000;
 
@@ -58,14 +58,14 @@ pub const MAX_POLICIES: usize = 10_000;
 /// batches.
 const WRITES_IN_FLIGHT: usize = 64;
 
-/// What a load did.
+/// The outcome of a load: how many policies it wrote, found unchanged and skipped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LoadSummary {
     /// Policies written to the store because they were new or changed.
     pub written: usize,
     /// Policies already stored as read.
     pub unchanged: usize,
-    /// Files skipped because they were not valid policies; each one is logged.
+    /// Files skipped because they were not valid policies. Each one is logged.
     pub skipped: usize,
 }
 
@@ -74,7 +74,7 @@ pub struct LoadSummary {
 pub struct Directory {
     /// The policies, sorted by name.
     pub policies: Vec<ManagedPolicy>,
-    /// Files skipped because they were not valid policies; each one is logged.
+    /// Files skipped because they were not valid policies. Each one is logged.
     pub skipped: usize,
 }
 
@@ -328,7 +328,7 @@ fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
     Ok(text)
 }
 
-/// Returns whether the store already holds `policy` as read, ignoring the account's counts.
+/// Returns whether the store already contains `policy` as read, ignoring the account's counts.
 async fn is_stored(
     store: &dyn IamStore,
     account: AccountId,

@@ -86,8 +86,8 @@ pub struct Options {
     #[arg(long, env = "IAM_AUDIT")]
     pub audit: Option<bool>,
 
-    /// Directory of AWS managed policy documents, `<PolicyName>.json` each, with an optional
-    /// `_index.json`; without it no AWS managed policy exists.
+    /// Directory of AWS managed policy documents (one `<PolicyName>.json` each, and an optional
+    /// `_index.json`). Without it no AWS managed policy exists.
     #[arg(long, env = "IAM_AWS_MANAGED_POLICIES")]
     pub aws_managed_policies: Option<PathBuf>,
 }

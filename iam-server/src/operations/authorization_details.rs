@@ -19,7 +19,7 @@ use crate::encode;
 use crate::error::{ApiError, ErrorCode};
 use crate::xml::{Fields, Node};
 
-/// The longest marker accepted, in characters. A marker holds a section name and one store
+/// The maximum marker length, in characters. A marker contains a section name and one store
 /// marker, which is at most 2,048 characters.
 const MAX_MARKER_LEN: usize = 4096;
 
@@ -219,7 +219,7 @@ async fn user_detail(call: &Call<'_>, user: &User) -> Result<Fields, ApiError> {
         .store
         .principal_policies(call.account(), &identity)
         .await?;
-    // The snapshot holds the user as read with its policies, which may be newer than `user`.
+    // The snapshot contains the user as read with its policies, which may be newer than `user`.
     let user = match &loaded.principal {
         Principal::User(user) => user,
         Principal::Role(_) => user,
@@ -306,21 +306,7 @@ async fn role_detail(call: &Call<'_>, role: &Role) -> Result<Fields, ApiError> {
         profile_nodes.push(Node::Structure(encode::instance_profile(profile, &roles)));
     }
 
-    let last_used = role.role_last_used.as_ref().map(|last_used| {
-        Fields::new()
-            .optional_timestamp("LastUsedDate", last_used.last_used_date)
-            .optional_text("Region", last_used.region.as_deref())
-    });
-    let fields = Fields::new()
-        .text("Path", role.path.as_str())
-        .text("RoleName", role.role_name.as_str())
-        .text("RoleId", role.role_id.as_str())
-        .text("Arn", role.arn.to_string())
-        .timestamp("CreateDate", role.create_date)
-        .policy_document(
-            "AssumeRolePolicyDocument",
-            &role.assume_role_policy_document,
-        )
+    let fields = encode::role_identity(role)
         .list("InstanceProfileList", profile_nodes)
         .list("RolePolicyList", inline_details(&loaded.inline_policies))
         .list(
@@ -334,7 +320,9 @@ async fn role_detail(call: &Call<'_>, role: &Role) -> Result<Fields, ApiError> {
                 .map(encode::permissions_boundary),
         );
     let fields = encode::with_tags(fields, &role.tags);
-    Ok(fields.structure("RoleLastUsed", last_used.unwrap_or_default()))
+    // AWS returns an empty `RoleLastUsed` for a role never used.
+    let last_used = encode::role_last_used(role).unwrap_or_default();
+    Ok(fields.structure("RoleLastUsed", last_used))
 }
 
 /// Builds `ManagedPolicyDetail`: the policy with every stored version and its document,

@@ -5,7 +5,7 @@
 //! `STARTED`, calls while it runs return `INPROGRESS`, and calls after it finished return
 //! `COMPLETE`. A report is valid for four hours. After that `GetCredentialReport` fails with
 //! `ReportExpired` and the next `GenerateCredentialReport` starts a new one. Reports are kept
-//! in memory, one per account, so a restart forgets them.
+//! in memory, one per account, so a restart discards them.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -134,7 +134,7 @@ fn get(call: &Call<'_>) -> OperationResult {
     ))
 }
 
-/// What `GenerateCredentialReport` found.
+/// The outcome of `CredentialReports::start`, which `GenerateCredentialReport` returns.
 #[derive(Debug, PartialEq, Eq)]
 enum Start {
     /// A report is being generated.

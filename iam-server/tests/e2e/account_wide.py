@@ -144,13 +144,16 @@ def test_authorization_details():
     web = roles["web"]
     assert [p["InstanceProfileName"] for p in web["InstanceProfileList"]] == ["web-profile"], web
     assert "RoleLastUsed" in web, web
-    assert "ViewOnlyAccess" in policies and "LocalOne" in policies, sorted(policies)
+    assert "ViewOnlyAccess" in policies, sorted(policies)
+    assert "LocalOne" in policies, sorted(policies)
     assert "ReadOnlyAccess" not in policies, "unattached AWS managed policies are left out"
     view_only = policies["ViewOnlyAccess"]["PolicyVersionList"]
-    assert view_only[0]["VersionId"] == "v43" and view_only[0]["IsDefaultVersion"] is True
+    assert view_only[0]["VersionId"] == "v43", view_only
+    assert view_only[0]["IsDefaultVersion"] is True, view_only
 
     only_roles = aws_cli("iam", "get-account-authorization-details", "--filter", "Role")
-    assert only_roles["UserDetailList"] == [] and only_roles["Policies"] == [], only_roles
+    assert only_roles["UserDetailList"] == [], only_roles
+    assert only_roles["Policies"] == [], only_roles
     assert "web" in [r["RoleName"] for r in only_roles["RoleDetailList"]]
     expect_error(
         "ValidationError",

@@ -1,7 +1,7 @@
 //! `GetAccountAuthorizationDetails`: every member of the snapshot, `Filter`, pagination across
 //! the lists, and bad input.
 
-use crate::aws_managed_policies::{harness_with, small_directory};
+use crate::aws_managed_policies::{harness_with, members as texts, small_directory};
 use crate::harness::{Harness, encode};
 
 const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
@@ -9,18 +9,6 @@ const S3_READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
 const S3_LIST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:List*","Resource":"*"}]}"#;
 const IAM_READ_ONLY: &str = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
 const VIEW_ONLY: &str = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess";
-
-/// Returns the text of each `element` in `body`, in order.
-fn texts(body: &str, element: &str) -> Vec<String> {
-    let open = format!("<{element}>");
-    let close = format!("</{element}>");
-    body.match_indices(&open)
-        .map(|(start, _)| {
-            let rest = &body[start + open.len()..];
-            rest[..rest.find(&close).unwrap()].to_owned()
-        })
-        .collect()
-}
 
 /// Returns the XML of the list `element`, or an empty string when it is empty or absent.
 fn section<'a>(body: &'a str, element: &str) -> &'a str {
@@ -143,8 +131,8 @@ async fn snapshot_has_every_member() {
     assert_eq!(texts(section(roles, "Tags"), "Value"), ["web"]);
     assert!(roles.contains("<RoleLastUsed"), "{roles}");
 
-    // The customer managed policy and the AWS managed policies in use; the two AWS managed
-    // policies nobody uses are left out.
+    // The customer managed policy and the AWS managed policies in use. The two AWS managed
+    // policies that no user, group or role has attached are left out.
     let policies = section(&reply.body, "Policies");
     let mut names = texts(policies, "PolicyName");
     names.sort();

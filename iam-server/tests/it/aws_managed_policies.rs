@@ -59,7 +59,8 @@ pub(crate) async fn harness_with(directory: &Path) -> Harness {
     harness
 }
 
-fn members(body: &str, element: &str) -> Vec<String> {
+/// Returns the text of each `element` in `body`, in order.
+pub(crate) fn members(body: &str, element: &str) -> Vec<String> {
     let open = format!("<{element}>");
     let close = format!("</{element}>");
     body.match_indices(&open)
