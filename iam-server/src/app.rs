@@ -31,7 +31,7 @@ use crate::error::{ApiError, ErrorCode, service_failure};
 use crate::evaluation::PolicyCache;
 use crate::identity::{Authenticated, Authenticator, credential};
 use crate::metrics::Metrics;
-use crate::operations::{self, Call, PasswordAttempts};
+use crate::operations::{self, Call, CredentialReports, PasswordAttempts};
 use crate::query::QueryParameters;
 use crate::service::Service;
 use crate::session::{SessionKeys, Sessions};
@@ -76,6 +76,8 @@ pub struct AppState {
     pub sessions: Arc<Sessions>,
     /// Access keys and users read on every request, invalidated from the store's change feed.
     pub store_cache: Arc<StoreCache>,
+    /// The credential report of each account.
+    pub credential_reports: Arc<CredentialReports>,
 }
 
 impl AppState {
@@ -124,6 +126,7 @@ impl AppState {
             oidc_jwks_dir: None,
             sessions,
             store_cache,
+            credential_reports: Arc::new(CredentialReports::new()),
         }
     }
 

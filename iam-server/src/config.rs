@@ -85,6 +85,11 @@ pub struct Options {
     /// Whether every call is recorded in the audit trail, `true` or `false` [default: true].
     #[arg(long, env = "IAM_AUDIT")]
     pub audit: Option<bool>,
+
+    /// Directory of AWS managed policy documents (one `<PolicyName>.json` each, and an optional
+    /// `_index.json`). Without it no AWS managed policy exists.
+    #[arg(long, env = "IAM_AWS_MANAGED_POLICIES")]
+    pub aws_managed_policies: Option<PathBuf>,
 }
 
 /// The format of log lines.
@@ -141,6 +146,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Whether calls are recorded in the audit trail.
     pub audit: bool,
+    /// The directory of AWS managed policy documents, if one is configured.
+    pub aws_managed_policies: Option<PathBuf>,
 }
 
 impl Settings {
@@ -211,6 +218,7 @@ impl Settings {
             enforcement: options.enforcement.unwrap_or_default(),
             max_body_bytes,
             audit: options.audit.unwrap_or(true),
+            aws_managed_policies: options.aws_managed_policies,
         })
     }
 }
@@ -246,6 +254,9 @@ fn merge(primary: Options, fallback: Options) -> Options {
         enforcement: primary.enforcement.or(fallback.enforcement),
         max_body_bytes: primary.max_body_bytes.or(fallback.max_body_bytes),
         audit: primary.audit.or(fallback.audit),
+        aws_managed_policies: primary
+            .aws_managed_policies
+            .or(fallback.aws_managed_policies),
     }
 }
 

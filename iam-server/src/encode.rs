@@ -72,16 +72,28 @@ pub fn role(role: &Role) -> Fields {
         role.permissions_boundary.as_ref().map(permissions_boundary),
     );
     let fields = with_tags(fields, &role.tags);
-    let last_used = role.role_last_used.as_ref().map(|last_used| {
+    fields.optional_structure("RoleLastUsed", role_last_used(role))
+}
+
+/// Builds `RoleLastUsed`, or `None` for a role never used.
+pub fn role_last_used(role: &Role) -> Option<Fields> {
+    role.role_last_used.as_ref().map(|last_used| {
         Fields::new()
             .optional_timestamp("LastUsedDate", last_used.last_used_date)
             .optional_text("Region", last_used.region.as_deref())
-    });
-    fields.optional_structure("RoleLastUsed", last_used)
+    })
 }
 
 /// Builds `Role` as `ListRoles` returns it: no tags, boundary or last use.
 pub fn role_summary(role: &Role) -> Fields {
+    role_identity(role)
+        .optional_text("Description", role.description.as_deref())
+        .integer("MaxSessionDuration", i64::from(role.max_session_duration))
+}
+
+/// Builds the members that `Role` and `RoleDetail` share: the role's names, ids, creation date
+/// and trust policy.
+pub fn role_identity(role: &Role) -> Fields {
     Fields::new()
         .text("Path", role.path.as_str())
         .text("RoleName", role.role_name.as_str())
@@ -92,8 +104,6 @@ pub fn role_summary(role: &Role) -> Fields {
             "AssumeRolePolicyDocument",
             &role.assume_role_policy_document,
         )
-        .optional_text("Description", role.description.as_deref())
-        .integer("MaxSessionDuration", i64::from(role.max_session_duration))
 }
 
 /// Builds `Policy`, with tags when `include_tags` (as `GetPolicy` and `CreatePolicy` return
@@ -295,14 +305,14 @@ pub fn text_nodes(values: &[String]) -> Vec<Node> {
 }
 
 /// Builds `AttachedPermissionsBoundary`.
-fn permissions_boundary(policy_arn: &Arn) -> Fields {
+pub fn permissions_boundary(policy_arn: &Arn) -> Fields {
     Fields::new()
         .text("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
         .text("PermissionsBoundaryArn", policy_arn.to_string())
 }
 
 /// Adds `Tags` when there is at least one tag, because AWS leaves the member out otherwise.
-fn with_tags(fields: Fields, entity_tags: &[Tag]) -> Fields {
+pub fn with_tags(fields: Fields, entity_tags: &[Tag]) -> Fields {
     if entity_tags.is_empty() {
         fields
     } else {

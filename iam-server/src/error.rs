@@ -93,6 +93,12 @@ pub enum ErrorCode {
     PackedPolicyTooLarge,
     /// The new password breaks the account password policy.
     PasswordPolicyViolation,
+    /// The credential report is older than four hours.
+    ReportExpired,
+    /// The credential report is still being generated.
+    ReportInProgress,
+    /// No credential report was generated.
+    ReportNotPresent,
     /// The request is older than the signing window allows.
     RequestExpired,
     /// An unexpected failure inside the server.
@@ -109,7 +115,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 32] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::AccessDenied,
         ErrorCode::ConcurrentModification,
         ErrorCode::DeleteConflict,
@@ -136,6 +142,9 @@ impl ErrorCode {
         ErrorCode::NoSuchEntity,
         ErrorCode::PackedPolicyTooLarge,
         ErrorCode::PasswordPolicyViolation,
+        ErrorCode::ReportExpired,
+        ErrorCode::ReportInProgress,
+        ErrorCode::ReportNotPresent,
         ErrorCode::RequestExpired,
         ErrorCode::ServiceFailure,
         ErrorCode::SignatureDoesNotMatch,
@@ -175,6 +184,9 @@ impl ErrorCode {
             ErrorCode::NoSuchEntity => "NoSuchEntity",
             ErrorCode::PackedPolicyTooLarge => "PackedPolicyTooLarge",
             ErrorCode::PasswordPolicyViolation => "PasswordPolicyViolation",
+            ErrorCode::ReportExpired => "ReportExpired",
+            ErrorCode::ReportInProgress => "ReportInProgress",
+            ErrorCode::ReportNotPresent => "ReportNotPresent",
             ErrorCode::RequestExpired => "RequestExpired",
             ErrorCode::ServiceFailure => "ServiceFailure",
             ErrorCode::SignatureDoesNotMatch => "SignatureDoesNotMatch",
@@ -193,7 +205,10 @@ impl ErrorCode {
             | ErrorCode::InvalidClientTokenId
             | ErrorCode::MissingAuthenticationToken
             | ErrorCode::SignatureDoesNotMatch => StatusCode::FORBIDDEN,
-            ErrorCode::NoSuchEntity | ErrorCode::MalformedQueryString => StatusCode::NOT_FOUND,
+            ErrorCode::NoSuchEntity
+            | ErrorCode::MalformedQueryString
+            | ErrorCode::ReportInProgress => StatusCode::NOT_FOUND,
+            ErrorCode::ReportExpired | ErrorCode::ReportNotPresent => StatusCode::GONE,
             ErrorCode::ConcurrentModification
             | ErrorCode::DeleteConflict
             | ErrorCode::EntityAlreadyExists

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod audit;
 pub mod authorize;
+pub mod aws_policies;
 pub mod bootstrap;
 pub mod config;
 pub mod encode;

@@ -88,6 +88,25 @@ async fn main() -> Result<()> {
         "OpenID Connect signing keys loaded"
     );
 
+    if let Some(directory) = &settings.aws_managed_policies {
+        let started = std::time::Instant::now();
+        let summary = iam_server::aws_policies::load(
+            Arc::clone(&store) as Arc<dyn IamStore>,
+            root.account,
+            directory,
+        )
+        .await
+        .context("failed to load the AWS managed policies")?;
+        tracing::info!(
+            directory = %directory.display(),
+            written = summary.written,
+            unchanged = summary.unchanged,
+            skipped = summary.skipped,
+            milliseconds = started.elapsed().as_millis(),
+            "AWS managed policies loaded"
+        );
+    }
+
     let audit_enabled = settings.audit;
     let mut state = AppState::new(
         settings,

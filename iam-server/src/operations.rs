@@ -3,6 +3,9 @@
 
 mod access_keys;
 mod account;
+mod authorization_details;
+mod aws_policies;
+mod credential_report;
 mod groups;
 mod instance_profiles;
 mod login_profiles;
@@ -26,6 +29,7 @@ use crate::query::QueryParameters;
 use crate::service::Service;
 use crate::xml::Fields;
 
+pub use credential_report::CredentialReports;
 pub use login_profiles::{MAX_FAILED_PASSWORD_ATTEMPTS, PASSWORD_LOCK_DURATION, PasswordAttempts};
 
 /// The result of an operation: the `<ActionResult>` members, or none for actions that return
@@ -124,7 +128,11 @@ pub async fn execute(service: Service, action: &str, call: &Call<'_>) -> Option<
         (Service::Sts, "GetCallerIdentity") => get_caller_identity(call),
         (Service::Iam, "GetAccountSummary") => get_account_summary(call).await,
         (Service::Iam, _) => {
-            if let Some(result) = execute_credentials(action, call).await {
+            if let Some(result) = aws_policies::reject_change(action, call) {
+                result
+            } else if let Some(result) = execute_account_wide(action, call).await {
+                result
+            } else if let Some(result) = execute_credentials(action, call).await {
                 result
             } else if let Some(result) = users::execute(action, call).await {
                 result
@@ -165,6 +173,16 @@ async fn execute_credentials(action: &str, call: &Call<'_>) -> Option<OperationR
         Some(result)
     } else {
         oidc_providers::execute(action, call).await
+    }
+}
+
+/// Runs an operation on the account as a whole (`GetAccountAuthorizationDetails`, the
+/// credential report), or returns `None` for other actions.
+async fn execute_account_wide(action: &str, call: &Call<'_>) -> Option<OperationResult> {
+    if let Some(result) = authorization_details::execute(action, call).await {
+        Some(result)
+    } else {
+        credential_report::execute(action, call).await
     }
 }
 

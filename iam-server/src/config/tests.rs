@@ -149,3 +149,30 @@ fn flags_reject_tls_cert_without_key() {
 
     assert!(result.is_err());
 }
+
+#[test]
+fn aws_managed_policies_from_flag_and_config_file() {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(file, "aws-managed-policies = \"/srv/aws-policies\"").unwrap();
+    let path = file.path().to_str().unwrap().to_owned();
+
+    let from_file = Settings::load(parse(&["--config", &path])).unwrap();
+    let from_flag = Settings::load(parse(&[
+        "--config",
+        &path,
+        "--aws-managed-policies",
+        "/opt/policies",
+    ]))
+    .unwrap();
+    let unset = Settings::resolve(Options::default()).unwrap();
+
+    assert_eq!(
+        from_file.aws_managed_policies,
+        Some(PathBuf::from("/srv/aws-policies"))
+    );
+    assert_eq!(
+        from_flag.aws_managed_policies,
+        Some(PathBuf::from("/opt/policies"))
+    );
+    assert_eq!(unset.aws_managed_policies, None);
+}

@@ -2,7 +2,15 @@
 //! end-to-end runs of the real binary driven by boto3 and the aws CLI.
 
 #[cfg(test)]
+mod account_wide_e2e;
+#[cfg(test)]
 mod authorization;
+#[cfg(test)]
+mod authorization_details;
+#[cfg(test)]
+mod aws_managed_policies;
+#[cfg(test)]
+mod credential_report;
 #[cfg(test)]
 mod e2e;
 #[cfg(test)]
