@@ -592,6 +592,41 @@ async fn managed_session_policy_caps_role() {
 }
 
 #[tokio::test]
+async fn role_session_must_name_user_before_authorization() {
+    let world = World::new().await;
+    let alice = world
+        .user("alice", Some(&allow(r#""sts:AssumeRole""#)))
+        .await;
+    world
+        .role("bare", &alice_arn(), &allow(r#""sts:GetCallerIdentity""#))
+        .await;
+    let session = world.assume(&alice, "bare", &[]).await;
+
+    let (named_status, named_body) = world
+        .iam(&session, &[("Action", "GetUser"), ("UserName", "alice")])
+        .await;
+
+    // The role may call none of these, and still the missing name is reported first.
+    for action in [
+        "GetUser",
+        "ListAccessKeys",
+        "ListMFADevices",
+        "GetLoginProfile",
+    ] {
+        let (status, body) = world.iam(&session, &[("Action", action)]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{action}: {body}");
+        assert_eq!(code(&body), "ValidationError", "{action}");
+        assert_eq!(
+            message(&body),
+            "Must specify userName when calling with non-User credentials",
+            "{action}"
+        );
+    }
+    assert_eq!(named_status, StatusCode::FORBIDDEN, "{named_body}");
+    assert_eq!(code(&named_body), "AccessDenied");
+}
+
+#[tokio::test]
 async fn session_policy_deny_is_named() {
     let (world, alice) = reader_world().await;
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:ListRoles","Resource":"*"}]}"#;
@@ -602,7 +637,7 @@ async fn session_policy_deny_is_named() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(
         message(&body)
-            .contains("iam:ListRoles on resource: * with an explicit deny in a session policy"),
+            .contains("iam:ListRoles on resource: arn:aws:iam::111122223333:role/ with an explicit deny in a session policy"),
         "{body}"
     );
 }
