@@ -208,9 +208,7 @@ pub fn target(
             }
             None => match caller.user_name {
                 Some(name) => named(name),
-                // ChangePassword takes no `UserName`, so the operation rejects other callers
-                // with `InvalidUserType` instead.
-                None if caller.is_root || action == "ChangePassword" => Target::Any,
+                None if caller.is_root || !takes_user_name(action) => Target::Any,
                 None => return Err(non_user_credentials()),
             },
         },
@@ -277,6 +275,13 @@ pub fn listed_kind(service: Service, action: &str) -> Option<ResourceKind> {
         _ => return None,
     };
     Some(kind)
+}
+
+/// Returns whether a user action that defaults to the caller has a `UserName` parameter at all.
+/// `ChangePassword` rejects other callers with `InvalidUserType` itself, and
+/// `GetAccessKeyLastUsed` finds the user from the key.
+fn takes_user_name(action: &str) -> bool {
+    !matches!(action, "ChangePassword" | "GetAccessKeyLastUsed")
 }
 
 /// Returns whether a listing filters by `PathPrefix`. For the others the ARN ends at the type.

@@ -141,10 +141,15 @@ fn role_session_naming_user_targets_it() {
 }
 
 #[test]
-fn role_session_change_password_is_any() {
-    let target = iam_target("Action=ChangePassword", ROLE_SESSION);
+fn role_session_actions_without_user_name_are_any() {
+    for query in [
+        "Action=ChangePassword",
+        "Action=GetAccessKeyLastUsed&AccessKeyId=AKIAIOSFODNN7EXAMPLE",
+    ] {
+        let target = iam_target(query, ROLE_SESSION);
 
-    assert_eq!(target.unwrap(), Target::Any);
+        assert_eq!(target.unwrap(), Target::Any, "{query}");
+    }
 }
 
 #[test]
