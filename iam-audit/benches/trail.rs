@@ -37,6 +37,7 @@ fn sample_event(index: usize) -> AuditEvent {
         access_key_id: Some("AKIAIOSFODNN7EXAMPLE".to_owned()),
         user_name: Some("admin".to_owned()),
         session_context: None,
+        identity_provider: None,
     };
     event.request_parameters =
         Some(serde_json::json!({"userName": format!("user-{index}"), "path": "/"}));

@@ -170,6 +170,15 @@ pub struct UserIdentity {
     /// The session, present when temporary credentials signed the request.
     #[serde(rename = "sessionContext")]
     pub session_context: Option<SessionContext>,
+    /// The identity provider of a web identity caller: the ARN of the OpenID Connect provider
+    /// that verified its token. Left out of the JSON for other callers, so events written
+    /// before the field existed keep their bytes.
+    #[serde(
+        rename = "identityProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_provider: Option<String>,
 }
 
 /// The kind of principal behind a request, with CloudTrail's names.
@@ -190,6 +199,8 @@ pub enum IdentityType {
     /// An AWS service.
     #[serde(rename = "AWSService")]
     AwsService,
+    /// A caller of `AssumeRoleWithWebIdentity`, identified by an OpenID Connect token.
+    WebIdentityUser,
     /// A caller that authentication did not identify, such as a request with a bad signature.
     #[default]
     Unknown,

@@ -14,7 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use iam_audit::{AuditSink, Authorization};
+use iam_audit::{AuditSink, Authorization, UserIdentity};
 use iam_auth::password::PasswordHasher;
 use iam_auth::seal::Keyring;
 use iam_model::{Clock, Quotas, RandomSource};
@@ -206,6 +206,8 @@ struct Outcome {
     action: Option<&'static str>,
     parameters: QueryParameters,
     authenticated: Option<Authenticated>,
+    /// The caller of an unsigned action, which has no `authenticated`.
+    unsigned_caller: Option<UserIdentity>,
     authorization: Option<Authorization>,
     result: Result<Option<Fields>, ApiError>,
 }
@@ -252,6 +254,7 @@ async fn handle_query(
                         .caller
                         .audit_identity(&authenticated.access_key_id)
                 })
+                .or_else(|| outcome.unsigned_caller.take())
                 .unwrap_or_default(),
             recipient_account_id: outcome
                 .authenticated
@@ -305,6 +308,7 @@ async fn handle_decoded(
         action: None,
         parameters: QueryParameters::default(),
         authenticated: None,
+        unsigned_caller: None,
         authorization: None,
         result: Ok(None),
     };
@@ -330,7 +334,10 @@ async fn run_pipeline(
     let span = tracing::Span::current();
     span.record("action", action);
     if operations::sts::is_unsigned(service, action) {
-        return operations::sts::execute_unsigned(state, action, &outcome.parameters).await;
+        let (result, caller) =
+            operations::sts::execute_unsigned(state, action, &outcome.parameters).await;
+        outcome.unsigned_caller = Some(caller);
+        return result;
     }
 
     let authenticated = state

@@ -76,6 +76,7 @@ pub async fn authorize(
         partition: "aws",
         account: &account,
         user_name: caller.user_name(),
+        is_root: caller.is_root(),
     };
     let target = target(service, action, parameters, scope)?;
     let resource = resource_arn(store, &state.store_cache, caller, target).await;

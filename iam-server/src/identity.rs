@@ -143,6 +143,7 @@ impl Caller {
             access_key_id: Some(access_key_id.to_owned()),
             user_name,
             session_context: None,
+            identity_provider: None,
         }
     }
 }

@@ -250,6 +250,21 @@ pub fn list_options(
     })
 }
 
+/// Returns one page of a resource's tags for a `List*Tags` action, in the order of their keys
+/// ignoring case, which are unique per resource.
+///
+/// # Errors
+///
+/// `InvalidInput` for a malformed marker or one of another listing.
+pub fn tags_page(action: &str, tags: Vec<Tag>, options: &ListOptions) -> OperationResult {
+    let page = iam_store::page_in_key_order(action, tags, |tag| tag.key.to_lowercase(), options)?;
+    Ok(Some(
+        Fields::new()
+            .list("Tags", crate::encode::tags(&page.items))
+            .pagination(page.marker),
+    ))
+}
+
 /// Reads a `Tags.member.N.Key/Value` list; an absent list is empty.
 ///
 /// # Errors

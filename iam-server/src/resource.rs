@@ -2,11 +2,19 @@
 //!
 //! AWS's service authorization reference lists, for every action, the resource type a policy's
 //! `Resource` element is matched with: `iam:CreateUser` and `iam:GetUser` act on
-//! `arn:aws:iam::ACCOUNT:user/PATH/NAME`, `iam:ListUsers` on no resource (`*`), and so on. This
-//! module maps an action and its parameters to that resource. An entity's path is not in the
-//! request, so [`Target::Named`] leaves it to the caller to look the entity up.
+//! `arn:aws:iam::ACCOUNT:user/PATH/NAME`, and so on. This module maps an action and its
+//! parameters to that resource. An entity's path is not in the request, so [`Target::Named`]
+//! leaves it to the caller to look the entity up.
+//!
+//! The reference gives the listings of one resource type, such as `iam:ListUsers`, no resource
+//! type, so a policy cannot narrow them to one entity. AWS still names a resource when it denies
+//! them: the type's ARN with the path prefix and no name (`arn:aws:iam::ACCOUNT:user/` for
+//! `ListUsers`, `.../user/eng/` with `PathPrefix=/eng/`). [`target`] returns that ARN, which `*`
+//! and `arn:aws:iam::ACCOUNT:user/*` both match. Actions on the account as a whole, such as
+//! `GetAccountSummary`, are checked against `*`.
 
 use crate::error::ApiError;
+use crate::operations::non_user_credentials;
 use crate::query::QueryParameters;
 use crate::service::Service;
 
@@ -95,8 +103,11 @@ pub struct CallerScope<'a> {
     pub partition: &'a str,
     /// The caller's account id.
     pub account: &'a str,
-    /// The calling IAM user's name; `None` for the root user and role sessions.
+    /// The calling IAM user's name. It is `None` for the root user, role sessions and
+    /// federated users.
     pub user_name: Option<&'a str>,
+    /// Whether the caller is the account's root user.
+    pub is_root: bool,
 }
 
 /// Returns the resource type AWS authorizes `action` against, or `None` for actions on `*`.
@@ -118,7 +129,11 @@ pub fn resource_kind(service: Service, action: &str) -> Option<ResourceKind> {
 ///
 /// # Errors
 ///
-/// The `ValidationError` of a missing required parameter that names the resource.
+/// The `ValidationError` of a missing required parameter that names the resource, and AWS's
+/// `ValidationError` for a role session or federated user that omits `UserName` in an action
+/// that defaults to the calling user. AWS does not document whether that check comes before
+/// authorization. The server checks it first, so a caller learns of the missing name whatever
+/// its policies allow.
 pub fn target(
     service: Service,
     action: &str,
@@ -126,7 +141,7 @@ pub fn target(
     caller: CallerScope<'_>,
 ) -> Result<Target, ApiError> {
     let Some(kind) = resource_kind(service, action) else {
-        return Ok(Target::Any);
+        return Ok(listing_target(service, action, parameters, caller));
     };
     let arn = |resource: String| {
         Target::Arn(format!(
@@ -193,7 +208,8 @@ pub fn target(
             }
             None => match caller.user_name {
                 Some(name) => named(name),
-                None => Target::Any,
+                None if caller.is_root || !takes_user_name(action) => Target::Any,
+                None => return Err(non_user_credentials()),
             },
         },
         (ResourceKind::Group, _) => named(parameters.required("GroupName")?),
@@ -213,6 +229,67 @@ pub fn target(
         )),
     };
     Ok(target)
+}
+
+/// Returns the resource a listing of one resource type is checked against: the type's ARN with
+/// the path prefix and no name, or `*` for actions on the account as a whole.
+fn listing_target(
+    service: Service,
+    action: &str,
+    parameters: &QueryParameters,
+    caller: CallerScope<'_>,
+) -> Target {
+    let Some(kind) = listed_kind(service, action) else {
+        return Target::Any;
+    };
+    let path_prefix = if takes_path_prefix(action) {
+        parameters.optional("PathPrefix").unwrap_or("/")
+    } else {
+        "/"
+    };
+    Target::Arn(format!(
+        "arn:{}:{}::{}:{}/{}",
+        caller.partition,
+        kind.arn_service(),
+        caller.account,
+        kind.name(),
+        path_prefix.trim_start_matches('/')
+    ))
+}
+
+/// Returns the resource type an action lists when the action takes no resource of its own.
+pub fn listed_kind(service: Service, action: &str) -> Option<ResourceKind> {
+    if service != Service::Iam {
+        return None;
+    }
+    let kind = match action {
+        "ListUsers" => ResourceKind::User,
+        "ListGroups" => ResourceKind::Group,
+        "ListRoles" => ResourceKind::Role,
+        "ListPolicies" => ResourceKind::Policy,
+        "ListInstanceProfiles" => ResourceKind::InstanceProfile,
+        "ListVirtualMFADevices" => ResourceKind::Mfa,
+        "ListOpenIDConnectProviders" => ResourceKind::OidcProvider,
+        "ListSAMLProviders" => ResourceKind::SamlProvider,
+        "ListServerCertificates" => ResourceKind::ServerCertificate,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// Returns whether a user action that defaults to the caller has a `UserName` parameter at all.
+/// `ChangePassword` rejects other callers with `InvalidUserType` itself, and
+/// `GetAccessKeyLastUsed` finds the user from the key.
+fn takes_user_name(action: &str) -> bool {
+    !matches!(action, "ChangePassword" | "GetAccessKeyLastUsed")
+}
+
+/// Returns whether a listing filters by `PathPrefix`. For the others the ARN ends at the type.
+fn takes_path_prefix(action: &str) -> bool {
+    !matches!(
+        action,
+        "ListVirtualMFADevices" | "ListOpenIDConnectProviders" | "ListSAMLProviders"
+    )
 }
 
 /// Returns `PATH/NAME` without the leading slash, as it follows `user/` in an ARN. The path

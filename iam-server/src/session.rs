@@ -180,6 +180,7 @@ pub fn audit_identity(session: &VerifiedSession, access_key_id: &str) -> UserIde
             },
             session_issuer,
         }),
+        identity_provider: None,
     }
 }
 

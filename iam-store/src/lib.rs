@@ -41,7 +41,7 @@ pub use entity::EntityKind;
 pub use error::StoreError;
 pub use feed::{Change, Identity};
 pub use kv::Revision;
-pub use page::{DEFAULT_MAX_ITEMS, ListOptions, MAX_MAX_ITEMS, Page};
+pub use page::{DEFAULT_MAX_ITEMS, ListOptions, MAX_MAX_ITEMS, Page, page_in_key_order};
 pub use store::{FORMAT_VERSION, KvStore, MemoryStore, SledStore};
 
 /// The storage traits, to call any store method on an `Arc<dyn IamStore>`.

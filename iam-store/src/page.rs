@@ -137,6 +137,54 @@ pub(crate) fn list<T>(
     }
 }
 
+/// Returns one page of `items`, a listing held in memory, such as a resource's tags.
+///
+/// The page walks the items in the order of `key`, which must be unique per item, and its marker
+/// names the key of the last item returned, so the next page starts right after that key. As
+/// with the store's listings, items added or removed between pages neither shift a page nor
+/// repeat an item. `listing` names the listing inside the marker, so a marker from one listing
+/// is rejected by another.
+///
+/// # Errors
+///
+/// [`StoreError::InvalidInput`] for a `MaxItems` outside 1 to 1000 or a marker of another
+/// listing.
+pub fn page_in_key_order<T>(
+    listing: &str,
+    items: Vec<T>,
+    key: impl Fn(&T) -> String,
+    options: &ListOptions,
+) -> Result<Page<T>, StoreError> {
+    let size = page_size(options)?;
+    let after = match &options.marker {
+        Some(marker) => Some(decode_marker(listing, marker)?),
+        None => None,
+    };
+    let mut keyed: Vec<(String, T)> = items
+        .into_iter()
+        .map(|item| (key(&item), item))
+        .filter(|(item_key, _)| {
+            after
+                .as_deref()
+                .is_none_or(|after| item_key.as_bytes() > after)
+        })
+        .collect();
+    keyed.sort_by(|(left, _), (right, _)| left.cmp(right));
+
+    let marker = if keyed.len() > size {
+        keyed.truncate(size);
+        keyed
+            .last()
+            .map(|(last, _)| encode_marker(listing, last.as_bytes()))
+    } else {
+        None
+    };
+    Ok(Page {
+        items: keyed.into_iter().map(|(_, item)| item).collect(),
+        marker,
+    })
+}
+
 /// Returns the name of the listing a marker continues, or `None` for text that is not a marker.
 pub(crate) fn marker_listing(marker: &str) -> Option<String> {
     let bytes = BASE64URL_NOPAD.decode(marker.as_bytes()).ok()?;

@@ -33,6 +33,7 @@ fn assumed_role_event() -> AuditEvent {
                 user_name: "Admin".to_owned(),
             }),
         }),
+        identity_provider: None,
     };
 
     event.request_parameters = Some(json!({"userName": "bob", "path": "/"}));

@@ -142,6 +142,7 @@ pub(crate) fn event(index: usize, time: Timestamp) -> AuditEvent {
         access_key_id: Some(format!("AKIAEXAMPLE{}", index % 3)),
         user_name: Some(format!("user{}", index % 3)),
         session_context: None,
+        identity_provider: None,
     };
 
     event.request_parameters = Some(serde_json::json!({"userName": format!("target-{index}")}));

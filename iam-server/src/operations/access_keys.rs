@@ -3,7 +3,7 @@
 use iam_auth::{AccessKeyKind, generate_access_key};
 use iam_model::{AccessKey, AccessKeyStatus, SealedAccessKey, SealedBytes, UniqueId};
 
-use super::{Call, OperationResult};
+use super::{Call, OperationResult, list_options};
 use crate::encode;
 use crate::error::{ApiError, ErrorCode};
 use crate::identity::access_key_context;
@@ -58,19 +58,27 @@ async fn create_access_key(call: &Call<'_>) -> OperationResult {
 }
 
 async fn list_access_keys(call: &Call<'_>) -> OperationResult {
+    let options = list_options(call.parameters, false)?;
     let user_name = call.access_key_owner()?;
     let keys = call
         .state
         .store
         .list_access_keys(call.account(), &user_name)
         .await?;
-    let members = keys
+    let page = iam_store::page_in_key_order(
+        "ListAccessKeys",
+        keys,
+        |key| key.access_key_id.as_str().to_owned(),
+        &options,
+    )?;
+    let members = page
+        .items
         .iter()
         .map(|key| Node::Structure(encode::access_key_metadata(key)));
     Ok(Some(
         Fields::new()
             .list("AccessKeyMetadata", members)
-            .pagination(None),
+            .pagination(page.marker),
     ))
 }
 

@@ -2,7 +2,7 @@
 
 use iam_model::{InstanceProfile, Role, UniqueIdKind};
 
-use super::{Call, OperationResult, add_tags, list_options, tag_keys, tags};
+use super::{Call, OperationResult, add_tags, list_options, tag_keys, tags, tags_page};
 use crate::encode;
 use crate::error::ApiError;
 use crate::xml::{Fields, Node};
@@ -155,16 +155,12 @@ async fn untag_instance_profile(call: &Call<'_>) -> OperationResult {
 }
 
 async fn list_instance_profile_tags(call: &Call<'_>) -> OperationResult {
-    list_options(call.parameters, false)?;
+    let options = list_options(call.parameters, false)?;
     let name = call.parameters.required("InstanceProfileName")?;
     let profile = call
         .state
         .store
         .instance_profile(call.account(), name)
         .await?;
-    Ok(Some(
-        Fields::new()
-            .list("Tags", encode::tags(&profile.tags))
-            .pagination(None),
-    ))
+    tags_page("ListInstanceProfileTags", profile.tags.clone(), &options)
 }

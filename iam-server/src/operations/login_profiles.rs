@@ -216,6 +216,10 @@ async fn change_password(call: &Call<'_>) -> OperationResult {
         if let Some(until) = attempts.locked_until(account, user_name, now) {
             return Err(locked(user_name, until));
         }
+        // NOTE: AWS documents no error for a wrong old password. The API reference lists none
+        // that fits, because InvalidUserType is for callers that are not IAM users. AWS's
+        // console reports a failed change as "not authorized to perform iam:ChangePassword",
+        // so the server returns AccessDenied, which every action may return.
         return Err(ApiError::new(
             ErrorCode::AccessDenied,
             "The old password is incorrect.",

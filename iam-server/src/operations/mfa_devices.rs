@@ -12,7 +12,7 @@ use iam_auth::totp::{
 use iam_model::{Arn, SealedBytes, User, VirtualMfaDevice, validate};
 use iam_store::{MfaAssignment, StoreError, TimeStepAcceptance};
 
-use super::{Call, OperationResult, add_tags, list_options, tag_keys, tags};
+use super::{Call, OperationResult, add_tags, list_options, tag_keys, tags, tags_page};
 use crate::encode;
 use crate::error::{ApiError, ErrorCode};
 use crate::xml::{Fields, Node};
@@ -177,20 +177,29 @@ async fn get_mfa_device(call: &Call<'_>) -> OperationResult {
 }
 
 async fn list_mfa_devices(call: &Call<'_>) -> OperationResult {
-    list_options(call.parameters, false)?;
+    let options = list_options(call.parameters, false)?;
     let store = &call.state.store;
     // NOTE: AWS lists the root user's devices when the root user omits `UserName`. This server
-    // cannot enable a device for the root user, so that list is always empty.
+    // cannot enable a device for the root user, so that list is always empty. Role sessions
+    // and federated users without `UserName` were rejected before authorization.
     let devices = match call.user_name_from_parameter_or_caller() {
         Some(user_name) => store.list_mfa_devices(call.account(), user_name).await?,
         None => Vec::new(),
     };
-    let members = devices.iter().filter_map(|device| {
+    let page = iam_store::page_in_key_order(
+        "ListMFADevices",
+        devices,
+        |device| device.serial_number.to_string(),
+        &options,
+    )?;
+    let members = page.items.iter().filter_map(|device| {
         let owner = device.user_name.as_deref()?;
         Some(Node::Structure(encode::mfa_device(device, owner)))
     });
     Ok(Some(
-        Fields::new().list("MFADevices", members).pagination(None),
+        Fields::new()
+            .list("MFADevices", members)
+            .pagination(page.marker),
     ))
 }
 
@@ -259,14 +268,10 @@ async fn untag_mfa_device(call: &Call<'_>) -> OperationResult {
 }
 
 async fn list_mfa_device_tags(call: &Call<'_>) -> OperationResult {
-    list_options(call.parameters, false)?;
+    let options = list_options(call.parameters, false)?;
     let serial_number = serial_number(call)?;
     let device = device(call, &serial_number).await?;
-    Ok(Some(
-        Fields::new()
-            .list("Tags", encode::tags(&device.tags))
-            .pagination(None),
-    ))
+    tags_page("ListMFADeviceTags", device.tags.clone(), &options)
 }
 
 /// Reads `SerialNumber`, which for a virtual device is its ARN.

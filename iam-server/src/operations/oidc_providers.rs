@@ -6,7 +6,9 @@
 
 use iam_model::{Arn, OidcProvider, validate};
 
-use super::{Call, OperationResult, add_tags, list_options, optional_arn, tag_keys, tags};
+use super::{
+    Call, OperationResult, add_tags, list_options, optional_arn, tag_keys, tags, tags_page,
+};
 use crate::encode;
 use crate::error::{ApiError, ErrorCode};
 use crate::oidc_keys::{JwksFileError, refresh_jwks};
@@ -156,13 +158,13 @@ async fn untag_provider(call: &Call<'_>) -> OperationResult {
 }
 
 async fn list_provider_tags(call: &Call<'_>) -> OperationResult {
-    list_options(call.parameters, false)?;
+    let options = list_options(call.parameters, false)?;
     let provider = provider(call).await?;
-    Ok(Some(
-        Fields::new()
-            .list("Tags", encode::tags(&provider.tags))
-            .pagination(None),
-    ))
+    tags_page(
+        "ListOpenIDConnectProviderTags",
+        provider.tags.clone(),
+        &options,
+    )
 }
 
 /// Reads `OpenIDConnectProviderArn`.

@@ -6,7 +6,9 @@ use iam_model::{
 };
 use iam_store::{Identity, ListPoliciesOptions, PolicyScope};
 
-use super::{Call, OperationResult, check_policy_document, list_options, tag_keys, tags};
+use super::{
+    Call, OperationResult, check_policy_document, list_options, tag_keys, tags, tags_page,
+};
 use crate::encode;
 use crate::error::{ApiError, ErrorCode};
 use crate::xml::{Fields, Node};
@@ -251,13 +253,10 @@ async fn untag_policy(call: &Call<'_>) -> OperationResult {
 }
 
 async fn list_policy_tags(call: &Call<'_>) -> OperationResult {
+    let options = list_options(call.parameters, false)?;
     let arn = policy_arn(call)?;
     let policy = call.state.store.policy(call.account(), &arn).await?;
-    Ok(Some(
-        Fields::new()
-            .list("Tags", encode::tags(&policy.tags))
-            .pagination(None),
-    ))
+    tags_page("ListPolicyTags", policy.tags.clone(), &options)
 }
 
 /// Names `field` as the parameter of a validation error, for checks that the model names

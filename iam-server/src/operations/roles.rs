@@ -6,7 +6,7 @@ use iam_store::StoreError;
 
 use super::{
     Call, OperationResult, add_tags, check_policy_document, list_options, optional_arn, tag_keys,
-    tags,
+    tags, tags_page,
 };
 use crate::encode;
 use crate::error::{ApiError, ErrorCode};
@@ -179,13 +179,10 @@ async fn untag_role(call: &Call<'_>) -> OperationResult {
 }
 
 async fn list_role_tags(call: &Call<'_>) -> OperationResult {
+    let options = list_options(call.parameters, false)?;
     let role_name = call.parameters.required("RoleName")?;
     let role = call.state.store.role(call.account(), role_name).await?;
-    Ok(Some(
-        Fields::new()
-            .list("Tags", encode::tags(&role.tags))
-            .pagination(None),
-    ))
+    tags_page("ListRoleTags", role.tags.clone(), &options)
 }
 
 /// Checks that every IAM user and role of the caller's account that a trust policy names

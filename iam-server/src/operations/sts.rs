@@ -4,10 +4,11 @@
 //! call it, and encode the result. `GetCallerIdentity` sits with the other operations because
 //! it needs no STS state.
 
+use iam_audit::{IdentityType, UserIdentity};
 use iam_sts::authorization_message::decode_authorization_message;
 use iam_sts::{
     AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, GetFederationTokenRequest,
-    GetSessionTokenRequest,
+    GetSessionTokenRequest, WebIdentitySession,
 };
 
 use super::{Call, OperationResult, tag_pairs};
@@ -38,20 +39,46 @@ pub fn is_unsigned(service: Service, action: &str) -> bool {
 /// Runs an unsigned STS operation. It is neither authenticated nor authorized by policy: the
 /// operation verifies the caller's token and the role's trust policy itself.
 ///
-/// # Errors
-///
-/// The operation's errors, as [`ApiError`]s.
+/// Returns the operation's result, with its errors as [`ApiError`]s, and the caller as the
+/// audit trail records it. A caller whose token did not verify is a `WebIdentityUser` without
+/// a principal, because the token's claims cannot be trusted.
 pub async fn execute_unsigned(
     state: &AppState,
     action: &str,
     parameters: &QueryParameters,
-) -> OperationResult {
+) -> (OperationResult, UserIdentity) {
     match action {
-        "AssumeRoleWithWebIdentity" => assume_role_with_web_identity(state, parameters).await,
-        other => Err(ApiError::new(
-            ErrorCode::InvalidAction,
-            format!("The action {other} of STS must be signed."),
+        "AssumeRoleWithWebIdentity" => {
+            let mut identity = UserIdentity {
+                identity_type: IdentityType::WebIdentityUser,
+                ..UserIdentity::default()
+            };
+            let result = assume_role_with_web_identity(state, parameters, &mut identity).await;
+            (result, identity)
+        }
+        other => (
+            Err(ApiError::new(
+                ErrorCode::InvalidAction,
+                format!("The action {other} of STS must be signed."),
+            )),
+            UserIdentity::default(),
+        ),
+    }
+}
+
+/// Builds CloudTrail's `userIdentity` of a verified web identity caller as CloudTrail writes it
+/// for a registered OpenID Connect provider: `principalId` is `PROVIDER_ARN:AUDIENCE:SUBJECT`,
+/// `userName` the subject, and `identityProvider` the provider's ARN. The token is not kept.
+fn web_identity_user(session: &WebIdentitySession) -> UserIdentity {
+    UserIdentity {
+        identity_type: IdentityType::WebIdentityUser,
+        principal_id: Some(format!(
+            "{}:{}:{}",
+            session.provider_arn, session.audience, session.subject
         )),
+        user_name: Some(session.subject.clone()),
+        identity_provider: Some(session.provider_arn.to_string()),
+        ..UserIdentity::default()
     }
 }
 
@@ -85,6 +112,7 @@ async fn assume_role(call: &Call<'_>) -> OperationResult {
 async fn assume_role_with_web_identity(
     state: &AppState,
     parameters: &QueryParameters,
+    identity: &mut UserIdentity,
 ) -> OperationResult {
     if parameters.optional("ProviderId").is_some() {
         return Err(ApiError::new(
@@ -108,6 +136,7 @@ async fn assume_role_with_web_identity(
         .sts()
         .assume_role_with_web_identity(&request)
         .await?;
+    *identity = web_identity_user(&result);
     Ok(Some(encode::assume_role_with_web_identity_result(
         &result, passed,
     )))

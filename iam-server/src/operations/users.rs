@@ -2,7 +2,7 @@
 
 use iam_model::{Arn, UniqueIdKind, User, validate};
 
-use super::{Call, OperationResult, add_tags, list_options, tag_keys, tags};
+use super::{Call, OperationResult, add_tags, list_options, tag_keys, tags, tags_page};
 use crate::encode;
 use crate::error::ApiError;
 use crate::xml::{Fields, Node};
@@ -156,11 +156,8 @@ async fn untag_user(call: &Call<'_>) -> OperationResult {
 }
 
 async fn list_user_tags(call: &Call<'_>) -> OperationResult {
+    let options = list_options(call.parameters, false)?;
     let user_name = call.parameters.required("UserName")?;
     let user = call.state.store.user(call.account(), user_name).await?;
-    Ok(Some(
-        Fields::new()
-            .list("Tags", encode::tags(&user.tags))
-            .pagination(None),
-    ))
+    tags_page("ListUserTags", user.tags.clone(), &options)
 }

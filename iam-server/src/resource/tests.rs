@@ -4,12 +4,21 @@ const CALLER: CallerScope<'static> = CallerScope {
     partition: "aws",
     account: "111122223333",
     user_name: Some("alice"),
+    is_root: false,
 };
 
 const ROOT: CallerScope<'static> = CallerScope {
     partition: "aws",
     account: "111122223333",
     user_name: None,
+    is_root: true,
+};
+
+const ROLE_SESSION: CallerScope<'static> = CallerScope {
+    partition: "aws",
+    account: "111122223333",
+    user_name: None,
+    is_root: false,
 };
 
 fn iam_target(query: &str, caller: CallerScope<'_>) -> Result<Target, ApiError> {
@@ -75,8 +84,72 @@ fn delete_user_requires_name() {
 }
 
 #[test]
-fn list_users_takes_no_resource() {
-    assert_eq!(iam_target("Action=ListUsers", CALLER).unwrap(), Target::Any);
+fn list_users_names_user_collection() {
+    assert_eq!(
+        iam_target("Action=ListUsers", CALLER).unwrap(),
+        arn("arn:aws:iam::111122223333:user/")
+    );
+}
+
+#[test]
+fn list_users_adds_path_prefix() {
+    assert_eq!(
+        iam_target("Action=ListUsers&PathPrefix=/eng/", CALLER).unwrap(),
+        arn("arn:aws:iam::111122223333:user/eng/")
+    );
+}
+
+#[test]
+fn list_providers_ignores_path_prefix() {
+    assert_eq!(
+        iam_target("Action=ListOpenIDConnectProviders&PathPrefix=/eng/", CALLER).unwrap(),
+        arn("arn:aws:iam::111122223333:oidc-provider/")
+    );
+}
+
+#[test]
+fn account_summary_takes_no_resource() {
+    assert_eq!(
+        iam_target("Action=GetAccountSummary", CALLER).unwrap(),
+        Target::Any
+    );
+}
+
+#[test]
+fn role_session_must_name_user() {
+    for action in [
+        "GetUser",
+        "ListAccessKeys",
+        "ListMFADevices",
+        "GetLoginProfile",
+    ] {
+        let error = iam_target(&format!("Action={action}"), ROLE_SESSION).unwrap_err();
+
+        assert_eq!(error.code, crate::ErrorCode::ValidationError, "{action}");
+        assert_eq!(
+            error.message, "Must specify userName when calling with non-User credentials",
+            "{action}"
+        );
+    }
+}
+
+#[test]
+fn role_session_naming_user_targets_it() {
+    let target = iam_target("Action=GetUser&UserName=bob", ROLE_SESSION);
+
+    assert_eq!(target.unwrap(), named(ResourceKind::User, "bob"));
+}
+
+#[test]
+fn role_session_actions_without_user_name_are_any() {
+    for query in [
+        "Action=ChangePassword",
+        "Action=GetAccessKeyLastUsed&AccessKeyId=AKIAIOSFODNN7EXAMPLE",
+    ] {
+        let target = iam_target(query, ROLE_SESSION);
+
+        assert_eq!(target.unwrap(), Target::Any, "{query}");
+    }
 }
 
 #[test]

@@ -13,6 +13,8 @@ import botocore.exceptions
 ENDPOINT = os.environ["IAM_E2E_ENDPOINT"]
 DATA_DIR = os.environ["IAM_E2E_DATA_DIR"]
 REGION = "us-east-1"
+# The certificate of a server started with TLS, which clients trust as their only CA.
+CA_BUNDLE = os.environ.get("IAM_E2E_CA_BUNDLE")
 # Retries would hide the first error a test expects, so every client fails at once.
 CLIENT_CONFIG = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"})
 
@@ -38,6 +40,7 @@ def client(service, access_key_id=None, secret_access_key=None, validate=True, s
         aws_secret_access_key=secret_access_key,
         aws_session_token=session_token,
         config=CLIENT_CONFIG.merge(botocore.config.Config(parameter_validation=validate)),
+        verify=CA_BUNDLE,
     )
 
 

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 pub(crate) struct Server {
     child: Child,
     address: SocketAddr,
+    /// The certificate the server presents, when it serves HTTPS.
+    certificate: Option<PathBuf>,
 }
 
 impl Server {
@@ -22,6 +24,17 @@ impl Server {
 
     /// Starts the server with `extra` arguments after the listen address and data directory.
     pub(crate) fn start_with(data_dir: &Path, extra: &[&str]) -> Server {
+        Server::spawn(data_dir, extra, None)
+    }
+
+    /// Starts the server over HTTPS with the certificate and key in PEM files.
+    pub(crate) fn start_tls(data_dir: &Path, certificate: &Path, key: &Path) -> Server {
+        let files = [certificate.to_str().unwrap(), key.to_str().unwrap()];
+        let extra = ["--tls-cert", files[0], "--tls-key", files[1]];
+        Server::spawn(data_dir, &extra, Some(certificate.to_owned()))
+    }
+
+    fn spawn(data_dir: &Path, extra: &[&str], certificate: Option<PathBuf>) -> Server {
         let address = free_address();
         let child = Command::new(env!("CARGO_BIN_EXE_iam-server"))
             .arg("--listen")
@@ -37,19 +50,33 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("failed to start the iam-server binary");
-        let server = Server { child, address };
+        let server = Server {
+            child,
+            address,
+            certificate,
+        };
         server.wait_healthy();
         server
     }
 
     fn endpoint(&self) -> String {
-        format!("http://{}", self.address)
+        let scheme = if self.certificate.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.address)
     }
 
     fn wait_healthy(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if let Ok(mut stream) = TcpStream::connect(self.address) {
+                // A plain request cannot reach a TLS server, so a connection is enough: the
+                // port is bound, and the scripts' calls wait in the listen queue until served.
+                if self.certificate.is_some() {
+                    return;
+                }
                 use std::io::Write;
                 let request = format!(
                     "GET /health HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
@@ -141,15 +168,24 @@ fn behaviour_cases() -> PathBuf {
 }
 
 pub(crate) fn run_script(script: &str, server: &Server, data_dir: &Path) {
-    let output = Command::new("python3")
+    run_script_with(script, &[], server, data_dir);
+}
+
+/// Runs an end-to-end script with `arguments` against `server`.
+pub(crate) fn run_script_with(script: &str, arguments: &[&str], server: &Server, data_dir: &Path) {
+    let mut command = Command::new("python3");
+    command
         .arg(scripts().join(script))
+        .args(arguments)
         .current_dir(scripts())
         .env("IAM_E2E_ENDPOINT", server.endpoint())
         .env("IAM_E2E_DATA_DIR", data_dir)
         .env("IAM_E2E_BEHAVIOUR_CASES", behaviour_cases())
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .expect("failed to run python3");
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    if let Some(certificate) = &server.certificate {
+        command.env("IAM_E2E_CA_BUNDLE", certificate);
+    }
+    let output = command.output().expect("failed to run python3");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
@@ -172,11 +208,71 @@ fn boto3_and_cli_against_real_server() {
     run_script("roles_policies.py", &server, &data_dir);
     run_script("behaviour_cases.py", &server, &data_dir);
     run_script("credentials.py", &server, &data_dir);
+    run_script("pagination.py", &server, &data_dir);
+    run_script("signed_queries.py", &server, &data_dir);
     server.stop();
 
     let restarted = Server::start(&data_dir);
     run_script("after_restart.py", &restarted, &data_dir);
     restarted.stop();
+}
+
+#[test]
+fn secure_transport_true_only_over_tls() {
+    if !clients_available() || !openssl_available() {
+        return;
+    }
+    let directory = tempfile::tempdir().unwrap();
+    let data_dir = directory.path().join("data");
+    let certificate = directory.path().join("cert.pem");
+    let key = directory.path().join("key.pem");
+    self_signed_certificate(&certificate, &key);
+
+    let tls = Server::start_tls(&data_dir, &certificate, &key);
+    run_script_with("secure_transport.py", &["tls"], &tls, &data_dir);
+    tls.stop();
+    let plain = Server::start(&data_dir);
+    run_script_with("secure_transport.py", &["plain"], &plain, &data_dir);
+    plain.stop();
+}
+
+/// Returns whether the openssl command is installed. Under `CI=true` a missing command fails
+/// the test instead.
+fn openssl_available() -> bool {
+    let found = Command::new("openssl")
+        .arg("version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    let message = "the TLS end-to-end test needs the openssl command to make its certificate";
+    assert!(
+        found || std::env::var("CI").as_deref() != Ok("true"),
+        "{message}"
+    );
+    if !found {
+        eprintln!("skipping: {message}");
+    }
+    found
+}
+
+/// Writes a self-signed P-256 certificate for 127.0.0.1, valid for one day, and its key.
+fn self_signed_certificate(certificate: &Path, key: &Path) {
+    let output = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+        .arg("ec_paramgen_curve:prime256v1")
+        .args(["-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(key)
+        .arg("-out")
+        .arg(certificate)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "openssl failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[cfg(unix)]

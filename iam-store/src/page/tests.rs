@@ -58,3 +58,70 @@ fn path_prefix_filters_paths() {
     assert!(!path_matches(&options, "/dev/ops/"));
     assert!(path_matches(&ListOptions::default(), "/anything/"));
 }
+
+fn letters_page(items: &[&str], options: &ListOptions) -> Page<String> {
+    let owned = items.iter().map(|item| (*item).to_owned()).collect();
+    page_in_key_order("letters", owned, String::clone, options).unwrap()
+}
+
+#[test]
+fn page_in_key_order_walks_sorted_pages() {
+    let items = ["d", "a", "c", "b", "e"];
+
+    let first = letters_page(&items, &ListOptions::first(2));
+    let second = letters_page(
+        &items,
+        &ListOptions::first(2).after(first.marker.clone().unwrap()),
+    );
+    let third = letters_page(
+        &items,
+        &ListOptions::first(2).after(second.marker.clone().unwrap()),
+    );
+
+    assert_eq!(first.items, ["a", "b"]);
+    assert_eq!(second.items, ["c", "d"]);
+    assert_eq!(third.items, ["e"]);
+    assert!(third.marker.is_none());
+}
+
+#[test]
+fn page_in_key_order_exact_fit_is_last() {
+    let page = letters_page(&["a", "b"], &ListOptions::first(2));
+
+    assert_eq!(page.items, ["a", "b"]);
+    assert!(!page.is_truncated());
+}
+
+#[test]
+fn page_in_key_order_survives_removal() {
+    let first = letters_page(&["a", "b", "c", "d"], &ListOptions::first(2));
+
+    let second = letters_page(
+        &["a", "c", "d"],
+        &ListOptions::first(2).after(first.marker.unwrap()),
+    );
+
+    assert_eq!(second.items, ["c", "d"]);
+}
+
+#[test]
+fn page_in_key_order_rejects_foreign_marker() {
+    let foreign = encode_marker("users", b"a");
+    let options = ListOptions::first(2).after(foreign);
+
+    let page = page_in_key_order("letters", vec!["a".to_owned()], String::clone, &options);
+
+    assert!(matches!(page, Err(StoreError::InvalidInput(_))));
+}
+
+#[test]
+fn page_in_key_order_checks_max_items() {
+    let page = page_in_key_order(
+        "letters",
+        vec!["a".to_owned()],
+        String::clone,
+        &ListOptions::first(0),
+    );
+
+    assert!(matches!(page, Err(StoreError::InvalidInput(_))));
+}

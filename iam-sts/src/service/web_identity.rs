@@ -1,6 +1,6 @@
 //! `AssumeRoleWithWebIdentity`.
 
-use iam_model::{IamArn, IamResource};
+use iam_model::{Arn, IamArn, IamResource};
 use iam_policy::{
     ContextKeys, ContextValue, PrincipalPolicies, RequestPrincipal, RequestPrincipalKind,
 };
@@ -44,6 +44,8 @@ pub struct WebIdentitySession {
     pub audience: String,
     /// `Provider`: the issuer of the token.
     pub provider: String,
+    /// The ARN of the registered OpenID Connect provider that verified the token.
+    pub provider_arn: Arn,
 }
 
 impl Sts {
@@ -185,6 +187,7 @@ impl Sts {
             subject: token.subject,
             audience: token.audience,
             provider: normalize_issuer(&token.issuer).to_owned(),
+            provider_arn: provider.arn,
         })
     }
 }

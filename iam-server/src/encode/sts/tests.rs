@@ -100,6 +100,9 @@ fn assume_role_with_web_identity_response() {
         subject: "user-1234".to_owned(),
         audience: "client-app".to_owned(),
         provider: "token.example.com".to_owned(),
+        provider_arn: "arn:aws:iam::111122223333:oidc-provider/token.example.com"
+            .parse()
+            .unwrap(),
     };
 
     let result = assume_role_with_web_identity_result(&result, true);

@@ -592,6 +592,41 @@ async fn managed_session_policy_caps_role() {
 }
 
 #[tokio::test]
+async fn role_session_must_name_user_before_authorization() {
+    let world = World::new().await;
+    let alice = world
+        .user("alice", Some(&allow(r#""sts:AssumeRole""#)))
+        .await;
+    world
+        .role("bare", &alice_arn(), &allow(r#""sts:GetCallerIdentity""#))
+        .await;
+    let session = world.assume(&alice, "bare", &[]).await;
+
+    let (named_status, named_body) = world
+        .iam(&session, &[("Action", "GetUser"), ("UserName", "alice")])
+        .await;
+
+    // The role may call none of these, and still the missing name is reported first.
+    for action in [
+        "GetUser",
+        "ListAccessKeys",
+        "ListMFADevices",
+        "GetLoginProfile",
+    ] {
+        let (status, body) = world.iam(&session, &[("Action", action)]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{action}: {body}");
+        assert_eq!(code(&body), "ValidationError", "{action}");
+        assert_eq!(
+            message(&body),
+            "Must specify userName when calling with non-User credentials",
+            "{action}"
+        );
+    }
+    assert_eq!(named_status, StatusCode::FORBIDDEN, "{named_body}");
+    assert_eq!(code(&named_body), "AccessDenied");
+}
+
+#[tokio::test]
 async fn session_policy_deny_is_named() {
     let (world, alice) = reader_world().await;
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:ListRoles","Resource":"*"}]}"#;
@@ -602,7 +637,7 @@ async fn session_policy_deny_is_named() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(
         message(&body)
-            .contains("iam:ListRoles on resource: * with an explicit deny in a session policy"),
+            .contains("iam:ListRoles on resource: arn:aws:iam::111122223333:role/ with an explicit deny in a session policy"),
         "{body}"
     );
 }
@@ -1299,10 +1334,9 @@ async fn web_identity(world: &World, token: &str) -> (StatusCode, String) {
         .await
 }
 
-#[tokio::test]
-async fn web_identity_session_from_unsigned_request() {
-    let world = World::new().await;
-    let sign = oidc_provider(&world).await;
+/// Creates the role `web`, which the provider's user `user-1234` of `client-app` may assume
+/// and which may read IAM.
+async fn create_web_role(world: &World) {
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.example.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.example.com:aud":"client-app","token.example.com:sub":"user-1234"}}}]}"#;
     world
         .root_iam(&[
@@ -1319,11 +1353,22 @@ async fn web_identity_session_from_unsigned_request() {
             ("PolicyDocument", READ_IAM),
         ])
         .await;
+}
+
+/// Returns the claims of a token from the test provider that expires at `exp`.
+fn web_claims(world: &World, sub: &str, aud: &str, exp: i64) -> serde_json::Value {
     let now = world.clock.now().as_second();
-    let claims = |sub: &str, aud: &str, exp: i64| {
-        serde_json::json!({"iss": "https://token.example.com", "sub": sub, "aud": aud,
-                           "iat": now, "exp": exp})
-    };
+    serde_json::json!({"iss": "https://token.example.com", "sub": sub, "aud": aud,
+                       "iat": now, "exp": exp})
+}
+
+#[tokio::test]
+async fn web_identity_session_from_unsigned_request() {
+    let world = World::new().await;
+    let sign = oidc_provider(&world).await;
+    create_web_role(&world).await;
+    let now = world.clock.now().as_second();
+    let claims = |sub: &str, aud: &str, exp: i64| web_claims(&world, sub, aud, exp);
 
     let (status, body) =
         web_identity(&world, &sign(&claims("user-1234", "client-app", now + 600))).await;
@@ -1361,6 +1406,59 @@ async fn web_identity_session_from_unsigned_request() {
     );
     assert_eq!(garbage_status, StatusCode::BAD_REQUEST);
     assert_eq!(code(&garbage_body), "InvalidIdentityToken");
+}
+
+#[tokio::test]
+async fn web_identity_caller_is_audited() {
+    let sink = Arc::new(iam_audit::MemorySink::new());
+    let world = World::build(Some(sink.clone())).await;
+    let sign = oidc_provider(&world).await;
+    create_web_role(&world).await;
+    let now = world.clock.now().as_second();
+    let token = sign(&web_claims(&world, "user-1234", "client-app", now + 600));
+
+    let (status, body) = web_identity(&world, &token).await;
+    let (garbage_status, _) = web_identity(&world, "not.a.jwt").await;
+    // STS calls are recorded in the background.
+    let is_web_identity =
+        |event: &&iam_audit::AuditEvent| event.event_name == "AssumeRoleWithWebIdentity";
+    let mut events = sink.events();
+    for _ in 0..1000 {
+        if events.iter().filter(is_web_identity).count() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        events = sink.events();
+    }
+
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(garbage_status, StatusCode::BAD_REQUEST);
+    let mut assumed: Vec<_> = events.iter().filter(is_web_identity).collect();
+    assert_eq!(assumed.len(), 2);
+    assumed.sort_by_key(|event| event.user_identity.user_name.is_none());
+    let provider = "arn:aws:iam::111122223333:oidc-provider/token.example.com";
+    let verified = &assumed[0].user_identity;
+    assert_eq!(
+        verified.identity_type,
+        iam_audit::IdentityType::WebIdentityUser
+    );
+    assert_eq!(
+        verified.principal_id.as_deref(),
+        Some(format!("{provider}:client-app:user-1234").as_str())
+    );
+    assert_eq!(verified.user_name.as_deref(), Some("user-1234"));
+    assert_eq!(verified.identity_provider.as_deref(), Some(provider));
+    let json = serde_json::to_string(assumed[0]).unwrap();
+    assert!(json.contains(r#""type":"WebIdentityUser""#), "{json}");
+    assert!(json.contains(r#""identityProvider":"#), "{json}");
+    assert!(!json.contains(&token), "{json}");
+    let unverified = &assumed[1].user_identity;
+    assert_eq!(
+        unverified.identity_type,
+        iam_audit::IdentityType::WebIdentityUser
+    );
+    assert_eq!(unverified.principal_id, None);
+    assert_eq!(unverified.identity_provider, None);
 }
 
 #[tokio::test]
