@@ -23,11 +23,12 @@ use crate::kv::{CommitRequest, KvEngine, MemoryEngine, Revision, SledEngine, Sle
 use crate::txn::{self, Txn};
 use crate::{EntityKind, Identity, StoreError, Stored};
 
-/// The version of the key layout and record encoding this build writes.
+/// The version of the key layout, record encoding and sled engine log this build writes.
 ///
 /// Opening data with a higher version fails with [`StoreError::UnsupportedFormat`], so an older
-/// build never misreads what a newer one wrote.
-pub const FORMAT_VERSION: u32 = 1;
+/// build never misreads what a newer one wrote. Version 2 added the sled engine's write-ahead
+/// log, which a version 1 build would not replay, so opening version 1 data raises it to 2.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The key of the stored format version.
 const FORMAT_KEY: &str = "format";
@@ -190,7 +191,11 @@ async fn check_format(engine: &dyn KvEngine) -> Result<(), StoreError> {
             found,
             supported: FORMAT_VERSION,
         }),
-        Some(_) => Ok(()),
+        Some(FORMAT_VERSION) => Ok(()),
+        Some(_) => {
+            txn.put(format_key.clone(), format_payload());
+            Ok(())
+        }
         None => {
             let (start, end) = crate::keys::data_bounds();
             if !txn.range(&start, &end, Some(1))?.is_empty() {
