@@ -171,6 +171,20 @@ impl<E: KvEngine> KvStore<E> {
         }
     }
 
+    /// Adds one to `counter` with a single read of it, or fails with
+    /// [`StoreError::LimitExceeded`] when the new count is above `quota`.
+    fn add_one_within_quota(
+        &self,
+        txn: &mut Txn<'_>,
+        account: AccountId,
+        counter: Counter,
+        quota: Quota,
+    ) -> Result<(), StoreError> {
+        let next = count(txn, account, counter)?.saturating_add(1);
+        self.check_quota(quota, next as usize)?;
+        set_count(txn, account, counter, next)
+    }
+
     /// Fails with [`StoreError::LimitExceeded`] when `count` is above `quota`.
     fn check_quota(&self, quota: Quota, count: usize) -> Result<(), StoreError> {
         let limit = self.quotas.value(quota);
@@ -246,12 +260,18 @@ impl Counter {
     }
 }
 
+/// Returns the key of an account's counter.
+fn counter_key(account: AccountId, counter: Counter) -> Vec<u8> {
+    Key::account(account, Table::Counter)
+        .part(counter.name())
+        .build()
+}
+
 /// Reads a counter.
 fn count(txn: &mut Txn<'_>, account: AccountId, counter: Counter) -> Result<u32, StoreError> {
-    let key = Key::account(account, Table::Counter)
-        .part(counter.name())
-        .build();
-    Ok(txn.get_json::<u32>(&key)?.unwrap_or(0))
+    Ok(txn
+        .get_json::<u32>(&counter_key(account, counter))?
+        .unwrap_or(0))
 }
 
 /// Adds `delta` to a counter and returns the new value; a counter at zero is removed.
@@ -261,17 +281,26 @@ fn add_count(
     counter: Counter,
     delta: i64,
 ) -> Result<u32, StoreError> {
-    let key = Key::account(account, Table::Counter)
-        .part(counter.name())
-        .build();
-    let current = i64::from(txn.get_json::<u32>(&key)?.unwrap_or(0));
+    let current = i64::from(count(txn, account, counter)?);
     let next = u32::try_from(current.saturating_add(delta).max(0)).unwrap_or(u32::MAX);
-    if next == 0 {
-        txn.delete(key);
-    } else {
-        txn.put_json(key, &next)?;
-    }
+    set_count(txn, account, counter, next)?;
     Ok(next)
+}
+
+/// Writes a counter's value; a counter at zero is removed.
+fn set_count(
+    txn: &mut Txn<'_>,
+    account: AccountId,
+    counter: Counter,
+    value: u32,
+) -> Result<(), StoreError> {
+    let key = counter_key(account, counter);
+    if value == 0 {
+        txn.delete(key);
+        Ok(())
+    } else {
+        txn.put_json(key, &value)
+    }
 }
 
 /// Reads a record with its revision, or fails with [`StoreError::NoSuchEntity`].
