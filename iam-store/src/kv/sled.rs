@@ -582,20 +582,28 @@ impl Shared {
         Ok(())
     }
 
-    /// Runs the apply thread: writes each logged batch to sled without a flush, until the
-    /// commit thread ends.
+    /// Runs the apply thread: writes the logged batches to sled without a flush, until the
+    /// commit thread ends. Batches that queued up while sled applied the previous ones go to
+    /// sled as one batch, so sled rewrites a key and the revision counter once for all of them.
     fn run_applier(&self, batches: &mpsc::Receiver<LoggedBatch>) {
-        for (batch, target) in batches {
+        while let Ok(first) = batches.recv() {
+            let mut logged = vec![first];
+            logged.extend(batches.try_iter());
             // After a failure the batches stay staged, and in the log for the next open.
             if self.failure.get().is_some() {
                 continue;
             }
             let mut sled_batch = sled::Batch::default();
-            for (key, value) in batch.iter() {
-                match value {
-                    Some(value) => sled_batch.insert(key.clone(), value.clone()),
-                    None => sled_batch.remove(key.clone()),
+            let mut target = 0;
+            // Oldest first, so that the newest write of a key replaces the older ones.
+            for (batch, end) in &logged {
+                for (key, value) in batch.iter() {
+                    match value {
+                        Some(value) => sled_batch.insert(key.clone(), value.clone()),
+                        None => sled_batch.remove(key.clone()),
+                    }
                 }
+                target = *end;
             }
             sled_batch.insert(REVISION_KEY, &target.to_be_bytes());
             if let Err(error) = self.tree.apply_batch(sled_batch) {
@@ -613,11 +621,13 @@ impl Shared {
                 let mut staged = self.staged.write().unwrap_or_else(PoisonError::into_inner);
                 // INVARIANT (applied in log order): the commit thread queues batches in the
                 // order it takes them, which is the order of `applying`.
-                staged.applying.pop_front();
+                let applied = logged.len().min(staged.applying.len());
+                staged.applying.drain(..applied);
                 if staged.open.is_empty() && staged.applying.is_empty() {
                     self.has_staged.store(false, Ordering::Release);
                 }
             }
+            drop(logged);
             self.delete_covered_segments(target);
         }
     }
