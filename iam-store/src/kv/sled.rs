@@ -4,7 +4,7 @@
 //! A commit validates its reads and stages its writes in memory, where every read finds them
 //! before sled's data, and then waits. One commit thread per engine takes everything staged so
 //! far, appends it to the log as one checksummed record, makes the record durable with one
-//! `fdatasync`, and answers every writer whose commit that record holds. Writers keep
+//! `fdatasync`, and notifies every writer whose commit that record contains. Writers keep
 //! committing while a record is synced, so one sync covers more commits as more writers run at
 //! once. An apply thread then writes each logged batch to sled without a flush, and the batch
 //! stays staged until sled has it.
@@ -46,7 +46,7 @@ use crate::StoreError;
 /// The engine's own key holding the last committed revision.
 const REVISION_KEY: &[u8] = b"\x00revision";
 
-/// The folder inside the database directory that holds the log segments.
+/// The folder inside the database directory that contains the log segments.
 const LOG_DIRECTORY: &str = "wal";
 
 /// The default size past which the commit thread starts a new log segment.
@@ -94,7 +94,7 @@ struct Shared {
     sequence: AtomicU64,
     /// The number of log records synced since the engine opened.
     log_syncs: AtomicU64,
-    /// The number of commits those records hold.
+    /// The number of commits those records contain.
     logged_commits: AtomicU64,
     /// Writes of commits that sled has not applied yet.
     staged: RwLock<Staged>,
@@ -237,7 +237,7 @@ impl SledEngine {
         self.shared.log_syncs.load(Ordering::Relaxed)
     }
 
-    /// Returns how many commits the synced log records held since the engine opened.
+    /// Returns how many commits the synced log records contained since the engine opened.
     pub fn logged_commits(&self) -> u64 {
         self.shared.logged_commits.load(Ordering::Relaxed)
     }
@@ -270,7 +270,7 @@ impl Drop for SledEngine {
 
 /// Reads sled's revision, replays the log records past it, and deletes the old segments.
 ///
-/// Returns the revision sled holds afterwards. The segments are deleted only after sled's
+/// Returns the revision sled stores afterwards. The segments are deleted only after sled's
 /// flush covers every record in them, so a crash at any step leaves a log that replays again.
 fn recover(tree: &sled::Db, log_directory: &Path) -> Result<Revision, StoreError> {
     let mut revision = stored_revision(tree)?;

@@ -2,9 +2,10 @@
 //! reopen must find every change the child reported as acknowledged, and no partial
 //! transaction.
 //!
-//! The rounds take turns: a writer with the default log segments, one with small segments that
-//! the engine replaces and deletes while it writes, and one killed within milliseconds of its
-//! start, while it opens the store and replays the log the previous writer left.
+//! The rounds take turns between three writers. The first uses the default log segments, and the
+//! second small segments that the engine replaces and deletes while it writes. The third is
+//! killed within milliseconds of its start, while it opens the store and replays the log that
+//! the previous writer left.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -40,19 +41,19 @@ const SMALL_SEGMENT_BYTES: u64 = 8 << 10;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kill {
     /// After the writer reported that it is ready, with the default log segments.
-    WhileWriting,
+    Writing,
     /// After the writer reported that it is ready, with small log segments.
-    WhileReplacingSegments,
+    ReplacingSegments,
     /// Right after the start, without waiting for the writer to report ready.
-    WhileOpening,
+    Opening,
 }
 
 /// Returns the kind of kill of round `round`.
 fn kill_of_round(round: u64) -> Kill {
     match round % 3 {
-        0 => Kill::WhileWriting,
-        1 => Kill::WhileReplacingSegments,
-        _ => Kill::WhileOpening,
+        0 => Kill::Writing,
+        1 => Kill::ReplacingSegments,
+        _ => Kill::Opening,
     }
 }
 
@@ -60,7 +61,7 @@ fn kill_of_round(round: u64) -> Kill {
 fn run_and_kill(directory: &std::path::Path, first: u64, kill: Kill, delay: Duration) -> Vec<u64> {
     let mut command = Command::new(env!("CARGO_BIN_EXE_iam-store-crash-writer"));
     command.arg(directory).arg(first.to_string());
-    if kill == Kill::WhileReplacingSegments {
+    if kill == Kill::ReplacingSegments {
         command.arg(SMALL_SEGMENT_BYTES.to_string());
     }
     let mut child = command
@@ -79,7 +80,7 @@ fn run_and_kill(directory: &std::path::Path, first: u64, kill: Kill, delay: Dura
         }
     });
 
-    if kill == Kill::WhileOpening {
+    if kill == Kill::Opening {
         std::thread::sleep(delay / 8);
     } else {
         let ready = lines.recv_timeout(Duration::from_secs(30)).unwrap();

@@ -139,11 +139,11 @@ pub(super) fn encode(
         )))
     })?;
     let checksum = crc32fast::hash(body);
-    let mut frame = [0; FRAME_LEN];
-    let (length_bytes, checksum_bytes) = frame.split_at_mut(4);
-    length_bytes.copy_from_slice(&body_len.to_be_bytes());
-    checksum_bytes.copy_from_slice(&checksum.to_be_bytes());
-    buffer.splice(..FRAME_LEN, frame);
+    let mut frame = body_len.to_be_bytes().to_vec();
+    frame.extend_from_slice(&checksum.to_be_bytes());
+    if let Some(frame_slot) = buffer.get_mut(..FRAME_LEN) {
+        frame_slot.copy_from_slice(&frame);
+    }
     Ok(())
 }
 
