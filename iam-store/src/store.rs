@@ -23,11 +23,12 @@ use crate::kv::{CommitRequest, KvEngine, MemoryEngine, Revision, SledEngine, Sle
 use crate::txn::{self, Txn};
 use crate::{EntityKind, Identity, StoreError, Stored};
 
-/// The version of the key layout and record encoding this build writes.
+/// The version of the key layout, record encoding and sled engine log this build writes.
 ///
 /// Opening data with a higher version fails with [`StoreError::UnsupportedFormat`], so an older
-/// build never misreads what a newer one wrote.
-pub const FORMAT_VERSION: u32 = 1;
+/// build never misreads what a newer one wrote. Version 2 added the sled engine's write-ahead
+/// log, which a version 1 build would not replay, so opening version 1 data raises it to 2.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The key of the stored format version.
 const FORMAT_KEY: &str = "format";
@@ -170,6 +171,20 @@ impl<E: KvEngine> KvStore<E> {
         }
     }
 
+    /// Adds one to `counter` with a single read of it, or fails with
+    /// [`StoreError::LimitExceeded`] when the new count is above `quota`.
+    fn add_one_within_quota(
+        &self,
+        txn: &mut Txn<'_>,
+        account: AccountId,
+        counter: Counter,
+        quota: Quota,
+    ) -> Result<(), StoreError> {
+        let next = count(txn, account, counter)?.saturating_add(1);
+        self.check_quota(quota, next as usize)?;
+        set_count(txn, account, counter, next)
+    }
+
     /// Fails with [`StoreError::LimitExceeded`] when `count` is above `quota`.
     fn check_quota(&self, quota: Quota, count: usize) -> Result<(), StoreError> {
         let limit = self.quotas.value(quota);
@@ -190,7 +205,11 @@ async fn check_format(engine: &dyn KvEngine) -> Result<(), StoreError> {
             found,
             supported: FORMAT_VERSION,
         }),
-        Some(_) => Ok(()),
+        Some(FORMAT_VERSION) => Ok(()),
+        Some(_) => {
+            txn.put(format_key.clone(), format_payload());
+            Ok(())
+        }
         None => {
             let (start, end) = crate::keys::data_bounds();
             if !txn.range(&start, &end, Some(1))?.is_empty() {
@@ -241,12 +260,18 @@ impl Counter {
     }
 }
 
+/// Returns the key of an account's counter.
+fn counter_key(account: AccountId, counter: Counter) -> Vec<u8> {
+    Key::account(account, Table::Counter)
+        .part(counter.name())
+        .build()
+}
+
 /// Reads a counter.
 fn count(txn: &mut Txn<'_>, account: AccountId, counter: Counter) -> Result<u32, StoreError> {
-    let key = Key::account(account, Table::Counter)
-        .part(counter.name())
-        .build();
-    Ok(txn.get_json::<u32>(&key)?.unwrap_or(0))
+    Ok(txn
+        .get_json::<u32>(&counter_key(account, counter))?
+        .unwrap_or(0))
 }
 
 /// Adds `delta` to a counter and returns the new value; a counter at zero is removed.
@@ -256,17 +281,26 @@ fn add_count(
     counter: Counter,
     delta: i64,
 ) -> Result<u32, StoreError> {
-    let key = Key::account(account, Table::Counter)
-        .part(counter.name())
-        .build();
-    let current = i64::from(txn.get_json::<u32>(&key)?.unwrap_or(0));
+    let current = i64::from(count(txn, account, counter)?);
     let next = u32::try_from(current.saturating_add(delta).max(0)).unwrap_or(u32::MAX);
-    if next == 0 {
-        txn.delete(key);
-    } else {
-        txn.put_json(key, &next)?;
-    }
+    set_count(txn, account, counter, next)?;
     Ok(next)
+}
+
+/// Writes a counter's value; a counter at zero is removed.
+fn set_count(
+    txn: &mut Txn<'_>,
+    account: AccountId,
+    counter: Counter,
+    value: u32,
+) -> Result<(), StoreError> {
+    let key = counter_key(account, counter);
+    if value == 0 {
+        txn.delete(key);
+        Ok(())
+    } else {
+        txn.put_json(key, &value)
+    }
 }
 
 /// Reads a record with its revision, or fails with [`StoreError::NoSuchEntity`].

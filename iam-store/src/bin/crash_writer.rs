@@ -1,8 +1,10 @@
 //! Writes to a sled store without end and prints each acknowledged change, for the crash test.
 //!
-//! Usage: `iam-store-crash-writer DIRECTORY FIRST_INDEX`. The test kills the process at random
-//! moments, reopens the store and checks that every change printed here survived. Each step is
-//! one transaction over several records, so the test also detects any partial transaction.
+//! Usage: `iam-store-crash-writer DIRECTORY FIRST_INDEX [LOG_SEGMENT_BYTES]`. The test kills the
+//! process at random moments, reopens the store and checks that every change printed here
+//! survived. Each step is one transaction over several records, so the test also detects any
+//! partial transaction. Small log segments make the engine start new segments and delete
+//! flushed ones while it writes.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -17,14 +19,22 @@ use iam_store::{Identity, SledStore, StoreError};
 async fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (Some(directory), Some(first)) = (args.next(), args.next()) else {
-        eprintln!("usage: iam-store-crash-writer DIRECTORY FIRST_INDEX");
+        eprintln!("usage: iam-store-crash-writer DIRECTORY FIRST_INDEX [LOG_SEGMENT_BYTES]");
         return ExitCode::FAILURE;
     };
     let Ok(first) = first.parse::<u64>() else {
         eprintln!("invalid FIRST_INDEX `{first}`, expected a number");
         return ExitCode::FAILURE;
     };
-    match write_forever(&directory, first).await {
+    let mut options = SledOptions::new(directory);
+    if let Some(bytes) = args.next() {
+        let Ok(bytes) = bytes.parse::<u64>() else {
+            eprintln!("invalid LOG_SEGMENT_BYTES `{bytes}`, expected a number of bytes");
+            return ExitCode::FAILURE;
+        };
+        options.log_segment_bytes = bytes;
+    }
+    match write_forever(&options, first).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("crash writer failed: {error}");
@@ -33,8 +43,8 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn write_forever(directory: &str, first: u64) -> Result<(), StoreError> {
-    let store = SledStore::open_sled(&SledOptions::new(directory), Quotas::default()).await?;
+async fn write_forever(options: &SledOptions, first: u64) -> Result<(), StoreError> {
+    let store = SledStore::open_sled(options, Quotas::default()).await?;
     let fixture = Fixture::new();
     let account = fixture.account(0);
     let policy = fixture.policy(account, "Shared", "s3:*");
@@ -46,7 +56,7 @@ async fn write_forever(directory: &str, first: u64) -> Result<(), StoreError> {
     writeln!(stdout, "ready")?;
     stdout.flush()?;
 
-    // Several writers at once, so that acknowledged changes share flushes as in the server.
+    // Several writers at once, so that acknowledged changes share log records as in the server.
     let mut tasks = tokio::task::JoinSet::new();
     for writer in 0..4 {
         let store = store.clone();

@@ -1,26 +1,36 @@
-//! An engine on sled, the embedded database the server uses by default, with group commit.
+//! An engine on sled, the embedded database the server uses by default, with group commit
+//! through a write-ahead log of its own.
 //!
 //! A commit validates its reads and stages its writes in memory, where every read finds them
-//! before sled's data, and then waits. One committer thread per engine takes everything staged
-//! so far, applies it to sled as one batch, flushes sled's log, and answers every writer whose
-//! commit that flush covered. Writers keep committing while a batch is applied and flushed, so
-//! one flush covers more commits as more writers run at once.
+//! before sled's data, and then waits. One commit thread per engine takes everything staged so
+//! far, appends it to the log as one checksummed record, makes the record durable with one
+//! `fdatasync`, and notifies every writer whose commit that record contains. Writers keep
+//! committing while a record is synced, so one sync covers more commits as more writers run at
+//! once. An apply thread then writes each logged batch to sled without a flush, and the batch
+//! stays staged until sled has it.
 //!
-//! Runtime workers never wait for sled's disk writes. sled 0.34.7 takes a process-wide lock for
+//! sled is flushed in the background: by its own timer, and by the apply thread before it
+//! deletes a log segment that the commit thread moved past. Opening the engine replays the log
+//! records past the revision sled recovered, flushes sled, and starts a new segment. A record
+//! carries the revision it ends at, so a replay cut short by a crash is replayed again.
+//!
+//! The sync call is `fdatasync`, which waits until the device has the data, its write cache
+//! included. sled's own `flush` uses `sync_file_range` on Linux, which skips the device's
+//! cache, and the standard library offers no safe way to call it.
+//!
+//! Runtime workers never wait for disk writes. sled 0.34.7 takes a process-wide lock for
 //! writing in `Db::apply_batch` and for reading in `Db::flush` and `Db::get`. It is a
 //! `parking_lot` read-write lock, which makes new readers wait behind a waiting writer. Only the
-//! committer thread applies batches and flushes, so the two never wait for each other on a
-//! runtime worker, and reads never queue behind a batch that waits for a flush.
-//!
-//! A batch is all or nothing in sled's recovery, and it includes the engine's revision counter.
-//! No writer is answered before the flush of its batch ends, so a crash that loses a batch
-//! loses no acknowledged commit.
+//! apply thread applies batches and flushes, so reads on runtime workers never queue behind a
+//! flush.
 
-use std::collections::BTreeMap;
+mod wal;
+
+use std::collections::{BTreeMap, VecDeque};
 use std::ops::Bound;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, RwLock, mpsc};
 use std::thread::JoinHandle;
 
 use async_trait::async_trait;
@@ -36,6 +46,12 @@ use crate::StoreError;
 /// The engine's own key holding the last committed revision.
 const REVISION_KEY: &[u8] = b"\x00revision";
 
+/// The folder inside the database directory that contains the log segments.
+const LOG_DIRECTORY: &str = "wal";
+
+/// The default size past which the commit thread starts a new log segment.
+const DEFAULT_LOG_SEGMENT_BYTES: u64 = 64 << 20;
+
 /// The location and settings of a sled database.
 #[derive(Debug, Clone)]
 pub struct SledOptions {
@@ -43,24 +59,30 @@ pub struct SledOptions {
     pub path: PathBuf,
     /// Bytes of sled's page cache; sled's default (1 GiB) when `None`.
     pub cache_capacity: Option<u64>,
+    /// The size in bytes past which the log moves on to a new segment file. A segment is
+    /// deleted once sled's flush covers it, so this bounds the disk space of the log and the
+    /// work of a replay, at the cost of one sled flush per segment. 64 MiB by default.
+    pub log_segment_bytes: u64,
 }
 
 impl SledOptions {
-    /// Options for a database in `path` with sled's default cache.
+    /// Options for a database in `path` with sled's default cache and 64 MiB log segments.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Self {
             path: path.into(),
             cache_capacity: None,
+            log_segment_bytes: DEFAULT_LOG_SEGMENT_BYTES,
         }
     }
 }
 
 /// An engine that stores data in a sled database on disk.
 ///
-/// [`KvEngine::commit`] returns only after sled has flushed the commit to disk.
+/// [`KvEngine::commit`] returns only after the commit's log record is synced to disk.
 pub struct SledEngine {
     shared: Arc<Shared>,
     committer: Option<JoinHandle<()>>,
+    applier: Option<JoinHandle<()>>,
 }
 
 struct Shared {
@@ -70,17 +92,22 @@ struct Shared {
     commit_lock: Mutex<Revision>,
     revision: AtomicU64,
     sequence: AtomicU64,
-    flushes: AtomicU64,
+    /// The number of log records synced since the engine opened.
+    log_syncs: AtomicU64,
+    /// The number of commits those records contain.
+    logged_commits: AtomicU64,
     /// Writes of commits that sled has not applied yet.
     staged: RwLock<Staged>,
     /// Whether `staged` may hold writes, so that reads skip its lock when it holds none.
     has_staged: AtomicBool,
-    /// Writers waiting for durability, and the committer thread's state.
+    /// Writers waiting for durability, and the commit thread's state.
     waiters: Mutex<Waiters>,
-    /// Signals the committer thread that a commit was staged or the engine is dropped.
+    /// Signals the commit thread that a commit was staged or the engine is dropped.
     wake: Condvar,
-    /// The message of the first failed batch or flush. Once it is set, every commit fails,
-    /// because sled may have lost writes that later commits depend on.
+    /// Log segments the commit thread moved past, oldest first, until sled's flush covers them.
+    closed_segments: Mutex<Vec<wal::ClosedSegment>>,
+    /// The message of the first failed log append or sled batch. Once it is set, every commit
+    /// fails, because later commits may depend on writes that were not stored.
     failure: OnceLock<String>,
 }
 
@@ -90,15 +117,18 @@ type Durability = oneshot::Receiver<Result<(), StoreError>>;
 /// Staged writes, newest per key: a stamped value, or `None` for a removal.
 type Writes = BTreeMap<IVec, Option<IVec>>;
 
+/// A logged batch on its way to the apply thread, with the revision it ends at.
+type LoggedBatch = (Arc<Writes>, Revision);
+
 #[derive(Debug, Default)]
 struct Staged {
-    /// Writes staged since the committer thread last took them.
+    /// Writes staged since the commit thread last took them.
     open: Writes,
     /// The revision of the last commit in `open`.
     open_revision: Revision,
-    /// Writes the committer thread is applying to sled. They stay here until sled has them, so
-    /// a read never misses them.
-    applying: Arc<Writes>,
+    /// Batches taken by the commit thread that sled does not have yet, oldest first. They stay
+    /// here until sled has them, so a read never misses them.
+    applying: VecDeque<Arc<Writes>>,
 }
 
 #[derive(Default)]
@@ -107,14 +137,24 @@ struct Waiters {
     waiting: Vec<(Revision, oneshot::Sender<Result<(), StoreError>>)>,
     /// Every revision up to this one is on disk.
     durable: Revision,
-    /// Set by a writer after it staged a commit, cleared by the committer thread when it takes
+    /// Set by a writer after it staged a commit, cleared by the commit thread when it takes
     /// the staged writes.
     work: bool,
-    /// Set while the committer thread waits on `wake`, so that only the writer that finds it
+    /// Set while the commit thread waits on `wake`, so that only the writer that finds it
     /// waiting pays for the wake-up system call.
     idle: bool,
-    /// Set when the engine is dropped, so that the committer thread ends.
+    /// Set when the engine is dropped, so that the commit thread ends.
     stopping: bool,
+}
+
+/// The commit thread's end of the log: the segment it appends to and a reused record buffer.
+struct LogWriter {
+    directory: PathBuf,
+    segment: wal::Segment,
+    segment_bytes: u64,
+    record: Vec<u8>,
+    /// The revision of the last record appended.
+    logged: Revision,
 }
 
 impl std::fmt::Debug for SledEngine {
@@ -126,37 +166,31 @@ impl std::fmt::Debug for SledEngine {
 }
 
 impl SledEngine {
-    /// Opens or creates the database described by `options`.
+    /// Opens or creates the database described by `options`, replaying the log records that
+    /// sled had not flushed.
     ///
     /// # Errors
     ///
     /// Fails when sled cannot open the directory (for example while another process has it
-    /// open), or the stored revision is corrupt.
+    /// open), the stored revision or the log is corrupt, or
+    /// [`StoreError::UnsupportedFormat`] when the log was written in a newer format.
     pub fn open(options: &SledOptions) -> Result<Self, StoreError> {
         let mut config = sled::Config::new().path(&options.path);
         if let Some(capacity) = options.cache_capacity {
             config = config.cache_capacity(capacity);
         }
         let tree = config.open().map_err(StoreError::backend)?;
-        let revision = match tree.get(REVISION_KEY).map_err(StoreError::backend)? {
-            Some(value) => {
-                let bytes: [u8; 8] = value.as_ref().try_into().map_err(|_| {
-                    StoreError::corrupt(format_args!(
-                        "engine revision has {} bytes, expected 8",
-                        value.len()
-                    ))
-                })?;
-                u64::from_be_bytes(bytes)
-            }
-            None => 0,
-        };
+        let log_directory = options.path.join(LOG_DIRECTORY);
+        let revision = recover(&tree, &log_directory)?;
+        let segment = wal::Segment::create(&log_directory, revision + 1)?;
 
         let shared = Arc::new(Shared {
             tree,
             commit_lock: Mutex::new(revision),
             revision: AtomicU64::new(revision),
             sequence: AtomicU64::new(0),
-            flushes: AtomicU64::new(0),
+            log_syncs: AtomicU64::new(0),
+            logged_commits: AtomicU64::new(0),
             staged: RwLock::new(Staged::default()),
             has_staged: AtomicBool::new(false),
             waiters: Mutex::new(Waiters {
@@ -164,29 +198,51 @@ impl SledEngine {
                 ..Waiters::default()
             }),
             wake: Condvar::new(),
+            closed_segments: Mutex::new(Vec::new()),
             failure: OnceLock::new(),
         });
+        let log = LogWriter {
+            directory: log_directory,
+            segment,
+            segment_bytes: options.log_segment_bytes,
+            record: Vec::new(),
+            logged: revision,
+        };
+        let (batches, logged_batches) = mpsc::channel();
+        let applier = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("iam-store-apply".to_owned())
+                .spawn(move || shared.run_applier(&logged_batches))
+                .map_err(StoreError::backend)?
+        };
         let committer = {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name("iam-store-commit".to_owned())
-                .spawn(move || shared.run_committer())
+                .spawn(move || shared.run_committer(log, &batches))
                 .map_err(StoreError::backend)?
         };
         Ok(Self {
             shared,
             committer: Some(committer),
+            applier: Some(applier),
         })
     }
 
-    /// Returns how many flushes the engine has made for commits since it opened.
+    /// Returns how many log records the engine has synced for commits since it opened.
     ///
-    /// Concurrent writers share flushes, so this grows more slowly than the number of commits.
-    pub fn flushes(&self) -> u64 {
-        self.shared.flushes.load(Ordering::Relaxed)
+    /// Concurrent writers share records, so this grows more slowly than the number of commits.
+    pub fn log_syncs(&self) -> u64 {
+        self.shared.log_syncs.load(Ordering::Relaxed)
     }
 
-    /// Returns the size of the database files in bytes.
+    /// Returns how many commits the synced log records contained since the engine opened.
+    pub fn logged_commits(&self) -> u64 {
+        self.shared.logged_commits.load(Ordering::Relaxed)
+    }
+
+    /// Returns the size of the database files in bytes, without the log.
     ///
     /// # Errors
     ///
@@ -200,11 +256,73 @@ impl Drop for SledEngine {
     fn drop(&mut self) {
         self.shared.lock_waiters().stopping = true;
         self.shared.wake.notify_one();
-        if let Some(committer) = self.committer.take() {
-            // A panic on the committer thread was already reported by the panic hook.
-            let _ = committer.join();
+        // The commit thread logs what is still staged, then drops its sender, which ends the
+        // apply thread once that has applied every logged batch.
+        for thread in [self.committer.take(), self.applier.take()]
+            .into_iter()
+            .flatten()
+        {
+            // A panic on either thread was already reported by the panic hook.
+            let _ = thread.join();
         }
     }
+}
+
+/// Reads sled's revision, replays the log records past it, and deletes the old segments.
+///
+/// Returns the revision sled stores afterwards. The segments are deleted only after sled's
+/// flush covers every record in them, so a crash at any step leaves a log that replays again.
+fn recover(tree: &sled::Db, log_directory: &Path) -> Result<Revision, StoreError> {
+    let mut revision = stored_revision(tree)?;
+    let segments = wal::segments(log_directory)?;
+    let mut replayed = 0_u64;
+    for (index, (_, path)) in segments.iter().enumerate() {
+        let contents = std::fs::read(path).map_err(StoreError::backend)?;
+        let last = index + 1 == segments.len();
+        for record in wal::read_segment(&contents, path, last)? {
+            // INVARIANT (replay is idempotent): a record at or below sled's revision is in
+            // sled already, because sled applies each batch with its revision atomically.
+            if record.end <= revision {
+                continue;
+            }
+            let mut batch = sled::Batch::default();
+            for (key, value) in record.writes {
+                match value {
+                    Some(value) => batch.insert(key, value),
+                    None => batch.remove(key),
+                }
+            }
+            batch.insert(REVISION_KEY, &record.end.to_be_bytes());
+            tree.apply_batch(batch).map_err(StoreError::backend)?;
+            revision = record.end;
+            replayed += 1;
+        }
+    }
+
+    if replayed > 0 {
+        tree.flush().map_err(StoreError::backend)?;
+        tracing::info!(records = replayed, revision, "replayed the store's log");
+    }
+    // Oldest first, so that a crash in between leaves the newest segment last, as a torn tail
+    // may only be there.
+    for (_, path) in &segments {
+        std::fs::remove_file(path).map_err(StoreError::backend)?;
+    }
+    Ok(revision)
+}
+
+/// Reads the revision sled holds, `0` for a new database.
+fn stored_revision(tree: &sled::Db) -> Result<Revision, StoreError> {
+    let Some(value) = tree.get(REVISION_KEY).map_err(StoreError::backend)? else {
+        return Ok(0);
+    };
+    let bytes: [u8; 8] = value.as_ref().try_into().map_err(|_| {
+        StoreError::corrupt(format_args!(
+            "engine revision has {} bytes, expected 8",
+            value.len()
+        ))
+    })?;
+    Ok(u64::from_be_bytes(bytes))
 }
 
 impl Staged {
@@ -213,20 +331,23 @@ impl Staged {
     fn value(&self, key: &[u8]) -> Option<Option<IVec>> {
         self.open
             .get(key)
-            .or_else(|| self.applying.get(key))
+            .or_else(|| self.applying.iter().rev().find_map(|batch| batch.get(key)))
             .cloned()
     }
 
-    /// Returns the staged writes to keys in `start..end`.
+    /// Returns the staged writes to keys in `start..end`, the newest per key.
     fn range(&self, start: &[u8], end: &[u8]) -> Writes {
         let bounds = (Bound::Included(start), Bound::Excluded(end));
-        let mut writes: Writes = self
+        let mut writes = Writes::new();
+        for batch in self
             .applying
-            .range::<[u8], _>(bounds)
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect();
-        for (key, value) in self.open.range::<[u8], _>(bounds) {
-            writes.insert(key.clone(), value.clone());
+            .iter()
+            .map(|batch| &**batch)
+            .chain([&self.open])
+        {
+            for (key, value) in batch.range::<[u8], _>(bounds) {
+                writes.insert(key.clone(), value.clone());
+            }
         }
         writes
     }
@@ -374,9 +495,9 @@ impl Shared {
         Ok(Some((revision, answer)))
     }
 
-    /// Runs the committer thread: applies and flushes staged writes whenever a commit staged
-    /// some, until the engine is dropped.
-    fn run_committer(&self) {
+    /// Runs the commit thread: logs staged writes whenever a commit staged some, until the
+    /// engine is dropped.
+    fn run_committer(&self, mut log: LogWriter, batches: &mpsc::Sender<LoggedBatch>) {
         loop {
             let stopping = {
                 let mut waiters = self.lock_waiters();
@@ -391,65 +512,39 @@ impl Shared {
                 waiters.work = false;
                 waiters.stopping
             };
-            self.commit_staged();
+            self.commit_staged(&mut log, batches);
             if stopping {
                 return;
             }
         }
     }
 
-    /// Applies every staged write to sled as one batch, flushes, and notifies the writers whose
-    /// commits are now durable.
-    fn commit_staged(&self) {
+    /// Appends every staged write to the log as one record, syncs it, notifies the writers
+    /// whose commits are now durable, and passes the batch on to the apply thread.
+    fn commit_staged(&self, log: &mut LogWriter, batches: &mpsc::Sender<LoggedBatch>) {
         if self.failure.get().is_some() {
             return;
         }
-        let (applying, target) = {
+        let (batch, target) = {
             let mut staged = self.staged.write().unwrap_or_else(PoisonError::into_inner);
             if staged.open.is_empty() {
                 return;
             }
-            let applying = Arc::new(std::mem::take(&mut staged.open));
-            staged.applying = Arc::clone(&applying);
-            (applying, staged.open_revision)
+            let batch = Arc::new(std::mem::take(&mut staged.open));
+            staged.applying.push_back(Arc::clone(&batch));
+            (batch, staged.open_revision)
         };
 
-        let mut batch = sled::Batch::default();
-        for (key, value) in applying.iter() {
-            match value {
-                Some(value) => batch.insert(key.clone(), value.clone()),
-                None => batch.remove(key.clone()),
-            }
-        }
-        batch.insert(REVISION_KEY, &target.to_be_bytes());
-        let applied = self.tree.apply_batch(batch);
-        if applied.is_ok() {
-            let mut staged = self.staged.write().unwrap_or_else(PoisonError::into_inner);
-            staged.applying = Arc::default();
-            if staged.open.is_empty() {
-                self.has_staged.store(false, Ordering::Release);
-            }
-        }
-        let outcome = applied.and_then(|()| {
-            self.flushes.fetch_add(1, Ordering::Relaxed);
-            self.tree.flush()
-        });
+        let outcome = self.append(log, &batch, target);
 
         let mut waiters = self.lock_waiters();
         if let Err(error) = outcome {
-            tracing::error!(
-                ?error,
-                revision = target,
-                "sled batch or flush failed, later writes are rejected"
-            );
-            // NOTE: The writes stay staged, so reads still return them although sled may not
-            // have them. The store accepts no write from here on.
-            let message = self.failure.get_or_init(|| error.to_string());
-            for (_, reply) in waiters.waiting.drain(..) {
-                let _ = reply.send(Err(failed(message)));
-            }
+            self.fail(&mut waiters, &error, target, "log append failed");
             return;
         }
+        let commits = target - waiters.durable;
+        self.log_syncs.fetch_add(1, Ordering::Relaxed);
+        self.logged_commits.fetch_add(commits, Ordering::Relaxed);
         waiters.durable = target;
         let (durable, waiting) = std::mem::take(&mut waiters.waiting)
             .into_iter()
@@ -460,6 +555,128 @@ impl Shared {
             // A writer that stopped waiting no longer needs the result.
             let _ = reply.send(Ok(()));
         }
+        // The apply thread ends only after this sender is dropped, so the send cannot fail.
+        let _ = batches.send((batch, target));
+    }
+
+    /// Appends the batch ending at `target` to the log and syncs it, moving on to a new
+    /// segment first when the current one is full.
+    fn append(
+        &self,
+        log: &mut LogWriter,
+        batch: &Writes,
+        target: Revision,
+    ) -> Result<(), StoreError> {
+        wal::encode(&mut log.record, target, batch)?;
+        let full = log.segment.len() >= log.segment_bytes && log.segment.records() > 0;
+        if full {
+            let next = wal::Segment::create(&log.directory, log.logged + 1)?;
+            let closed = std::mem::replace(&mut log.segment, next);
+            self.lock_closed_segments().push(wal::ClosedSegment {
+                path: closed.path().to_owned(),
+                last: log.logged,
+            });
+        }
+        log.segment.append(&log.record)?;
+        log.logged = target;
+        Ok(())
+    }
+
+    /// Runs the apply thread: writes the logged batches to sled without a flush, until the
+    /// commit thread ends. Batches that queued up while sled applied the previous ones go to
+    /// sled as one batch, so sled rewrites a key and the revision counter once for all of them.
+    fn run_applier(&self, batches: &mpsc::Receiver<LoggedBatch>) {
+        while let Ok(first) = batches.recv() {
+            let mut logged = vec![first];
+            logged.extend(batches.try_iter());
+            // After a failure the batches stay staged, and in the log for the next open.
+            if self.failure.get().is_some() {
+                continue;
+            }
+            let mut sled_batch = sled::Batch::default();
+            let mut target = 0;
+            // Oldest first, so that the newest write of a key replaces the older ones.
+            for (batch, end) in &logged {
+                for (key, value) in batch.iter() {
+                    match value {
+                        Some(value) => sled_batch.insert(key.clone(), value.clone()),
+                        None => sled_batch.remove(key.clone()),
+                    }
+                }
+                target = *end;
+            }
+            sled_batch.insert(REVISION_KEY, &target.to_be_bytes());
+            if let Err(error) = self.tree.apply_batch(sled_batch) {
+                let mut waiters = self.lock_waiters();
+                self.fail(
+                    &mut waiters,
+                    &StoreError::backend(error),
+                    target,
+                    "sled batch failed",
+                );
+                continue;
+            }
+
+            {
+                let mut staged = self.staged.write().unwrap_or_else(PoisonError::into_inner);
+                // INVARIANT (applied in log order): the commit thread queues batches in the
+                // order it takes them, which is the order of `applying`.
+                let applied = logged.len().min(staged.applying.len());
+                staged.applying.drain(..applied);
+                if staged.open.is_empty() && staged.applying.is_empty() {
+                    self.has_staged.store(false, Ordering::Release);
+                }
+            }
+            drop(logged);
+            self.delete_covered_segments(target);
+        }
+    }
+
+    /// Flushes sled and deletes the closed log segments whose records sled then holds, when
+    /// any closed segment ends at or below `applied`.
+    fn delete_covered_segments(&self, applied: Revision) {
+        let covered: Vec<wal::ClosedSegment> = {
+            let mut closed = self.lock_closed_segments();
+            let count = closed
+                .iter()
+                .take_while(|segment| segment.last <= applied)
+                .count();
+            closed.drain(..count).collect()
+        };
+        if covered.is_empty() {
+            return;
+        }
+        // Every batch up to `applied` was applied on this thread before the flush starts.
+        if let Err(error) = self.tree.flush() {
+            tracing::warn!(?error, "sled flush failed, the log keeps its old segments");
+            let mut closed = self.lock_closed_segments();
+            let newer = std::mem::take(&mut *closed);
+            *closed = covered.into_iter().chain(newer).collect();
+            return;
+        }
+        for segment in covered {
+            if let Err(error) = std::fs::remove_file(&segment.path) {
+                // The next open replays nothing from it and deletes it.
+                tracing::warn!(?error, segment = %segment.path.display(), "cannot delete a log segment");
+            }
+        }
+    }
+
+    /// Records the first failure and fails every waiting writer.
+    fn fail(&self, waiters: &mut Waiters, error: &StoreError, revision: Revision, what: &str) {
+        tracing::error!(?error, revision, "{what}, later writes are rejected");
+        // NOTE: The writes stay staged, so reads still return them although they may not be
+        // stored. The store accepts no write from here on.
+        let message = self.failure.get_or_init(|| error.to_string());
+        for (_, reply) in waiters.waiting.drain(..) {
+            let _ = reply.send(Err(failed(message)));
+        }
+    }
+
+    fn lock_closed_segments(&self) -> MutexGuard<'_, Vec<wal::ClosedSegment>> {
+        self.closed_segments
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -482,10 +699,10 @@ fn merge(stored: Vec<(IVec, IVec)>, staged: Writes, limit: Option<usize>) -> Vec
     merged.into_iter().take(limit).collect()
 }
 
-/// Returns the error of a commit rejected after a failed batch or flush.
+/// Returns the error of a commit rejected after a failed log append or sled batch.
 fn failed(message: &str) -> StoreError {
     StoreError::backend(std::io::Error::other(format!(
-        "sled write failed earlier, the store accepts no more writes: {message}"
+        "a log append or sled write failed earlier, the store accepts no more writes: {message}"
     )))
 }
 

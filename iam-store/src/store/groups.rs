@@ -5,7 +5,7 @@ use iam_model::{AccountId, Group, Quota, User};
 
 use super::users::require_user;
 use super::{
-    Counter, KvStore, add_count, check_revision, conflict_if_any, count, move_prefix, put, records,
+    Counter, KvStore, add_count, check_revision, conflict_if_any, move_prefix, put, records,
     rename_identity, require, require_absent, touch,
 };
 use crate::keys::{Key, Table, fold};
@@ -43,10 +43,8 @@ impl<E: KvEngine> GroupStore for KvStore<E> {
         let ((), revision) = self
             .write_revision(|txn| {
                 require_absent(txn, &key, EntityKind::Group, &group.group_name)?;
-                let groups = count(txn, account, Counter::Groups)?;
-                self.check_quota(Quota::Groups, groups as usize + 1)?;
+                self.add_one_within_quota(txn, account, Counter::Groups, Quota::Groups)?;
                 put(txn, key.clone(), &group)?;
-                add_count(txn, account, Counter::Groups, 1)?;
                 txn.changed(account, Identity::Group(group.group_name.clone()));
                 Ok(())
             })

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::inline_policies as inline;
 use super::{
-    Counter, KvStore, add_count, count, identity_key, put, records, require, require_absent,
+    Counter, KvStore, add_count, identity_key, put, records, require, require_absent,
     require_identity, touch,
 };
 use crate::keys::{GlobalTable, Key, Table, components};
@@ -324,10 +324,8 @@ impl<E: KvEngine> PolicyStore for KvStore<E> {
         let ((), revision) = self
             .write_revision(|txn| {
                 require_absent(txn, &key, EntityKind::ManagedPolicy, &policy.policy_name)?;
-                let policies = count(txn, account, Counter::Policies)?;
-                self.check_quota(Quota::Policies, policies as usize + 1)?;
+                self.add_one_within_quota(txn, account, Counter::Policies, Quota::Policies)?;
                 put(txn, key.clone(), &policy)?;
-                add_count(txn, account, Counter::Policies, 1)?;
                 add_count(txn, account, Counter::PolicyVersions, versions)?;
                 Ok(())
             })

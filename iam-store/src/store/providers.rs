@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use iam_model::{AccountId, Arn, InstanceProfile, OidcProvider, Quota, Tag};
 
 use super::roles::require_role;
-use super::{Counter, KvStore, add_count, count, put, records, require_absent};
+use super::{Counter, KvStore, add_count, put, records, require_absent};
 use crate::keys::{Key, Table, fold};
 use crate::kv::KvEngine;
 use crate::page::{self, path_matches};
@@ -86,10 +86,13 @@ impl<E: KvEngine> ProviderStore for KvStore<E> {
         self.write(|txn| {
             let name = &profile.instance_profile_name;
             require_absent(txn, &key, EntityKind::InstanceProfile, name)?;
-            let profiles = count(txn, account, Counter::InstanceProfiles)?;
-            self.check_quota(Quota::InstanceProfiles, profiles as usize + 1)?;
+            self.add_one_within_quota(
+                txn,
+                account,
+                Counter::InstanceProfiles,
+                Quota::InstanceProfiles,
+            )?;
             put(txn, key.clone(), &profile)?;
-            add_count(txn, account, Counter::InstanceProfiles, 1)?;
             Ok(())
         })
         .await
@@ -245,10 +248,13 @@ impl<E: KvEngine> ProviderStore for KvStore<E> {
         let name = provider.arn.to_string();
         self.write(|txn| {
             require_absent(txn, &key, EntityKind::OidcProvider, &name)?;
-            let providers = count(txn, account, Counter::OidcProviders)?;
-            self.check_quota(Quota::OpenIdConnectProviders, providers as usize + 1)?;
+            self.add_one_within_quota(
+                txn,
+                account,
+                Counter::OidcProviders,
+                Quota::OpenIdConnectProviders,
+            )?;
             put(txn, key.clone(), &provider)?;
-            add_count(txn, account, Counter::OidcProviders, 1)?;
             Ok(())
         })
         .await

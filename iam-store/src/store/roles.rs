@@ -4,8 +4,7 @@ use async_trait::async_trait;
 use iam_model::{AccountId, Quota, Role};
 
 use super::{
-    Counter, KvStore, add_count, check_revision, conflict_if_any, count, put, require,
-    require_absent,
+    Counter, KvStore, add_count, check_revision, conflict_if_any, put, require, require_absent,
 };
 use crate::keys::{Key, Table, fold};
 use crate::kv::{KvEngine, Revision};
@@ -45,13 +44,11 @@ impl<E: KvEngine> RoleStore for KvStore<E> {
         let ((), revision) = self
             .write_revision(|txn| {
                 require_absent(txn, &key, EntityKind::Role, &role.role_name)?;
-                let roles = count(txn, account, Counter::Roles)?;
-                self.check_quota(Quota::Roles, roles as usize + 1)?;
+                self.add_one_within_quota(txn, account, Counter::Roles, Quota::Roles)?;
                 if let Some(boundary) = &role.permissions_boundary {
                     adjust_boundary(txn, account, boundary, &identity, true)?;
                 }
                 put(txn, key.clone(), &role)?;
-                add_count(txn, account, Counter::Roles, 1)?;
                 txn.changed(account, identity.clone());
                 Ok(())
             })

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use iam_model::{AccountId, Quota, SealedAccessKey, User, VirtualMfaDevice};
 
 use super::{
-    Counter, KvStore, add_count, check_revision, conflict_if_any, count, move_prefix, put,
+    Counter, KvStore, add_count, check_revision, conflict_if_any, move_prefix, put,
     rename_identity, require, require_absent,
 };
 use crate::keys::{GlobalTable, Key, Table, fold};
@@ -55,13 +55,11 @@ impl<E: KvEngine> UserStore for KvStore<E> {
         let ((), revision) = self
             .write_revision(|txn| {
                 require_absent(txn, &key, EntityKind::User, &user.user_name)?;
-                let users = count(txn, account, Counter::Users)?;
-                self.check_quota(Quota::Users, users as usize + 1)?;
+                self.add_one_within_quota(txn, account, Counter::Users, Quota::Users)?;
                 if let Some(boundary) = &user.permissions_boundary {
                     adjust_boundary(txn, account, boundary, &identity, true)?;
                 }
                 put(txn, key.clone(), &user)?;
-                add_count(txn, account, Counter::Users, 1)?;
                 txn.changed(account, identity.clone());
                 Ok(())
             })

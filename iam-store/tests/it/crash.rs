@@ -1,6 +1,11 @@
 //! The crash test: a child process writes continuously and is killed at random moments. Each
 //! reopen must find every change the child reported as acknowledged, and no partial
 //! transaction.
+//!
+//! The rounds take turns between three writers. The first uses the default log segments, and the
+//! second small segments that the engine replaces and deletes while it writes. The third is
+//! killed within milliseconds of its start, while it opens the store and replays the log that
+//! the previous writer left.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -29,11 +34,37 @@ fn next_delay(state: &mut u64) -> Duration {
     Duration::from_millis(5 + mixed % 120)
 }
 
+/// Log segment size of the rounds that make the engine replace and delete segments often.
+const SMALL_SEGMENT_BYTES: u64 = 8 << 10;
+
+/// When a round kills its writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kill {
+    /// After the writer reported that it is ready, with the default log segments.
+    Writing,
+    /// After the writer reported that it is ready, with small log segments.
+    ReplacingSegments,
+    /// Right after the start, without waiting for the writer to report ready.
+    Opening,
+}
+
+/// Returns the kind of kill of round `round`.
+fn kill_of_round(round: u64) -> Kill {
+    match round % 3 {
+        0 => Kill::Writing,
+        1 => Kill::ReplacingSegments,
+        _ => Kill::Opening,
+    }
+}
+
 /// Runs one writer until a random moment, kills it, and returns the indexes it acknowledged.
-fn run_and_kill(directory: &std::path::Path, first: u64, delay: Duration) -> Vec<u64> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iam-store-crash-writer"))
-        .arg(directory)
-        .arg(first.to_string())
+fn run_and_kill(directory: &std::path::Path, first: u64, kill: Kill, delay: Duration) -> Vec<u64> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_iam-store-crash-writer"));
+    command.arg(directory).arg(first.to_string());
+    if kill == Kill::ReplacingSegments {
+        command.arg(SMALL_SEGMENT_BYTES.to_string());
+    }
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -49,9 +80,13 @@ fn run_and_kill(directory: &std::path::Path, first: u64, delay: Duration) -> Vec
         }
     });
 
-    let ready = lines.recv_timeout(Duration::from_secs(30)).unwrap();
-    assert_eq!(ready, "ready");
-    std::thread::sleep(delay);
+    if kill == Kill::Opening {
+        std::thread::sleep(delay / 8);
+    } else {
+        let ready = lines.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert_eq!(ready, "ready");
+        std::thread::sleep(delay);
+    }
     child.kill().unwrap();
     child.wait().unwrap();
     reader.join().unwrap();
@@ -77,7 +112,8 @@ async fn killed_writer_loses_no_acknowledged_change() {
     let mut rounds = 0;
     while rounds < MAX_ROUNDS && started.elapsed() < BUDGET {
         let delay = next_delay(&mut seed);
-        let reported = run_and_kill(&path, rounds * 1_000_000, delay);
+        let kill = kill_of_round(rounds);
+        let reported = run_and_kill(&path, rounds * 1_000_000, kill, delay);
         acknowledged.extend(reported);
         rounds += 1;
 
@@ -89,7 +125,7 @@ async fn killed_writer_loses_no_acknowledged_change() {
             let name = format!("user{index}");
             assert!(
                 users.contains(&name),
-                "round {rounds}: acknowledged `{name}` was lost"
+                "round {rounds} ({kill:?}): acknowledged `{name}` was lost"
             );
         }
         let attached = store
@@ -100,7 +136,7 @@ async fn killed_writer_loses_no_acknowledged_change() {
             let name = format!("user{index}");
             assert!(
                 attached.users.contains(&name),
-                "round {rounds}: acknowledged attachment to `{name}` was lost"
+                "round {rounds} ({kill:?}): acknowledged attachment to `{name}` was lost"
             );
         }
 

@@ -153,6 +153,33 @@ async fn records_without_format_are_rejected() {
 }
 
 #[tokio::test]
+async fn older_format_is_raised_to_current() {
+    let directory = tempfile::tempdir().unwrap();
+    let fixture = Fixture::new();
+    let account = fixture.account(0);
+    let store = open(directory.path()).await;
+    store
+        .create_user(account, fixture.user(account, "Alice"))
+        .await
+        .unwrap();
+    let request = CommitRequest {
+        reads: Vec::new(),
+        writes: vec![(FORMAT_KEY.to_vec(), Some(b"1".to_vec()))],
+    };
+    store.engine().commit(request).await.unwrap();
+    drop(store);
+
+    let reopened = open(directory.path()).await;
+
+    let stored = reopened.engine().get(FORMAT_KEY).unwrap().unwrap();
+    assert_eq!(
+        stored.payload,
+        iam_store::FORMAT_VERSION.to_string().into_bytes()
+    );
+    assert!(reopened.user(account, "Alice").await.is_ok());
+}
+
+#[tokio::test]
 async fn current_format_reopens_in_memory() {
     let store = MemoryStore::in_memory(Quotas::default());
     let stored = store.engine().get(FORMAT_KEY).unwrap().unwrap();
@@ -163,12 +190,12 @@ async fn current_format_reopens_in_memory() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_writers_share_flushes() {
+async fn concurrent_writers_share_log_syncs() {
     let directory = tempfile::tempdir().unwrap();
     let store = Arc::new(open(directory.path()).await);
     let fixture = Fixture::new();
     let account = fixture.account(0);
-    let flushes_before = store.engine().flushes();
+    let syncs_before = store.engine().log_syncs();
 
     let mut tasks = tokio::task::JoinSet::new();
     for index in 0..200 {
@@ -180,11 +207,11 @@ async fn concurrent_writers_share_flushes() {
         result.unwrap();
     }
 
-    let flushes = store.engine().flushes() - flushes_before;
-    assert!(flushes >= 1, "no flush happened for 200 durable writes");
+    let syncs = store.engine().log_syncs() - syncs_before;
+    assert!(syncs >= 1, "no log sync happened for 200 durable writes");
     assert!(
-        flushes < 200,
-        "{flushes} flushes for 200 writes: writers did not share them"
+        syncs < 200,
+        "{syncs} log syncs for 200 writes: writers did not share them"
     );
     let summary = store.account_summary(account).await.unwrap();
     assert_eq!(summary.get("Users"), Some(200));

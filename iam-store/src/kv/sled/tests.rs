@@ -19,20 +19,33 @@ fn keys(entries: &[(IVec, IVec)]) -> Vec<&[u8]> {
 fn open_writes_shadow_applying_ones() {
     let staged = Staged {
         open: writes(&[(b"a", Some(b"new")), (b"b", None)]),
-        open_revision: 2,
-        applying: Arc::new(writes(&[
-            (b"a", Some(b"old")),
-            (b"b", Some(b"old")),
-            (b"c", None),
-        ])),
+        open_revision: 3,
+        applying: VecDeque::from([
+            Arc::new(writes(&[
+                (b"a", Some(b"old")),
+                (b"b", Some(b"old")),
+                (b"c", Some(b"old")),
+                (b"e", Some(b"old")),
+            ])),
+            Arc::new(writes(&[(b"c", None), (b"e", Some(b"newer"))])),
+        ]),
     };
 
     assert_eq!(staged.value(b"a"), Some(Some(IVec::from(b"new"))));
     assert_eq!(staged.value(b"b"), Some(None));
     assert_eq!(staged.value(b"c"), Some(None));
     assert_eq!(staged.value(b"d"), None);
-    let range = staged.range(b"a", b"c");
-    assert_eq!(range, writes(&[(b"a", Some(b"new")), (b"b", None)]));
+    assert_eq!(staged.value(b"e"), Some(Some(IVec::from(b"newer"))));
+    let range = staged.range(b"a", b"f");
+    assert_eq!(
+        range,
+        writes(&[
+            (b"a", Some(b"new")),
+            (b"b", None),
+            (b"c", None),
+            (b"e", Some(b"newer")),
+        ])
+    );
 }
 
 #[test]
@@ -73,7 +86,7 @@ async fn staged_removal_hides_stored_entry() {
         writes: vec![(b"\x01a1".to_vec(), None)],
     };
 
-    // Staged without waiting for the committer thread, which may or may not have applied it
+    // Staged without waiting for the commit thread, which may or may not have applied it
     // when the reads below run: they must see it either way.
     let (revision, answer) = engine.shared.stage(removal).unwrap().unwrap();
     let entries = engine.range(b"\x01a", b"\x01b", Some(2)).unwrap();
@@ -89,7 +102,11 @@ async fn staged_removal_hides_stored_entry() {
     assert_eq!(removed, None);
     assert!(!engine.validate(&[stale]).unwrap());
     answer.await.unwrap().unwrap();
-    assert_eq!(engine.shared.tree.get(b"\x01a1").unwrap(), None);
+    // The apply thread writes to sled after the commit is acknowledged, and before the engine
+    // is dropped.
+    drop(engine);
+    let reopened = open_engine(&directory);
+    assert_eq!(reopened.shared.tree.get(b"\x01a1").unwrap(), None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,13 +124,117 @@ async fn concurrent_commits_survive_reopen() {
     }
     let mut revisions: Vec<Revision> = tasks.join_all().await;
     revisions.sort_unstable();
-    let flushes = engine.flushes();
+    let syncs = engine.log_syncs();
+    let logged = engine.logged_commits();
     drop(Arc::into_inner(engine).unwrap());
     let reopened = open_engine(&directory);
 
     assert_eq!(revisions, (1..=64).collect::<Vec<Revision>>());
-    assert!(flushes <= 64, "{flushes} flushes for 64 commits");
+    assert!(syncs <= 64, "{syncs} log syncs for 64 commits");
+    assert_eq!(logged, 64);
     assert_eq!(reopened.revision(), 64);
     let stored = reopened.range(b"\x01", b"\x02", None).unwrap();
     assert_eq!(stored.len(), 64);
+}
+
+/// Commits one key per transaction, `\x01key00` up to `count` keys, and returns the revisions.
+async fn seed_each(engine: &SledEngine, count: u32) -> Vec<Revision> {
+    let mut revisions = Vec::new();
+    for index in 0..count {
+        let key = format!("\x01key{index:02}").into_bytes();
+        revisions.push(seed(engine, &[&key]).await);
+    }
+    revisions
+}
+
+/// Returns the log segment files in `directory`, oldest first.
+fn log_files(directory: &Path) -> Vec<PathBuf> {
+    wal::segments(&directory.join(LOG_DIRECTORY))
+        .unwrap()
+        .into_iter()
+        .map(|(_, path)| path)
+        .collect()
+}
+
+/// Writes `contents` as the log segment `name` of a database in `directory`.
+fn place_segment(directory: &Path, name: &std::ffi::OsStr, contents: &[u8]) {
+    let log = directory.join(LOG_DIRECTORY);
+    std::fs::create_dir_all(&log).unwrap();
+    std::fs::write(log.join(name), contents).unwrap();
+}
+
+fn stored_keys(engine: &SledEngine) -> usize {
+    engine.range(b"\x01", b"\x02", None).unwrap().len()
+}
+
+#[tokio::test]
+async fn log_alone_restores_acknowledged_commits() {
+    let written = tempfile::tempdir().unwrap();
+    let engine = open_engine(&written);
+    let revisions = seed_each(&engine, 20).await;
+    drop(engine);
+    let [segment] = log_files(written.path()).try_into().unwrap();
+    let mut contents = std::fs::read(&segment).unwrap();
+    // A torn append after the last acknowledged record: a frame that promises more bytes.
+    contents.extend_from_slice(&[0, 0, 1, 0, 0xAB, 0xCD, 0xEF, 0x01, 7, 7]);
+
+    // A database that lost everything sled held, with only the log left.
+    let restored = tempfile::tempdir().unwrap();
+    place_segment(restored.path(), segment.file_name().unwrap(), &contents);
+    let engine = open_engine(&restored);
+
+    assert_eq!(revisions, (1..=20).collect::<Vec<Revision>>());
+    assert_eq!(engine.revision(), 20);
+    assert_eq!(stored_keys(&engine), 20);
+    let last = engine.get(b"\x01key19").unwrap().unwrap();
+    assert_eq!(last.revision, 20);
+    assert_eq!(last.payload, b"seed");
+    assert_eq!(log_files(restored.path()).len(), 1);
+}
+
+#[tokio::test]
+async fn replay_cut_short_resumes_on_open() {
+    let written = tempfile::tempdir().unwrap();
+    let engine = open_engine(&written);
+    seed_each(&engine, 10).await;
+    drop(engine);
+    let [segment] = log_files(written.path()).try_into().unwrap();
+    let contents = std::fs::read(&segment).unwrap();
+    let name = segment.file_name().unwrap();
+
+    // sled kept part of a replay: the records in the first half of the segment.
+    let restored = tempfile::tempdir().unwrap();
+    place_segment(restored.path(), name, &contents[..contents.len() / 2]);
+    let partial = open_engine(&restored);
+    let partial_revision = partial.revision();
+    drop(partial);
+    place_segment(restored.path(), name, &contents);
+    let engine = open_engine(&restored);
+
+    assert!(
+        (1..10).contains(&partial_revision),
+        "the first half replayed to revision {partial_revision}"
+    );
+    assert_eq!(engine.revision(), 10);
+    assert_eq!(stored_keys(&engine), 10);
+}
+
+#[tokio::test]
+async fn full_segments_are_deleted_once_flushed() {
+    let directory = tempfile::tempdir().unwrap();
+    let options = SledOptions {
+        log_segment_bytes: 1,
+        ..SledOptions::new(directory.path())
+    };
+    let engine = SledEngine::open(&options).unwrap();
+    seed_each(&engine, 30).await;
+    let syncs = engine.log_syncs();
+    drop(engine);
+    let remaining = log_files(directory.path());
+    let reopened = SledEngine::open(&options).unwrap();
+
+    assert_eq!(syncs, 30);
+    assert_eq!(remaining.len(), 1, "left behind: {remaining:?}");
+    assert_eq!(reopened.revision(), 30);
+    assert_eq!(stored_keys(&reopened), 30);
 }
