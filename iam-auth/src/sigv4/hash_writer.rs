@@ -1,7 +1,7 @@
 //! A [`TextSink`] that hashes text as it is written, so the verifier never builds the
 //! canonical request or the string to sign as a string.
 
-use ring::{digest, hmac};
+use ring::digest;
 
 use crate::encoding::{TextSink, encode_hex};
 
@@ -18,12 +18,6 @@ pub(crate) trait HashUpdate {
 impl HashUpdate for digest::Context {
     fn update(&mut self, data: &[u8]) {
         digest::Context::update(self, data);
-    }
-}
-
-impl HashUpdate for hmac::Context {
-    fn update(&mut self, data: &[u8]) {
-        hmac::Context::update(self, data);
     }
 }
 

@@ -1,5 +1,7 @@
 use ring::{digest, hmac};
 
+use crate::sigv4::hmac_sha256::HmacKey;
+
 use super::{BUFFER_LEN, HashWriter};
 use crate::encoding::TextSink;
 
@@ -80,7 +82,7 @@ fn hmac_matches_one_shot_sign() {
         let text = sample_text(len);
         let expected = hmac::sign(&key, text.as_bytes());
         for piece_len in [1, 3, BUFFER_LEN + 1] {
-            let mut writer = HashWriter::new(hmac::Context::with_key(&key));
+            let mut writer = HashWriter::new(HmacKey::new(b"signing key").context());
             write_in_pieces(&mut writer, &text, piece_len);
             let actual = writer.into_hash().sign();
             assert_eq!(
