@@ -7,7 +7,7 @@
 mod canonical;
 mod chunked;
 mod hash_writer;
-mod hmac_sha256;
+mod sha256;
 mod signer;
 mod signing_key;
 mod verifier;

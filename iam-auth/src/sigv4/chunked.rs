@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 
 use super::CredentialScope;
-use super::hmac_sha256::HmacKey;
+use super::sha256::HmacKey;
 use super::signing_key::derive_signing_key;
 use super::verifier::format_amz_date;
 use crate::AuthError;

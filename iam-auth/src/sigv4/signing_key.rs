@@ -5,7 +5,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::BorrowedScope;
-use super::hmac_sha256::HmacKey;
+use super::sha256::HmacKey;
 use crate::access_key::SecretAccessKey;
 use crate::encoding::constant_time_eq;
 

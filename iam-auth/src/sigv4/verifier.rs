@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use iam_model::Clock;
 use jiff::Timestamp;
-use ring::digest;
 
 use super::canonical::{
     self, CanonicalParts, PayloadHash, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER,
     STREAMING_PAYLOAD, UNSIGNED_PAYLOAD,
 };
+use super::sha256::Sha256;
 use super::signing_key::SigningKeyCache;
 use super::{
     ALGORITHM, BorrowedScope, CredentialScope, HashWriter, HttpRequest, MAX_CLOCK_SKEW_SECONDS,
@@ -398,7 +398,7 @@ impl<R: SecretResolver> Verifier<R> {
         // The canonical request and the string to sign are hashed as they are written, never
         // kept whole.
         let matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
-            let mut canonical_request = HashWriter::new(digest::Context::new(&digest::SHA256));
+            let mut canonical_request = HashWriter::new(Sha256::new());
             canonical::write_canonical_request(
                 &mut canonical_request,
                 request,

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use ring::hmac;
 
 use super::{SigningKeyCache, derive_signing_key};
-use crate::sigv4::hmac_sha256::HmacKey;
+use crate::sigv4::sha256::HmacKey;
 use crate::access_key::SecretAccessKey;
 use crate::sigv4::BorrowedScope;
 
