@@ -165,7 +165,7 @@ impl HmacKey {
     /// Starts an HMAC computation whose message arrives in pieces.
     pub(crate) fn context(&self) -> HmacContext {
         HmacContext {
-            // Both hashes have already copied_len their pad block.
+            // Both hashes have already taken their pad block.
             inner: Sha256::resume(self.inner, BLOCK_LEN as u64),
             outer: self.outer,
         }
