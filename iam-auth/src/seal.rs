@@ -263,11 +263,22 @@ impl Keyring {
             .get(&self.current)
             .ok_or_else(|| AuthError::UnknownKeyId(self.current.clone()))?;
 
-        // The payload is the nonce, then the ciphertext sealed in place, then the tag.
-        let mut payload = Vec::with_capacity(NONCE_LEN + secret.len() + TAG_LEN);
-        payload.extend_from_slice(&nonce);
-        payload.extend_from_slice(secret);
-        let ciphertext = payload.get_mut(NONCE_LEN..).unwrap_or_default();
+        // The payload is the nonce, then the ciphertext sealed in place, then the tag. It is
+        // built on the stack when it fits, as in `open_text_with`.
+        let payload_len = NONCE_LEN + secret.len() + TAG_LEN;
+        let mut stack_buffer = [0_u8; STACK_PAYLOAD_LEN];
+        let mut heap_buffer = Vec::new();
+        let payload = match stack_buffer.get_mut(..payload_len) {
+            Some(buffer) => buffer,
+            None => {
+                heap_buffer.resize(payload_len, 0);
+                heap_buffer.as_mut_slice()
+            }
+        };
+        let (nonce_part, rest) = payload.split_at_mut(NONCE_LEN);
+        let (ciphertext, tag_part) = rest.split_at_mut(secret.len());
+        nonce_part.copy_from_slice(&nonce);
+        ciphertext.copy_from_slice(secret);
         let tag = with_associated_data(&key.id, context, |associated_data| {
             key.key.seal_in_place_separate_tag(
                 Nonce::assume_unique_for_key(nonce),
@@ -276,7 +287,7 @@ impl Keyring {
             )
         })
         .map_err(|_| AuthError::MalformedSealedSecret("AES-256-GCM failed to seal"))?;
-        payload.extend_from_slice(tag.as_ref());
+        tag_part.copy_from_slice(tag.as_ref());
 
         let encoded_len = URL_SAFE_NO_PAD.encoded_length(payload.len());
         let mut text = String::with_capacity(FORMAT_VERSION.len() + key.id.len() + 2 + encoded_len);
@@ -284,7 +295,7 @@ impl Keyring {
         text.push('.');
         text.push_str(&key.id);
         text.push('.');
-        URL_SAFE_NO_PAD.encode_append(&payload, &mut text);
+        URL_SAFE_NO_PAD.encode_append(&*payload, &mut text);
         Ok(SealedSecret(text))
     }
 
@@ -377,8 +388,8 @@ impl Keyring {
     }
 }
 
-/// The maximum length of a payload, nonce and tag included, that [`Keyring::open_text_with`]
-/// decodes on the stack. Longer payloads use the heap.
+/// The maximum length of a payload, nonce and tag included, that [`Keyring::seal_with_nonce`]
+/// builds and [`Keyring::open_text_with`] decodes on the stack. Longer payloads use the heap.
 const STACK_PAYLOAD_LEN: usize = 1024;
 
 /// The maximum length of associated data built on the stack. Longer contexts use the heap.
