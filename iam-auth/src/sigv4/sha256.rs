@@ -110,7 +110,10 @@ impl HashUpdate for Sha256 {
         if self.buffered > 0 {
             let copied_len = data.len().min(BLOCK_LEN - self.buffered);
             let (head, rest) = data.split_at(copied_len);
-            if let Some(free) = self.buffer.get_mut(self.buffered..self.buffered + copied_len) {
+            if let Some(free) = self
+                .buffer
+                .get_mut(self.buffered..self.buffered + copied_len)
+            {
                 free.copy_from_slice(head);
             }
             self.buffered += copied_len;

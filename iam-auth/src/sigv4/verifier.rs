@@ -702,7 +702,13 @@ fn parse_credential(credential: &str) -> Result<CredentialParts<'_>, AuthError> 
         }
     }
     let [key_id_end, date_end, region_end, service_end] = separators;
-    let [key_id_classes, date_classes, region_classes, service_classes, _] = part_classes;
+    let [
+        key_id_classes,
+        date_classes,
+        region_classes,
+        service_classes,
+        _,
+    ] = part_classes;
     // INVARIANT (ascii separator): `/` is one byte, so every offset is a character boundary.
     let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), 4) = (
         credential.get(..key_id_end),
@@ -759,6 +765,10 @@ const DIGIT_BYTE: u8 = 1 << 1;
 const SCOPE_BYTE: u8 = 1 << 2;
 
 /// The classes of every byte value, indexed by the byte.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "the index runs from 0 to 255, within the table, and evaluates at compile time"
+)]
 const CREDENTIAL_BYTE_CLASSES: [u8; 256] = {
     let mut classes = [0u8; 256];
     let mut byte = 0;

@@ -27,7 +27,11 @@ fn hmac_padding_boundaries_match_ring() {
 
         let tag = HmacKey::new(&key).sign(&message);
 
-        assert_eq!(tag.to_vec(), reference(&key, &message), "message of {len} bytes");
+        assert_eq!(
+            tag.to_vec(),
+            reference(&key, &message),
+            "message of {len} bytes"
+        );
     }
 }
 
@@ -38,7 +42,11 @@ fn hmac_key_lengths_match_ring() {
 
         let tag = HmacKey::new(&key).sign(b"message");
 
-        assert_eq!(tag.to_vec(), reference(&key, b"message"), "key of {key_len} bytes");
+        assert_eq!(
+            tag.to_vec(),
+            reference(&key, b"message"),
+            "key of {key_len} bytes"
+        );
     }
 }
 

@@ -3,9 +3,9 @@ use std::sync::Arc;
 use ring::hmac;
 
 use super::{SigningKeyCache, derive_signing_key};
-use crate::sigv4::sha256::HmacKey;
 use crate::access_key::SecretAccessKey;
 use crate::sigv4::BorrowedScope;
+use crate::sigv4::sha256::HmacKey;
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
@@ -80,7 +80,10 @@ fn cache_stays_within_capacity() {
         for index in 0..3 * capacity + 5 {
             let region = format!("region-{index}");
             let key = cache.signing_key(&cache_key(&region), &secret, scope(&region));
-            assert_eq!(tag(&key), reference_tag(&reference_key(SECRET, scope(&region))));
+            assert_eq!(
+                tag(&key),
+                reference_tag(&reference_key(SECRET, scope(&region)))
+            );
             assert!(cache.len() <= capacity, "capacity {capacity}");
         }
         assert!(!cache.is_empty());
@@ -104,7 +107,10 @@ fn zero_capacity_caches_nothing() {
     let secret = SecretAccessKey::new(SECRET);
     let key = cache.signing_key(&cache_key("eu-west-1"), &secret, scope("eu-west-1"));
 
-    assert_eq!(tag(&key), reference_tag(&reference_key(SECRET, scope("eu-west-1"))));
+    assert_eq!(
+        tag(&key),
+        reference_tag(&reference_key(SECRET, scope("eu-west-1")))
+    );
     assert!(cache.is_empty());
 }
 
