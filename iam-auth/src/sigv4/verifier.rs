@@ -688,27 +688,16 @@ fn parse_credential(credential: &str) -> Result<CredentialParts<'_>, AuthError> 
             truncate(credential)
         ))
     };
-    // One pass finds the four `/` that separate the five parts and folds the classes of each
-    // part's bytes, with no early exit, so each byte costs a table lookup and an AND.
+    // The byte offsets of the four `/` that separate the five parts, found in one pass.
     let mut separators = [0usize; 4];
-    let mut part_classes = [u8::MAX; 5];
-    let mut part_index = 0;
+    let mut separator_count = 0;
     for (index, byte) in credential.bytes().enumerate() {
         if byte == b'/' {
-            *separators.get_mut(part_index).ok_or_else(malformed)? = index;
-            part_index += 1;
-        } else if let Some(classes) = part_classes.get_mut(part_index) {
-            *classes &= credential_byte_classes(byte);
+            *separators.get_mut(separator_count).ok_or_else(malformed)? = index;
+            separator_count += 1;
         }
     }
     let [key_id_end, date_end, region_end, service_end] = separators;
-    let [
-        key_id_classes,
-        date_classes,
-        region_classes,
-        service_classes,
-        _,
-    ] = part_classes;
     // INVARIANT (ascii separator): `/` is one byte, so every offset is a character boundary.
     let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), 4) = (
         credential.get(..key_id_end),
@@ -716,22 +705,31 @@ fn parse_credential(credential: &str) -> Result<CredentialParts<'_>, AuthError> 
         credential.get(date_end + 1..region_end),
         credential.get(region_end + 1..service_end),
         credential.get(service_end + 1..),
-        part_index,
+        separator_count,
     ) else {
         return Err(malformed());
     };
 
     let access_key_id_is_valid = !access_key_id.is_empty()
         && access_key_id.len() <= MAX_ACCESS_KEY_ID_LEN
-        && key_id_classes & KEY_ID_BYTE != 0;
-    let date_is_valid = date.len() == 8 && date_classes & DIGIT_BYTE != 0;
-    let scope_part_is_valid = |part: &str, classes: u8| {
-        !part.is_empty() && part.len() <= MAX_SCOPE_PART_LEN && classes & SCOPE_BYTE != 0
+        && access_key_id.bytes().fold(true, |valid, byte| {
+            valid & matches!(byte, b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' | b'_')
+        });
+    let date_is_valid = date.len() == 8
+        && date
+            .bytes()
+            .fold(true, |valid, byte| valid & byte.is_ascii_digit());
+    let scope_part_is_valid = |part: &str| {
+        !part.is_empty()
+            && part.len() <= MAX_SCOPE_PART_LEN
+            && part.bytes().fold(true, |valid, byte| {
+                valid & matches!(byte, b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' | b'-' | b'_' | b'.')
+            })
     };
     if !access_key_id_is_valid
         || !date_is_valid
-        || !scope_part_is_valid(region, region_classes)
-        || !scope_part_is_valid(service, service_classes)
+        || !scope_part_is_valid(region)
+        || !scope_part_is_valid(service)
     {
         return Err(malformed());
     }
@@ -752,52 +750,6 @@ fn parse_credential(credential: &str) -> Result<CredentialParts<'_>, AuthError> 
         cache_key: credential.get(..service_end).unwrap_or(credential),
         separators,
     })
-}
-
-/// The class of a byte allowed in an access key id: ASCII letters, digits and `_`.
-const KEY_ID_BYTE: u8 = 1;
-
-/// The class of a byte allowed in a credential date: ASCII digits.
-const DIGIT_BYTE: u8 = 1 << 1;
-
-/// The class of a byte allowed in a region or service name: ASCII letters, digits, `-`, `_`
-/// and `.`.
-const SCOPE_BYTE: u8 = 1 << 2;
-
-/// The classes of every byte value, indexed by the byte.
-#[expect(
-    clippy::indexing_slicing,
-    reason = "the index runs from 0 to 255, within the table, and evaluates at compile time"
-)]
-const CREDENTIAL_BYTE_CLASSES: [u8; 256] = {
-    let mut classes = [0u8; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let value = byte as u8;
-        let alphanumeric = value.is_ascii_alphanumeric();
-        let mut class = 0;
-        if alphanumeric || value == b'_' {
-            class |= KEY_ID_BYTE;
-        }
-        if value.is_ascii_digit() {
-            class |= DIGIT_BYTE;
-        }
-        if alphanumeric || matches!(value, b'-' | b'_' | b'.') {
-            class |= SCOPE_BYTE;
-        }
-        classes[byte] = class;
-        byte += 1;
-    }
-    classes
-};
-
-/// Returns the classes of `byte` in a `Credential` value, a set of the `*_BYTE` bits.
-fn credential_byte_classes(byte: u8) -> u8 {
-    // INVARIANT (byte index): the table has an entry for each of the 256 byte values.
-    CREDENTIAL_BYTE_CLASSES
-        .get(usize::from(byte))
-        .copied()
-        .unwrap_or(0)
 }
 
 /// Checks that the names in `SignedHeaders` are lower-case, sorted, unique and include `host`,
