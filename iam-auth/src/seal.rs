@@ -263,18 +263,14 @@ impl Keyring {
             .get(&self.current)
             .ok_or_else(|| AuthError::UnknownKeyId(self.current.clone()))?;
 
-        // The payload is the nonce, then the ciphertext sealed in place, then the tag. It is
-        // built on the stack when it fits, as in `open_text_with`.
-        let payload_len = NONCE_LEN + secret.len() + TAG_LEN;
+        // The payload is the nonce, then the ciphertext sealed in place, then the tag.
         let mut stack_buffer = [0_u8; STACK_PAYLOAD_LEN];
         let mut heap_buffer = Vec::new();
-        let payload = match stack_buffer.get_mut(..payload_len) {
-            Some(buffer) => buffer,
-            None => {
-                heap_buffer.resize(payload_len, 0);
-                heap_buffer.as_mut_slice()
-            }
-        };
+        let payload = payload_buffer(
+            &mut stack_buffer,
+            &mut heap_buffer,
+            NONCE_LEN + secret.len() + TAG_LEN,
+        );
         let (nonce_part, rest) = payload.split_at_mut(NONCE_LEN);
         let (ciphertext, tag_part) = rest.split_at_mut(secret.len());
         nonce_part.copy_from_slice(&nonce);
@@ -360,13 +356,7 @@ impl Keyring {
 
         let mut stack_buffer = [0_u8; STACK_PAYLOAD_LEN];
         let mut heap_buffer = Vec::new();
-        let buffer = match stack_buffer.get_mut(..decoded_len) {
-            Some(buffer) => buffer,
-            None => {
-                heap_buffer.resize(decoded_len, 0);
-                heap_buffer.as_mut_slice()
-            }
-        };
+        let buffer = payload_buffer(&mut stack_buffer, &mut heap_buffer, decoded_len);
         let decoded = URL_SAFE_NO_PAD
             .decode(payload.as_bytes(), Out::from_slice(buffer))
             .map_err(not_base64)?;
@@ -391,6 +381,22 @@ impl Keyring {
 /// The maximum length of a payload, nonce and tag included, that [`Keyring::seal_with_nonce`]
 /// builds and [`Keyring::open_text_with`] decodes on the stack. Longer payloads use the heap.
 const STACK_PAYLOAD_LEN: usize = 1024;
+
+/// Returns `len` bytes of `stack_buffer`, or of `heap_buffer` grown to `len` when the stack
+/// buffer is shorter, so payloads up to [`STACK_PAYLOAD_LEN`] bytes need no allocation.
+fn payload_buffer<'a>(
+    stack_buffer: &'a mut [u8; STACK_PAYLOAD_LEN],
+    heap_buffer: &'a mut Vec<u8>,
+    len: usize,
+) -> &'a mut [u8] {
+    match stack_buffer.get_mut(..len) {
+        Some(buffer) => buffer,
+        None => {
+            heap_buffer.resize(len, 0);
+            heap_buffer.as_mut_slice()
+        }
+    }
+}
 
 /// The maximum length of associated data built on the stack. Longer contexts use the heap.
 const STACK_ASSOCIATED_DATA_LEN: usize = 160;
