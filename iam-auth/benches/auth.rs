@@ -1,7 +1,7 @@
 //! Benchmarks of the request path and the credential checks: SigV4 verification of a typical
-//! IAM `POST /` with and without a cached signing key, the bare cryptography of that
-//! verification, PBKDF2 at the default iteration count beside ring's own PBKDF2, and TOTP
-//! verification.
+//! IAM `POST /` with and without a cached signing key and through the borrowing entry point,
+//! the bare cryptography of that verification, PBKDF2 at the default iteration count beside
+//! ring's own PBKDF2, and TOTP verification.
 //!
 //! On Linux every benchmark reports on-CPU time of the benchmark thread, read from
 //! `/proc/thread-self/schedstat`, because wall time on a machine shared with other builds
@@ -152,6 +152,15 @@ fn sigv4(c: &mut Criterion) {
 
     c.bench_function("sigv4_verify_iam_post_cached_key", |b| {
         iter_cpu(b, || cached.verify(black_box(&request)).unwrap())
+    });
+    // The entry point that borrows the access key id, scope and token instead of copying them.
+    c.bench_function("sigv4_verify_borrowed_iam_post_cached_key", |b| {
+        iter_cpu(b, || {
+            cached
+                .verify_borrowed(black_box(&request))
+                .unwrap()
+                .principal
+        })
     });
     c.bench_function("sigv4_verify_iam_post_uncached_key", |b| {
         iter_cpu(b, || uncached.verify(black_box(&request)).unwrap())

@@ -264,10 +264,17 @@ impl Keyring {
             .ok_or_else(|| AuthError::UnknownKeyId(self.current.clone()))?;
 
         // The payload is the nonce, then the ciphertext sealed in place, then the tag.
-        let mut payload = Vec::with_capacity(NONCE_LEN + secret.len() + TAG_LEN);
-        payload.extend_from_slice(&nonce);
-        payload.extend_from_slice(secret);
-        let ciphertext = payload.get_mut(NONCE_LEN..).unwrap_or_default();
+        let mut stack_buffer = [0_u8; STACK_PAYLOAD_LEN];
+        let mut heap_buffer = Vec::new();
+        let payload = payload_buffer(
+            &mut stack_buffer,
+            &mut heap_buffer,
+            NONCE_LEN + secret.len() + TAG_LEN,
+        );
+        let (nonce_part, rest) = payload.split_at_mut(NONCE_LEN);
+        let (ciphertext, tag_part) = rest.split_at_mut(secret.len());
+        nonce_part.copy_from_slice(&nonce);
+        ciphertext.copy_from_slice(secret);
         let tag = with_associated_data(&key.id, context, |associated_data| {
             key.key.seal_in_place_separate_tag(
                 Nonce::assume_unique_for_key(nonce),
@@ -276,7 +283,7 @@ impl Keyring {
             )
         })
         .map_err(|_| AuthError::MalformedSealedSecret("AES-256-GCM failed to seal"))?;
-        payload.extend_from_slice(tag.as_ref());
+        tag_part.copy_from_slice(tag.as_ref());
 
         let encoded_len = URL_SAFE_NO_PAD.encoded_length(payload.len());
         let mut text = String::with_capacity(FORMAT_VERSION.len() + key.id.len() + 2 + encoded_len);
@@ -284,7 +291,7 @@ impl Keyring {
         text.push('.');
         text.push_str(&key.id);
         text.push('.');
-        URL_SAFE_NO_PAD.encode_append(&payload, &mut text);
+        URL_SAFE_NO_PAD.encode_append(&*payload, &mut text);
         Ok(SealedSecret(text))
     }
 
@@ -349,13 +356,7 @@ impl Keyring {
 
         let mut stack_buffer = [0_u8; STACK_PAYLOAD_LEN];
         let mut heap_buffer = Vec::new();
-        let buffer = match stack_buffer.get_mut(..decoded_len) {
-            Some(buffer) => buffer,
-            None => {
-                heap_buffer.resize(decoded_len, 0);
-                heap_buffer.as_mut_slice()
-            }
-        };
+        let buffer = payload_buffer(&mut stack_buffer, &mut heap_buffer, decoded_len);
         let decoded = URL_SAFE_NO_PAD
             .decode(payload.as_bytes(), Out::from_slice(buffer))
             .map_err(not_base64)?;
@@ -377,9 +378,25 @@ impl Keyring {
     }
 }
 
-/// The maximum length of a payload, nonce and tag included, that [`Keyring::open_text_with`]
-/// decodes on the stack. Longer payloads use the heap.
+/// The maximum length of a payload, nonce and tag included, that [`Keyring::seal_with_nonce`]
+/// builds and [`Keyring::open_text_with`] decodes on the stack. Longer payloads use the heap.
 const STACK_PAYLOAD_LEN: usize = 1024;
+
+/// Returns `len` bytes of `stack_buffer`, or of `heap_buffer` grown to `len` when the stack
+/// buffer is shorter, so payloads up to [`STACK_PAYLOAD_LEN`] bytes need no allocation.
+fn payload_buffer<'a>(
+    stack_buffer: &'a mut [u8; STACK_PAYLOAD_LEN],
+    heap_buffer: &'a mut Vec<u8>,
+    len: usize,
+) -> &'a mut [u8] {
+    match stack_buffer.get_mut(..len) {
+        Some(buffer) => buffer,
+        None => {
+            heap_buffer.resize(len, 0);
+            heap_buffer.as_mut_slice()
+        }
+    }
+}
 
 /// The maximum length of associated data built on the stack. Longer contexts use the heap.
 const STACK_ASSOCIATED_DATA_LEN: usize = 160;

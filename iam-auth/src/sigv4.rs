@@ -7,6 +7,7 @@
 mod canonical;
 mod chunked;
 mod hash_writer;
+mod sha256;
 mod signer;
 mod signing_key;
 mod verifier;
@@ -16,12 +17,12 @@ use std::fmt;
 pub(crate) use canonical::push_uri_encoded;
 pub use canonical::{EMPTY_PAYLOAD_SHA256, STREAMING_PAYLOAD, UNSIGNED_PAYLOAD};
 pub use chunked::ChunkSignatures;
-pub(crate) use hash_writer::HashWriter;
+pub(crate) use hash_writer::{HashUpdate, HashWriter};
 pub use signer::{Credentials, PresignedRequest, SignedRequest, Signer};
 pub use signing_key::SigningKeyCache;
 pub use verifier::{
     AuthenticationMethod, RequestSignature, ResolvedCredential, SecretResolver, VerifiedRequest,
-    Verifier,
+    VerifiedRequestRef, Verifier,
 };
 
 /// The signing algorithm name, as it appears in `Authorization` and `X-Amz-Algorithm`.
@@ -119,8 +120,7 @@ impl fmt::Display for CredentialScope {
     }
 }
 
-/// A credential scope that borrows its parts, as the verifier reads them from a request. It is
-/// copied into an owned [`CredentialScope`] only once the signature has verified.
+/// A credential scope that borrows its parts, as the verifier reads them from a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct BorrowedScope<'a> {
     /// The date, `YYYYMMDD`.
@@ -129,17 +129,6 @@ pub(crate) struct BorrowedScope<'a> {
     pub(crate) region: &'a str,
     /// The service.
     pub(crate) service: &'a str,
-}
-
-impl BorrowedScope<'_> {
-    /// Copies the parts into an owned [`CredentialScope`].
-    pub(crate) fn to_scope(self) -> CredentialScope {
-        CredentialScope {
-            date: self.date.to_owned(),
-            region: self.region.to_owned(),
-            service: self.service.to_owned(),
-        }
-    }
 }
 
 /// The payload hash a presigned request signs when it sends no `x-amz-content-sha256`.

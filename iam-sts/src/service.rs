@@ -252,6 +252,9 @@ impl Sts {
 ///
 /// TODO: the store enables virtual MFA devices only for IAM users, so no device is ever
 /// enabled under this name and the root user's `GetSessionToken` with MFA is denied.
+/// `enable_mfa_device` and `accept_mfa_time_step` both require a user record. Once they accept
+/// the owner name `iam_model::ROOT_USER_NAME`, which equals this one, as root access keys do,
+/// this crate's MFA check works for root unchanged.
 pub const ROOT_MFA_OWNER: &str = "<root>";
 
 /// Builds the `assumed-role` ARN of a session: the role's name without its path.

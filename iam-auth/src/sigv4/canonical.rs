@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
-use ring::digest;
 
+use super::sha256::OUTPUT_LEN;
 use super::{ALGORITHM, BorrowedScope, HttpRequest, ServiceRules};
 use crate::AuthError;
 use crate::encoding::{TextSink, eq_ascii_lowercase, split_ascii};
@@ -47,7 +47,7 @@ pub(crate) struct CanonicalParts<'a> {
 #[derive(Clone, Copy)]
 pub(crate) enum PayloadHash<'a> {
     /// The SHA-256 of the body, written as lower-case hex.
-    Body(digest::Digest),
+    Body([u8; OUTPUT_LEN]),
     /// A literal that leaves the body unsigned: `UNSIGNED-PAYLOAD` or a streaming marker.
     Unsigned(&'a str),
 }
@@ -129,8 +129,8 @@ pub(crate) fn write_string_to_sign(
 }
 
 /// Returns the SHA-256 of `bytes`.
-pub(crate) fn sha256(bytes: &[u8]) -> digest::Digest {
-    digest::digest(&digest::SHA256, bytes)
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; OUTPUT_LEN] {
+    super::sha256::sha256(bytes)
 }
 
 /// Writes the canonical URI: the path, normalized when the rules ask for it, with each segment

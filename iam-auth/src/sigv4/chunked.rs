@@ -1,14 +1,14 @@
 //! Chunk signatures of Amazon S3 `aws-chunked` uploads, which chain from the request signature.
 
 use jiff::Timestamp;
-use ring::hmac;
 
 use super::CredentialScope;
+use super::sha256::HmacKey;
 use super::signing_key::derive_signing_key;
 use super::verifier::format_amz_date;
 use crate::AuthError;
 use crate::access_key::SecretAccessKey;
-use crate::encoding::{TextSink, decode_lower_hex, to_hex};
+use crate::encoding::{TextSink, constant_time_eq, decode_lower_hex, to_hex};
 
 /// The algorithm line of a chunk's string to sign.
 const CHUNK_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
@@ -20,7 +20,7 @@ const CHUNK_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
 /// chunk fails. The upload ends with an empty chunk, and the caller must check that it came,
 /// because a chain cut short verifies up to the cut.
 pub struct ChunkSignatures {
-    key: hmac::Key,
+    key: HmacKey,
     amz_date: String,
     scope: CredentialScope,
     previous: [u8; 32],
@@ -54,9 +54,9 @@ impl ChunkSignatures {
 
     /// Signs the next chunk and returns its signature in lower-case hex.
     pub fn sign_next(&mut self, chunk: &[u8]) -> String {
-        let tag = hmac::sign(&self.key, self.string_to_sign(chunk).as_bytes());
-        self.previous.copy_from_slice(tag.as_ref());
-        to_hex(tag.as_ref())
+        let tag = self.key.sign(self.string_to_sign(chunk).as_bytes());
+        self.previous = tag;
+        to_hex(&tag)
     }
 
     /// Checks the signature of the next chunk in constant time and moves the chain forward.
@@ -70,8 +70,10 @@ impl ChunkSignatures {
         let mismatch =
             || AuthError::SignatureDoesNotMatch("the chunk signature does not match".to_owned());
         decode_lower_hex(signature, &mut provided).ok_or_else(mismatch)?;
-        hmac::verify(&self.key, self.string_to_sign(chunk).as_bytes(), &provided)
-            .map_err(|_| mismatch())?;
+        let expected = self.key.sign(self.string_to_sign(chunk).as_bytes());
+        if !constant_time_eq(&expected, &provided) {
+            return Err(mismatch());
+        }
         self.previous = provided;
         Ok(())
     }

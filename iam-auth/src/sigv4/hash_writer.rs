@@ -1,8 +1,6 @@
 //! A [`TextSink`] that hashes text as it is written, so the verifier never builds the
 //! canonical request or the string to sign as a string.
 
-use ring::{digest, hmac};
-
 use crate::encoding::{TextSink, encode_hex};
 
 /// The size of the stack buffer in front of the hash, in bytes: four SHA-256 blocks, which
@@ -15,21 +13,9 @@ pub(crate) trait HashUpdate {
     fn update(&mut self, data: &[u8]);
 }
 
-impl HashUpdate for digest::Context {
-    fn update(&mut self, data: &[u8]) {
-        digest::Context::update(self, data);
-    }
-}
-
-impl HashUpdate for hmac::Context {
-    fn update(&mut self, data: &[u8]) {
-        hmac::Context::update(self, data);
-    }
-}
-
 /// Feeds written text to a hash through a stack buffer.
 ///
-/// A canonical request arrives in dozens of pieces of a few bytes each. Each call of ring's
+/// A canonical request arrives in dozens of pieces of a few bytes each. Each call of a hash's
 /// `update` has a fixed cost, so the pieces are gathered into [`BUFFER_LEN`] bytes first and
 /// reach the hash in one call per buffer. The memory used does not grow with the text.
 pub(crate) struct HashWriter<H> {

@@ -3,7 +3,6 @@
 use std::fmt;
 
 use jiff::Timestamp;
-use ring::hmac;
 
 use super::canonical::{
     self, CanonicalParts, PayloadHash, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER,
@@ -372,7 +371,7 @@ impl Signer {
             canonical::sha256(canonical_request.as_bytes()).as_ref(),
         );
         let key = derive_signing_key(&self.credentials.secret_access_key, scope.borrowed());
-        let signature = to_hex(hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
+        let signature = to_hex(&key.sign(string_to_sign.as_bytes()));
         Ok((canonical_request, string_to_sign, signature))
     }
 }

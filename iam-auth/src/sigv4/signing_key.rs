@@ -4,9 +4,8 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use ring::hmac;
-
 use super::BorrowedScope;
+use super::sha256::HmacKey;
 use crate::access_key::SecretAccessKey;
 use crate::encoding::constant_time_eq;
 
@@ -26,7 +25,7 @@ const MIN_SHARD_CAPACITY: usize = 64;
 
 /// Derives the SigV4 signing key: HMAC-SHA256 over the date, region, service and
 /// `aws4_request`, starting from `AWS4` followed by the secret.
-pub(crate) fn derive_signing_key(secret: &SecretAccessKey, scope: BorrowedScope<'_>) -> hmac::Key {
+pub(crate) fn derive_signing_key(secret: &SecretAccessKey, scope: BorrowedScope<'_>) -> HmacKey {
     let secret = secret.expose().as_bytes();
     let mut stack_buffer = [0u8; STACK_INITIAL_KEY_LEN];
     let mut key = match stack_buffer.get_mut(..SECRET_PREFIX.len() + secret.len()) {
@@ -34,9 +33,9 @@ pub(crate) fn derive_signing_key(secret: &SecretAccessKey, scope: BorrowedScope<
             let (prefix, rest) = initial.split_at_mut(SECRET_PREFIX.len());
             prefix.copy_from_slice(SECRET_PREFIX);
             rest.copy_from_slice(secret);
-            hmac::Key::new(hmac::HMAC_SHA256, initial)
+            HmacKey::new(initial)
         }
-        None => hmac::Key::new(hmac::HMAC_SHA256, &[SECRET_PREFIX, secret].concat()),
+        None => HmacKey::new(&[SECRET_PREFIX, secret].concat()),
     };
     for part in [
         scope.date.as_bytes(),
@@ -44,8 +43,7 @@ pub(crate) fn derive_signing_key(secret: &SecretAccessKey, scope: BorrowedScope<
         scope.service.as_bytes(),
         b"aws4_request",
     ] {
-        let tag = hmac::sign(&key, part);
-        key = hmac::Key::new(hmac::HMAC_SHA256, tag.as_ref());
+        key = HmacKey::new(&key.sign(part));
     }
     key
 }
@@ -65,7 +63,7 @@ pub(crate) fn derive_signing_key(secret: &SecretAccessKey, scope: BorrowedScope<
 /// so a cache of 128 entries or more may evict before it reaches its capacity.
 pub struct SigningKeyCache {
     capacity: usize,
-    fingerprint_hasher: RandomState,
+    fingerprint_key: FingerprintKey,
     shards: Box<[RwLock<Shard>]>,
 }
 
@@ -82,7 +80,7 @@ struct Shard {
 struct CacheEntry {
     cache_key: Box<str>,
     secret: SecretAccessKey,
-    key: hmac::Key,
+    key: HmacKey,
 }
 
 impl SigningKeyCache {
@@ -109,7 +107,7 @@ impl SigningKeyCache {
             .collect();
         Self {
             capacity,
-            fingerprint_hasher: RandomState::new(),
+            fingerprint_key: FingerprintKey::random(),
             shards,
         }
     }
@@ -136,8 +134,8 @@ impl SigningKeyCache {
         cache_key: &str,
         secret: &SecretAccessKey,
         scope: BorrowedScope<'_>,
-    ) -> hmac::Key {
-        let fingerprint = self.fingerprint_hasher.hash_one(cache_key);
+    ) -> HmacKey {
+        let fingerprint = self.fingerprint_key.fingerprint(cache_key);
         let shard_count = self.shards.len() as u64;
         let Some(shard) = fingerprint
             .checked_rem(shard_count)
@@ -195,6 +193,50 @@ fn read(shard: &RwLock<Shard>) -> RwLockReadGuard<'_, Shard> {
 
 fn write(shard: &RwLock<Shard>) -> RwLockWriteGuard<'_, Shard> {
     shard.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The secret seed of a cache's fingerprints, drawn once per cache.
+///
+/// A fingerprint folds the cache key eight bytes at a time with a widening multiply, which
+/// costs a few instructions per word instead of SipHash's rounds. It is not a cryptographic
+/// hash, and it need not be one: the key only picks a shard and a map slot, and every hit is
+/// checked against the whole cache key and secret. A client who found a collision could only
+/// evict an entry and cost its owner one derivation, which any holder of a valid key can
+/// already cause by signing for many regions. The seed keeps such collisions from being
+/// computed in advance.
+struct FingerprintKey(u64);
+
+impl FingerprintKey {
+    /// The odd constant each word is multiplied by: the 64-bit golden ratio.
+    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+
+    fn random() -> Self {
+        // `RandomState` draws its keys from the operating system once per process and varies
+        // them per instance, so hashing a constant yields a fresh random seed.
+        Self(RandomState::new().hash_one(0_u64))
+    }
+
+    fn fingerprint(&self, cache_key: &str) -> u64 {
+        let (words, rest) = cache_key.as_bytes().as_chunks::<8>();
+        let mut hash = self.0 ^ cache_key.len() as u64;
+        for word in words {
+            hash = fold_multiply(hash ^ u64::from_le_bytes(*word), Self::MULTIPLIER);
+        }
+        let mut last = [0_u8; 8];
+        if let Some(start) = last.get_mut(..rest.len()) {
+            start.copy_from_slice(rest);
+        }
+        hash = fold_multiply(hash ^ u64::from_le_bytes(last), Self::MULTIPLIER);
+        // A last multiply with the seed spreads the final word into the high bits too.
+        fold_multiply(hash, self.0 | 1)
+    }
+}
+
+/// Multiplies to 128 bits and folds the halves together with XOR, so every input bit reaches
+/// most output bits.
+fn fold_multiply(value: u64, multiplier: u64) -> u64 {
+    let product = u128::from(value) * u128::from(multiplier);
+    (product as u64) ^ ((product >> 64) as u64)
 }
 
 /// The hasher of a shard's map. Its keys are fingerprints, already the output of a keyed hash,

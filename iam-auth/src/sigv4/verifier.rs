@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use iam_model::Clock;
 use jiff::Timestamp;
-use ring::{digest, hmac};
 
 use super::canonical::{
     self, CanonicalParts, PayloadHash, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER,
     STREAMING_PAYLOAD, UNSIGNED_PAYLOAD,
 };
+use super::sha256::Sha256;
 use super::signing_key::SigningKeyCache;
 use super::{
     ALGORITHM, BorrowedScope, CredentialScope, HashWriter, HttpRequest, MAX_CLOCK_SKEW_SECONDS,
@@ -111,6 +111,111 @@ pub struct VerifiedRequest<P> {
     /// Whether the signature covers the body; false for `UNSIGNED-PAYLOAD` and streaming
     /// uploads.
     pub payload_signed: bool,
+}
+
+/// A request whose signature verified, with its text borrowed from the request.
+///
+/// [`Verifier::verify_borrowed`] returns it, so a caller that reads the access key id, the
+/// scope or the session token only while it handles the request copies none of them. The
+/// text is copied only where the request had it percent-encoded, in a presigned URL.
+/// [`VerifiedRequestRef::into_owned`] turns it into a [`VerifiedRequest`].
+#[derive(Clone)]
+pub struct VerifiedRequestRef<'a, P> {
+    /// The owner of the signing key, as the resolver returned it.
+    pub principal: P,
+    /// The `Credential` value, `access-key-id/date/region/service/aws4_request`, checked.
+    credential: Cow<'a, str>,
+    /// The byte offsets of the four `/` in `credential`.
+    separators: [usize; 4],
+    security_token: Option<Cow<'a, str>>,
+    /// The signing time from `X-Amz-Date` (or `Date`).
+    pub signed_at: Timestamp,
+    /// The place of the signature.
+    pub method: AuthenticationMethod,
+    /// The signature, in lower-case hex. It seeds the chunk signatures of a streaming upload.
+    pub signature: RequestSignature,
+    /// Whether the signature covers the body; false for `UNSIGNED-PAYLOAD` and streaming
+    /// uploads.
+    pub payload_signed: bool,
+}
+
+impl<'a, P> VerifiedRequestRef<'a, P> {
+    /// Returns the access key id that signed the request.
+    pub fn access_key_id(&self) -> &str {
+        let [key_id_end, ..] = self.separators;
+        self.credential.get(..key_id_end).unwrap_or_default()
+    }
+
+    /// Returns the date of the credential scope, `YYYYMMDD`.
+    pub fn scope_date(&self) -> &str {
+        let [key_id_end, date_end, ..] = self.separators;
+        self.credential
+            .get(key_id_end + 1..date_end)
+            .unwrap_or_default()
+    }
+
+    /// Returns the region of the credential scope.
+    pub fn region(&self) -> &str {
+        let [_, date_end, region_end, _] = self.separators;
+        self.credential
+            .get(date_end + 1..region_end)
+            .unwrap_or_default()
+    }
+
+    /// Returns the service of the credential scope, which separates IAM requests from STS
+    /// requests.
+    pub fn service(&self) -> &str {
+        let [.., region_end, service_end] = self.separators;
+        self.credential
+            .get(region_end + 1..service_end)
+            .unwrap_or_default()
+    }
+
+    /// Returns the session token of temporary credentials, for the STS crate to check.
+    pub fn security_token(&self) -> Option<&str> {
+        self.security_token.as_deref()
+    }
+
+    /// Copies the borrowed text into a [`VerifiedRequest`].
+    pub fn into_owned(self) -> VerifiedRequest<P> {
+        VerifiedRequest {
+            access_key_id: self.access_key_id().to_owned(),
+            scope: CredentialScope {
+                date: self.scope_date().to_owned(),
+                region: self.region().to_owned(),
+                service: self.service().to_owned(),
+            },
+            security_token: self
+                .security_token
+                .map(|token| SecurityToken::new(token.into_owned())),
+            principal: self.principal,
+            signed_at: self.signed_at,
+            method: self.method,
+            signature: self.signature,
+            payload_signed: self.payload_signed,
+        }
+    }
+}
+
+impl<P: std::fmt::Debug> std::fmt::Debug for VerifiedRequestRef<'_, P> {
+    /// Prints every field but the session token, which is a secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedRequestRef")
+            .field("principal", &self.principal)
+            .field("access_key_id", &self.access_key_id())
+            .field("scope_date", &self.scope_date())
+            .field("region", &self.region())
+            .field("service", &self.service())
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "***"),
+            )
+            .field("signed_at", &self.signed_at)
+            .field("method", &self.method)
+            .field("signature", &self.signature)
+            .field("payload_signed", &self.payload_signed)
+            .finish()
+    }
 }
 
 /// The signature of a verified request, in lower-case hex. Its `Debug` output is `***`.
@@ -237,6 +342,21 @@ impl<R: SecretResolver> Verifier<R> {
         &self,
         request: &HttpRequest<'_>,
     ) -> Result<VerifiedRequest<R::Principal>, AuthError> {
+        self.verify_borrowed(request)
+            .map(VerifiedRequestRef::into_owned)
+    }
+
+    /// Verifies the signature of `request` like [`Verifier::verify`], and returns who signed it
+    /// with the access key id, scope and session token borrowed from the request instead of
+    /// copied.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Verifier::verify`].
+    pub fn verify_borrowed<'a>(
+        &self,
+        request: &HttpRequest<'a>,
+    ) -> Result<VerifiedRequestRef<'a, R::Principal>, AuthError> {
         let headers = AuthHeaders::find(request);
         let fields = signature_fields(request, &headers)?;
         let credential = parse_credential(&fields.credential)?;
@@ -278,7 +398,7 @@ impl<R: SecretResolver> Verifier<R> {
         // The canonical request and the string to sign are hashed as they are written, never
         // kept whole.
         let matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
-            let mut canonical_request = HashWriter::new(digest::Context::new(&digest::SHA256));
+            let mut canonical_request = HashWriter::new(Sha256::new());
             canonical::write_canonical_request(
                 &mut canonical_request,
                 request,
@@ -290,7 +410,7 @@ impl<R: SecretResolver> Verifier<R> {
                 },
             )?;
             let canonical_request_sha256 = canonical_request.into_hash().finish();
-            let mut string_to_sign = HashWriter::new(hmac::Context::with_key(&key));
+            let mut string_to_sign = HashWriter::new(key.context());
             canonical::write_string_to_sign(
                 &mut string_to_sign,
                 &fields.amz_date,
@@ -298,7 +418,7 @@ impl<R: SecretResolver> Verifier<R> {
                 canonical_request_sha256.as_ref(),
             );
             let expected = string_to_sign.into_hash().sign();
-            Ok(constant_time_eq(expected.as_ref(), &signature))
+            Ok(constant_time_eq(&expected, &signature))
         };
         let signature_matches = match fields.method {
             AuthenticationMethod::Header => matches(&[])?,
@@ -318,15 +438,17 @@ impl<R: SecretResolver> Verifier<R> {
             ));
         }
 
-        Ok(VerifiedRequest {
+        let payload_signed = !matches!(payload_hash, PayloadHash::Unsigned(_));
+        let separators = credential.separators;
+        Ok(VerifiedRequestRef {
             principal: resolved.principal,
-            access_key_id: access_key_id.to_owned(),
-            payload_signed: !matches!(payload_hash, PayloadHash::Unsigned(_)),
-            scope: scope.to_scope(),
-            security_token: fields.security_token.map(SecurityToken::new),
+            credential: fields.credential,
+            separators,
+            security_token: fields.security_token,
             signed_at: fields.signed_at,
             method: fields.method,
             signature: RequestSignature(signature_hex),
+            payload_signed,
         })
     }
 
@@ -554,6 +676,8 @@ struct CredentialParts<'a> {
     /// The credential without its `/aws4_request` terminator, which keys the signing-key cache.
     /// No part contains `/` (checked here), so distinct key ids and scopes give distinct keys.
     cache_key: &'a str,
+    /// The byte offsets of the four `/` that separate the parts.
+    separators: [usize; 4],
 }
 
 /// Splits `AKID/date/region/service/aws4_request` into the key id and the scope.
@@ -624,6 +748,7 @@ fn parse_credential(credential: &str) -> Result<CredentialParts<'_>, AuthError> 
             service,
         },
         cache_key: credential.get(..service_end).unwrap_or(credential),
+        separators,
     })
 }
 

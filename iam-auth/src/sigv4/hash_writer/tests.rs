@@ -1,5 +1,7 @@
 use ring::{digest, hmac};
 
+use crate::sigv4::sha256::{HmacKey, Sha256};
+
 use super::{BUFFER_LEN, HashWriter};
 use crate::encoding::TextSink;
 
@@ -61,7 +63,7 @@ fn sha256_matches_one_shot_digest() {
             BUFFER_LEN + 1,
             1000,
         ] {
-            let mut writer = HashWriter::new(digest::Context::new(&digest::SHA256));
+            let mut writer = HashWriter::new(Sha256::new());
             write_in_pieces(&mut writer, &text, piece_len);
             let actual = writer.into_hash().finish();
             assert_eq!(
@@ -80,7 +82,7 @@ fn hmac_matches_one_shot_sign() {
         let text = sample_text(len);
         let expected = hmac::sign(&key, text.as_bytes());
         for piece_len in [1, 3, BUFFER_LEN + 1] {
-            let mut writer = HashWriter::new(hmac::Context::with_key(&key));
+            let mut writer = HashWriter::new(HmacKey::new(b"signing key").context());
             write_in_pieces(&mut writer, &text, piece_len);
             let actual = writer.into_hash().sign();
             assert_eq!(
@@ -104,7 +106,7 @@ fn hex_matches_hex_text() {
             }
             let expected = digest::digest(&digest::SHA256, text.as_bytes());
 
-            let mut writer = HashWriter::new(digest::Context::new(&digest::SHA256));
+            let mut writer = HashWriter::new(Sha256::new());
             writer.push_str(&prefix);
             writer.push_hex(&bytes[..len]);
             let actual = writer.into_hash().finish();
