@@ -85,6 +85,11 @@ pub struct Options {
     /// Whether every call is recorded in the audit trail, `true` or `false` [default: true].
     #[arg(long, env = "IAM_AUDIT")]
     pub audit: Option<bool>,
+
+    /// Threads serving connections, each with its own single-threaded runtime [default: the
+    /// number of CPUs].
+    #[arg(long, env = "IAM_THREADS")]
+    pub threads: Option<usize>,
 }
 
 /// The format of log lines.
@@ -141,6 +146,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Whether calls are recorded in the audit trail.
     pub audit: bool,
+    /// The number of threads serving connections.
+    pub threads: usize,
 }
 
 impl Settings {
@@ -162,7 +169,8 @@ impl Settings {
     ///
     /// # Errors
     ///
-    /// Fails on an invalid account id, a zero body limit or half a TLS configuration.
+    /// Fails on an invalid account id, a zero body limit or thread count, or half a TLS
+    /// configuration.
     pub fn resolve(options: Options) -> Result<Self, ServerError> {
         let listen = options
             .listen
@@ -190,6 +198,14 @@ impl Settings {
                 "invalid `max-body-bytes` `0`, expected at least 1".to_owned(),
             ));
         }
+        let threads = options.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        });
+        if threads == 0 {
+            return Err(ServerError::Config(
+                "invalid `threads` `0`, expected at least 1".to_owned(),
+            ));
+        }
         let allowed_regions = options
             .allowed_regions
             .unwrap_or_default()
@@ -211,6 +227,7 @@ impl Settings {
             enforcement: options.enforcement.unwrap_or_default(),
             max_body_bytes,
             audit: options.audit.unwrap_or(true),
+            threads,
         })
     }
 }
@@ -246,6 +263,7 @@ fn merge(primary: Options, fallback: Options) -> Options {
         enforcement: primary.enforcement.or(fallback.enforcement),
         max_body_bytes: primary.max_body_bytes.or(fallback.max_body_bytes),
         audit: primary.audit.or(fallback.audit),
+        threads: primary.threads.or(fallback.threads),
     }
 }
 
