@@ -402,7 +402,10 @@ async fn run_pipeline(
     if !span.is_disabled() {
         span.record("arn", authenticated.caller.arn());
     }
-    let caller = authenticated.caller.clone();
+    // The outcome keeps the caller for the audit record, and the steps below borrow it from
+    // there instead of cloning it.
+    let authenticated = outcome.authenticated.insert(authenticated);
+    let caller = &authenticated.caller;
     let origin = RequestOrigin {
         source_ip: parts
             .extensions
@@ -411,8 +414,7 @@ async fn run_pipeline(
         secure_transport: state.settings.tls.is_some(),
         requested_region: &authenticated.region,
     };
-    let verdict = authorize(state, &caller, service, action, &outcome.parameters, origin).await;
-    outcome.authenticated = Some(authenticated);
+    let verdict = authorize(state, caller, service, action, &outcome.parameters, origin).await;
     let verdict = verdict?;
     outcome.authorization = verdict.authorization;
     if let Some(denial) = verdict.denial {
@@ -427,7 +429,7 @@ async fn run_pipeline(
     }
     let call = Call {
         state,
-        caller: &caller,
+        caller,
         parameters: &outcome.parameters,
     };
     match operations::execute(service, action, &call).await {
