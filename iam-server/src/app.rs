@@ -235,7 +235,7 @@ async fn handle_query(
     };
     let user_agent = || header_text(&parts.headers, header::USER_AGENT);
     // A change is recorded durably before its response is rendered, because a change that
-    // cannot be recorded is answered with `ServiceFailure`. Every other call's record only
+    // cannot be recorded gets the response `ServiceFailure`. Every other call's record only
     // needs room in the queue, so its result is rendered first and then moved into the record.
     let mut deferred = None;
     if let Some((audit, service, action)) = audit {
@@ -289,7 +289,7 @@ async fn handle_query(
     xml_response(status, body, &request_id)
 }
 
-/// Writes the XML answer to a request: its status, its body and, for an error, its code.
+/// Writes the XML response to a request: its status, its body and, for an error, its code.
 fn render(
     namespace: &str,
     action: Option<&'static str>,

@@ -46,7 +46,7 @@ struct CompiledIdentity {
     /// The compiled policies. A user's are bound to the user as principal, a role's to none,
     /// because each of its sessions is a different principal.
     policies: CompiledPrincipalPolicies,
-    /// A user's principal as evaluation sees it, built once instead of per request, because
+    /// A user's principal as evaluation uses it, built once instead of per request, because
     /// it formats and parses the ARN. `None` for a role.
     user_principal: Option<RequestPrincipal>,
 }

@@ -3,7 +3,7 @@
 //! Connections are served by `Settings::threads` threads, each running its own
 //! single-threaded tokio runtime. The accept loop runs on the caller's runtime and hands the
 //! accepted connections to the threads in turn. A connection stays on its thread for its whole
-//! life, so its requests are read, handled and answered without handing a task to another
+//! life, so its requests are read, handled and responded to without handing a task to another
 //! thread. With one multi-threaded runtime, the wake-ups between its workers cost about a
 //! tenth of the server's CPU time under load (cross-core interrupts and run-queue locks in a
 //! `perf` profile of the load benchmark).
