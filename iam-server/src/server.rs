@@ -108,8 +108,10 @@ pub async fn serve(
     drop(state);
     tracing::info!(address = %address, scheme, threads = threads.len(), "listening");
 
-    accept_until(&listener, &queues, shutdown).await;
-    tracing::info!("shutdown requested, finishing in-flight requests");
+    let accepted = accept_until(&listener, &queues, shutdown).await;
+    if accepted.is_ok() {
+        tracing::info!("shutdown requested, finishing in-flight requests");
+    }
     drop(listener);
     // The watch wakes every open connection, and closing the queues ends each thread once its
     // connections are done.
@@ -127,7 +129,11 @@ pub async fn serve(
         tracing::error!("failed to wait for the serving threads");
     }
     tracing::info!("stopped");
-    Ok(())
+    accepted.map_err(|source| ServerError::Io {
+        action: "serve on",
+        path: listen.to_string(),
+        source,
+    })
 }
 
 /// An accepted connection and its client's address.
@@ -135,16 +141,21 @@ type Accepted = (std::net::TcpStream, SocketAddr);
 
 /// Accepts connections and hands them to the serving threads in turn until `shutdown`
 /// completes.
+///
+/// # Errors
+///
+/// Fails when a serving thread has stopped, such as one whose runtime could not be built, so
+/// the server stops instead of running with part of its threads.
 async fn accept_until(
     listener: &tokio::net::TcpListener,
     queues: &[mpsc::UnboundedSender<Accepted>],
     shutdown: impl Future<Output = ()>,
-) {
+) -> std::io::Result<()> {
     let mut next = queues.iter().cycle();
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
-            () = &mut shutdown => return,
+            () = &mut shutdown => return Ok(()),
             accepted = listener.accept() => accepted,
         };
         // A stream registered with this runtime's reactor must be deregistered before another
@@ -158,11 +169,10 @@ async fn accept_until(
             }
         };
         let Some(queue) = next.next() else {
-            return;
+            return Err(std::io::Error::other("no serving thread was started"));
         };
         if queue.send(stream).is_err() {
-            tracing::error!("a serving thread stopped, no longer accepting connections");
-            return;
+            return Err(std::io::Error::other("a serving thread stopped"));
         }
     }
 }
