@@ -16,6 +16,12 @@
 //! a user may hold only two access keys. `--caller root` signs with the root key instead,
 //! which needs no policy evaluation.
 //!
+//! With `--wrk-script PATH` it drives no load itself. After the setup it signs one request
+//! and writes it to `PATH` as a Lua script for `wrk` (`wrk -s PATH`), which sends those bytes
+//! on every request. A SigV4 signature stays valid for 15 minutes after its `X-Amz-Date`, so
+//! one signed request serves a whole run. The script's `done` function prints one line in the
+//! format of this generator's own output.
+//!
 //! Each connection signs its request once per second, the resolution of `X-Amz-Date`, and
 //! sends the same signed bytes until the second changes. The server still verifies every
 //! signature in full. Signing each request anew would only spend the generator's share of
@@ -74,6 +80,10 @@ struct Options {
     /// system, from `/proc/PID/stat`) per request during the run.
     #[arg(long)]
     server_pid: Option<u32>,
+    /// Writes the signed request as a `wrk` Lua script to this file after the setup, instead
+    /// of sending the load.
+    #[arg(long)]
+    wrk_script: Option<PathBuf>,
 }
 
 /// The principal that signs the load.
@@ -130,6 +140,11 @@ fn main() -> Result<()> {
         "Action=GetUser&Version=2010-05-08&UserName={}",
         options.user_name
     ));
+    if let Some(path) = &options.wrk_script {
+        let script = wrk_script(&signer, &options.endpoint, &body)?;
+        return std::fs::write(path, script)
+            .with_context(|| format!("failed to write `{}`", path.display()));
+    }
     let clock_ticks = match options.server_pid {
         Some(_) => Some(clock_ticks_per_second()?),
         None => None,
@@ -448,6 +463,81 @@ impl Connection {
 
 /// Signs a form POST to `/` and returns the bytes of the whole HTTP/1.1 request.
 fn sign_request(signer: &Signer, host: &str, body: &str, time: Timestamp) -> Result<Vec<u8>> {
+    let headers = signed_headers(signer, host, body, time)?;
+    let mut bytes = Vec::with_capacity(512 + body.len());
+    bytes.extend_from_slice(b"POST / HTTP/1.1\r\n");
+    for (name, value) in &headers {
+        bytes.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+    }
+    bytes.extend_from_slice(format!("content-length: {}\r\n\r\n", body.len()).as_bytes());
+    bytes.extend_from_slice(body.as_bytes());
+    Ok(bytes)
+}
+
+/// Returns a `wrk` Lua script that sends `body` as a POST to `/` signed now, and whose `done`
+/// function prints the run's requests, errors, requests per second and latency percentiles.
+///
+/// wrk counts a response with a status of 400 or more as an error, so a request the server
+/// rejects (an expired signature, say) shows in `errors` instead of passing as load.
+fn wrk_script(signer: &Signer, endpoint: &str, body: &str) -> Result<String> {
+    let headers = signed_headers(signer, endpoint, body, now())?;
+    let mut script = String::from("wrk.method = \"POST\"\n");
+    script.push_str(&format!("wrk.body = {}\n", lua_string(body)));
+    for (name, value) in &headers {
+        // wrk adds its own `Host` header unless one is set under exactly that name.
+        let name = if name.eq_ignore_ascii_case("host") {
+            "Host"
+        } else {
+            name
+        };
+        script.push_str(&format!(
+            "wrk.headers[{}] = {}\n",
+            lua_string(name),
+            lua_string(value)
+        ));
+    }
+    script.push_str(
+        r#"
+function done(summary, latency, requests)
+    local seconds = summary.duration / 1e6
+    local errors = summary.errors.status + summary.errors.connect + summary.errors.read
+        + summary.errors.write + summary.errors.timeout
+    io.write(string.format(
+        "requests=%d errors=%d seconds=%.1f rps=%.0f p50_ms=%.3f p99_ms=%.3f\n",
+        summary.requests, errors, seconds, summary.requests / seconds,
+        latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"#,
+    );
+    Ok(script)
+}
+
+/// Quotes text as a Lua string literal.
+fn lua_string(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for character in text.chars() {
+        match character {
+            '"' | '\\' => {
+                quoted.push('\\');
+                quoted.push(character);
+            }
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            other => quoted.push(other),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// Signs a form POST to `/` and returns every header to send except `Content-Length`.
+fn signed_headers(
+    signer: &Signer,
+    host: &str,
+    body: &str,
+    time: Timestamp,
+) -> Result<Vec<(String, String)>> {
     let headers = [
         ("host", host),
         (
@@ -462,15 +552,7 @@ fn sign_request(signer: &Signer, host: &str, body: &str, time: Timestamp) -> Res
         headers: &headers,
         body: body.as_bytes(),
     };
-    let signed = signer.sign(&request, time)?;
-    let mut bytes = Vec::with_capacity(512 + body.len());
-    bytes.extend_from_slice(b"POST / HTTP/1.1\r\n");
-    for (name, value) in &signed.headers {
-        bytes.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
-    }
-    bytes.extend_from_slice(format!("content-length: {}\r\n\r\n", body.len()).as_bytes());
-    bytes.extend_from_slice(body.as_bytes());
-    Ok(bytes)
+    Ok(signer.sign(&request, time)?.headers)
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -234,57 +234,120 @@ async fn handle_query(
     let mut outcome = handle_decoded(&state, &parts, body)
         .instrument(span.clone())
         .await;
-    if let (Some(audit), Some(service), Some(action)) =
-        (&state.audit, outcome.service, outcome.action)
-    {
-        let call = CallRecord {
-            service,
-            action,
-            request_id: &request_id,
-            source_ip_address: source
-                .map(|address| address.ip().to_string())
-                .unwrap_or_default(),
-            user_agent: header_text(&parts.headers, header::USER_AGENT),
-            parameters: &outcome.parameters,
-            user_identity: outcome
-                .authenticated
-                .as_ref()
-                .map(|authenticated| {
-                    authenticated
-                        .caller
-                        .audit_identity(&authenticated.access_key_id)
-                })
-                .or_else(|| outcome.unsigned_caller.take())
-                .unwrap_or_default(),
-            recipient_account_id: outcome
-                .authenticated
-                .as_ref()
-                .map(|authenticated| authenticated.caller.account()),
-            authorization: outcome.authorization.take(),
-            result: &outcome.result,
-        };
-        if let Err(error) = audit.record(call).instrument(span.clone()).await {
-            outcome.result = Err(error);
+    let audit = match (&state.audit, outcome.service, outcome.action) {
+        (Some(audit), Some(service), Some(action)) => Some((audit, service, action)),
+        _ => None,
+    };
+    let user_agent = || header_text(&parts.headers, header::USER_AGENT);
+    // A change is recorded durably before its response is rendered, because a change that
+    // cannot be recorded gets the response `ServiceFailure`. Every other call's record only
+    // needs room in the queue, so its result is rendered first and then moved into the record.
+    let mut deferred = None;
+    if let Some((audit, service, action)) = audit {
+        let durable = outcome.result.is_ok() && changes_state(service, action);
+        if durable {
+            let result = outcome.result.clone();
+            let call = call_record(
+                &mut outcome,
+                service,
+                action,
+                &request_id,
+                source,
+                user_agent(),
+                result,
+            );
+            if let Err(error) = audit.record(call).instrument(span.clone()).await {
+                outcome.result = Err(error);
+            }
+        } else {
+            deferred = Some((audit, service, action));
         }
     }
 
     let namespace = outcome.service.unwrap_or(Service::Iam).namespace();
-    let (status, body, code) = match &outcome.result {
-        Ok(result) => {
-            let action = outcome.action.unwrap_or("Unknown");
-            let body = xml::render_response(namespace, action, result.as_ref(), &request_id);
-            (StatusCode::OK, body, None)
+    let mut rendered = render(
+        namespace,
+        outcome.action,
+        &outcome.result,
+        &request_id,
+        &span,
+    );
+    if let Some((audit, service, action)) = deferred {
+        let result = std::mem::replace(&mut outcome.result, Ok(None));
+        let call = call_record(
+            &mut outcome,
+            service,
+            action,
+            &request_id,
+            source,
+            user_agent(),
+            result,
+        );
+        if let Err(error) = audit.record(call).instrument(span.clone()).await {
+            rendered = render(namespace, outcome.action, &Err(error), &request_id, &span);
         }
-        Err(error) => {
-            span.in_scope(|| log_error(error));
-            let body = xml::render_error(namespace, error, &request_id);
-            (error.code.status(), body, Some(error.code))
-        }
-    };
+    }
+    let (status, body, code) = rendered;
     state
         .metrics
         .record_request(outcome.service, outcome.action, code, started.elapsed());
     xml_response(status, body, &request_id)
+}
+
+/// Writes the XML response to a request: its status, its body and, for an error, its code.
+fn render(
+    namespace: &str,
+    action: Option<&'static str>,
+    result: &Result<Option<Fields>, ApiError>,
+    request_id: &str,
+    span: &tracing::Span,
+) -> (StatusCode, Vec<u8>, Option<ErrorCode>) {
+    match result {
+        Ok(result) => {
+            let action = action.unwrap_or("Unknown");
+            let body = xml::render_response(namespace, action, result.as_ref(), request_id);
+            (StatusCode::OK, body, None)
+        }
+        Err(error) => {
+            span.in_scope(|| log_error(error));
+            let body = xml::render_error(namespace, error, request_id);
+            (error.code.status(), body, Some(error.code))
+        }
+    }
+}
+
+/// Collects the audit record of a call, taking its parameters and decision from `outcome`.
+fn call_record(
+    outcome: &mut Outcome,
+    service: Service,
+    action: &'static str,
+    request_id: &str,
+    source: Option<SocketAddr>,
+    user_agent: String,
+    result: Result<Option<Fields>, ApiError>,
+) -> CallRecord {
+    let authenticated = outcome.authenticated.as_ref();
+    CallRecord {
+        service,
+        action,
+        request_id: request_id.to_owned(),
+        source_ip_address: source
+            .map(|address| address.ip().to_string())
+            .unwrap_or_default(),
+        user_agent,
+        parameters: std::mem::take(&mut outcome.parameters),
+        user_identity: authenticated
+            .map(|authenticated| {
+                authenticated
+                    .caller
+                    .audit_identity(&authenticated.access_key_id)
+            })
+            .or_else(|| outcome.unsigned_caller.take())
+            .unwrap_or_default(),
+        recipient_account_id: authenticated.map(|authenticated| authenticated.caller.account()),
+        authorization: outcome.authorization.take(),
+        result,
+    }
 }
 
 /// Logs an error sent to the client: at `debug` for the client's fault, at `error` for the
@@ -349,7 +412,10 @@ async fn run_pipeline(
     if !span.is_disabled() {
         span.record("arn", authenticated.caller.arn());
     }
-    let caller = authenticated.caller.clone();
+    // The outcome keeps the caller for the audit record, and the steps below borrow it from
+    // there instead of cloning it.
+    let authenticated = outcome.authenticated.insert(authenticated);
+    let caller = &authenticated.caller;
     let origin = RequestOrigin {
         source_ip: parts
             .extensions
@@ -358,8 +424,7 @@ async fn run_pipeline(
         secure_transport: state.settings.tls.is_some(),
         requested_region: &authenticated.region,
     };
-    let verdict = authorize(state, &caller, service, action, &outcome.parameters, origin).await;
-    outcome.authenticated = Some(authenticated);
+    let verdict = authorize(state, caller, service, action, &outcome.parameters, origin).await;
     let verdict = verdict?;
     outcome.authorization = verdict.authorization;
     if let Some(denial) = verdict.denial {
@@ -374,7 +439,7 @@ async fn run_pipeline(
     }
     let call = Call {
         state,
-        caller: &caller,
+        caller,
         parameters: &outcome.parameters,
     };
     match operations::execute(service, action, &call).await {

@@ -4,15 +4,18 @@
 //! cannot take it, the client receives `ServiceFailure`. Other calls (reads, rejections,
 //! denials) are queued and their responses sent without waiting for a disk sync.
 //!
-//! Requests hand their events to one writer thread through a bounded queue. The writer takes
-//! every event waiting in the queue, up to [`MAX_BATCH`], and stores them with one
-//! [`AuditSink::record_batch`], so one sync covers many calls. A request that finds the queue
-//! full waits for room, so a slow disk slows requests down instead of growing memory.
+//! Requests hand their calls to one writer thread through a bounded queue. The writer builds
+//! each call's event, takes every call waiting in the queue, up to [`MAX_BATCH`], and stores
+//! their events with one [`AuditSink::record_batch`], so one sync covers many calls. Building
+//! the event (its JSON values) on the writer thread keeps that work and its allocations off
+//! the request path. A request that finds the queue full waits for room, so a slow disk slows
+//! requests down instead of growing memory.
 
 use std::sync::Arc;
 
 use iam_audit::{AuditError, AuditEvent, AuditSink, Authorization, EventSource, UserIdentity};
 use iam_model::{AccountId, Clock, RandomSource};
+use jiff::Timestamp;
 use serde_json::{Map, Value};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot};
@@ -22,7 +25,7 @@ use crate::query::QueryParameters;
 use crate::service::Service;
 use crate::xml::{Fields, Node};
 
-/// The maximum number of events waiting for the writer thread.
+/// The maximum number of calls waiting for the writer thread.
 pub const QUEUE_CAPACITY: usize = 4096;
 
 /// The maximum number of events stored with one sync.
@@ -38,30 +41,33 @@ pub struct AuditRecorder {
 
 /// An entry of the writer thread's queue.
 enum Queued {
-    /// An event, with the channel that receives its result when the caller waits for it.
-    Event {
-        event: Box<AuditEvent>,
+    /// A call and the time it was made, with the channel that receives the result of storing
+    /// its event when the caller waits for it.
+    Call {
+        call: Box<CallRecord>,
+        time: Timestamp,
         stored: Option<oneshot::Sender<Result<(), AuditError>>>,
     },
-    /// A marker that the writer acknowledges once every event queued before it has been
+    /// A marker that the writer acknowledges once every call queued before it has been
     /// handed to the sink.
     Flush(oneshot::Sender<()>),
 }
+
 /// The facts about one call that its audit event records.
 #[derive(Debug)]
-pub struct CallRecord<'a> {
+pub struct CallRecord {
     /// The service that handled the call.
     pub service: Service,
     /// The action.
-    pub action: &'a str,
+    pub action: &'static str,
     /// The request id sent to the client.
-    pub request_id: &'a str,
+    pub request_id: String,
     /// The client's address, empty when unknown.
     pub source_ip_address: String,
     /// The client's `User-Agent` header, empty when absent.
     pub user_agent: String,
     /// The decoded parameters.
-    pub parameters: &'a QueryParameters,
+    pub parameters: QueryParameters,
     /// The caller as authentication established it.
     pub user_identity: UserIdentity,
     /// The account the call acted on.
@@ -69,7 +75,7 @@ pub struct CallRecord<'a> {
     /// The authorization decision, when the call got that far.
     pub authorization: Option<Authorization>,
     /// The result sent to the client.
-    pub result: &'a Result<Option<Fields>, ApiError>,
+    pub result: Result<Option<Fields>, ApiError>,
 }
 
 impl AuditRecorder {
@@ -86,9 +92,10 @@ impl AuditRecorder {
     ) -> std::io::Result<Self> {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
         let writer_sink = Arc::clone(&sink);
+        let writer_random = Arc::clone(&random);
         std::thread::Builder::new()
             .name("audit-writer".to_owned())
-            .spawn(move || run_writer(writer_sink.as_ref(), receiver))?;
+            .spawn(move || run_writer(writer_sink.as_ref(), writer_random.as_ref(), receiver))?;
         Ok(Self {
             sink,
             clock,
@@ -116,17 +123,17 @@ impl AuditRecorder {
     /// # Errors
     ///
     /// `ServiceFailure` when a state-changing call could not be recorded.
-    pub async fn record(&self, call: CallRecord<'_>) -> Result<(), ApiError> {
-        let changed_state = call.result.is_ok() && changes_state(call.service, call.action);
-        let event = self.event(call);
+    pub async fn record(&self, call: CallRecord) -> Result<(), ApiError> {
+        let changed_state = waits_for_durability(&call);
+        let time = self.clock.now();
         if !changed_state {
-            self.enqueue(event, None).await?;
+            self.enqueue(call, time, None).await?;
             return Ok(());
         }
 
-        let request_id = event.request_id.clone();
+        let request_id = call.request_id.clone();
         let (stored, result) = oneshot::channel();
-        self.enqueue(event, Some(stored)).await?;
+        self.enqueue(call, time, Some(stored)).await?;
         match result.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(error)) => {
@@ -140,7 +147,7 @@ impl AuditRecorder {
         }
     }
 
-    /// Waits until every event queued so far has been handed to the sink. The server calls it
+    /// Waits until every call queued so far has been handed to the sink. The server calls it
     /// at shutdown, before the last digest is signed.
     pub async fn flush(&self) {
         let (done, flushed) = oneshot::channel();
@@ -150,18 +157,19 @@ impl AuditRecorder {
         }
     }
 
-    /// Puts an event in the writer's queue, waiting for room when it is full.
+    /// Puts a call in the writer's queue, waiting for room when it is full.
     ///
-    /// A full queue is waited on in a spawned task, so the event still reaches the writer when
+    /// A full queue is waited on in a spawned task, so the call still reaches the writer when
     /// the request is cancelled meanwhile (its client went away after the call was made).
     async fn enqueue(
         &self,
-        event: AuditEvent,
+        call: CallRecord,
+        time: Timestamp,
         stored: Option<oneshot::Sender<Result<(), AuditError>>>,
     ) -> Result<(), ApiError> {
-        let request_id = event.request_id.clone();
-        let entry = Queued::Event {
-            event: Box::new(event),
+        let entry = Queued::Call {
+            call: Box::new(call),
+            time,
             stored,
         };
         let queued = match self.queue.try_send(entry) {
@@ -176,41 +184,52 @@ impl AuditRecorder {
             Err(TrySendError::Closed(_)) => Err(()),
         };
         queued.map_err(|()| {
-            tracing::error!(request_id, "audit writer stopped, event not recorded");
+            tracing::error!("audit writer stopped, event not recorded");
             trail_failure()
         })
     }
 
-    /// Builds the event for a call.
-    pub fn event(&self, call: CallRecord<'_>) -> AuditEvent {
-        let source = match call.service {
-            Service::Iam => EventSource::Iam,
-            Service::Sts => EventSource::Sts,
-        };
-        let mut event = AuditEvent::new(self.clock.now(), source, call.action);
-        event.source_ip_address = call.source_ip_address;
-        event.user_agent = call.user_agent;
-        event.user_identity = call.user_identity;
-        event.request_parameters = Some(parameters_json(call.parameters));
-        event.request_id = call.request_id.to_owned();
-        event.event_id = iam_audit::generate_event_id(self.random.as_ref());
-        event.read_only = !changes_state(call.service, call.action);
-        event.recipient_account_id = call.recipient_account_id;
-        event.authorization = call.authorization;
-        match call.result {
-            Ok(Some(fields)) => event.response_elements = Some(fields_json(fields)),
-            Ok(None) => {}
-            Err(error) => {
-                event.error_code = Some(error.code.as_str().to_owned());
-                event.error_message = Some(error.message.clone());
-            }
-        }
-        event
+    /// Builds the event for a call made now.
+    pub fn event(&self, call: CallRecord) -> AuditEvent {
+        build_event(call, self.clock.now(), self.random.as_ref())
     }
 }
 
-/// Runs the writer thread: stores the queued events in batches until the queue closes.
-fn run_writer(sink: &dyn AuditSink, mut queue: mpsc::Receiver<Queued>) {
+/// Returns whether recording `call` waits until its event is durable: a successful call that
+/// changed state.
+pub fn waits_for_durability(call: &CallRecord) -> bool {
+    call.result.is_ok() && changes_state(call.service, call.action)
+}
+
+/// Builds the event for a call made at `time`, drawing its event id from `random`.
+fn build_event(call: CallRecord, time: Timestamp, random: &dyn RandomSource) -> AuditEvent {
+    let source = match call.service {
+        Service::Iam => EventSource::Iam,
+        Service::Sts => EventSource::Sts,
+    };
+    let mut event = AuditEvent::new(time, source, call.action);
+    event.source_ip_address = call.source_ip_address;
+    event.user_agent = call.user_agent;
+    event.user_identity = call.user_identity;
+    event.request_parameters = Some(parameters_json(&call.parameters));
+    event.request_id = call.request_id;
+    event.event_id = iam_audit::generate_event_id(random);
+    event.read_only = !changes_state(call.service, call.action);
+    event.recipient_account_id = call.recipient_account_id;
+    event.authorization = call.authorization;
+    match call.result {
+        Ok(Some(fields)) => event.response_elements = Some(fields_json(&fields)),
+        Ok(None) => {}
+        Err(error) => {
+            event.error_code = Some(error.code.as_str().to_owned());
+            event.error_message = Some(error.message);
+        }
+    }
+    event
+}
+
+/// Runs the writer thread: stores the queued calls in batches until the queue closes.
+fn run_writer(sink: &dyn AuditSink, random: &dyn RandomSource, mut queue: mpsc::Receiver<Queued>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = queue.blocking_recv() {
         batch.push(first);
@@ -220,21 +239,26 @@ fn run_writer(sink: &dyn AuditSink, mut queue: mpsc::Receiver<Queued>) {
                 Err(_) => break,
             }
         }
-        write_batch(sink, batch.drain(..));
+        write_batch(sink, random, batch.drain(..));
     }
 }
 
 /// Stores one batch, sends each waiting caller its event's result, logs the failures of
 /// events that no caller waits for, and acknowledges flush markers.
-fn write_batch(sink: &dyn AuditSink, batch: impl Iterator<Item = Queued>) {
+fn write_batch(
+    sink: &dyn AuditSink,
+    random: &dyn RandomSource,
+    batch: impl Iterator<Item = Queued>,
+) {
     let mut events = Vec::new();
     let mut waiting = Vec::new();
     let mut flushes = Vec::new();
     for queued in batch {
         match queued {
-            Queued::Event { event, stored } => {
+            Queued::Call { call, time, stored } => {
+                let event = build_event(*call, time, random);
                 waiting.push((event.request_id.clone(), stored));
-                events.push(*event);
+                events.push(event);
             }
             Queued::Flush(done) => flushes.push(done),
         }

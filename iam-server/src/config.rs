@@ -90,6 +90,10 @@ pub struct Options {
     /// `_index.json`). Without it no AWS managed policy exists.
     #[arg(long, env = "IAM_AWS_MANAGED_POLICIES")]
     pub aws_managed_policies: Option<PathBuf>,
+    /// Threads serving connections, each with its own single-threaded runtime [default: the
+    /// number of CPUs].
+    #[arg(long, env = "IAM_THREADS")]
+    pub threads: Option<usize>,
 }
 
 /// The format of log lines.
@@ -148,6 +152,8 @@ pub struct Settings {
     pub audit: bool,
     /// The directory of AWS managed policy documents, if one is configured.
     pub aws_managed_policies: Option<PathBuf>,
+    /// The number of threads serving connections.
+    pub threads: usize,
 }
 
 impl Settings {
@@ -169,7 +175,8 @@ impl Settings {
     ///
     /// # Errors
     ///
-    /// Fails on an invalid account id, a zero body limit or half a TLS configuration.
+    /// Fails on an invalid account id, a zero body limit or thread count, or half a TLS
+    /// configuration.
     pub fn resolve(options: Options) -> Result<Self, ServerError> {
         let listen = options
             .listen
@@ -197,6 +204,14 @@ impl Settings {
                 "invalid `max-body-bytes` `0`, expected at least 1".to_owned(),
             ));
         }
+        let threads = options.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        });
+        if threads == 0 {
+            return Err(ServerError::Config(
+                "invalid `threads` `0`, expected at least 1".to_owned(),
+            ));
+        }
         let allowed_regions = options
             .allowed_regions
             .unwrap_or_default()
@@ -219,6 +234,7 @@ impl Settings {
             max_body_bytes,
             audit: options.audit.unwrap_or(true),
             aws_managed_policies: options.aws_managed_policies,
+            threads,
         })
     }
 }
@@ -257,6 +273,7 @@ fn merge(primary: Options, fallback: Options) -> Options {
         aws_managed_policies: primary
             .aws_managed_policies
             .or(fallback.aws_managed_policies),
+        threads: primary.threads.or(fallback.threads),
     }
 }
 

@@ -46,6 +46,9 @@ struct CompiledIdentity {
     /// The compiled policies. A user's are bound to the user as principal, a role's to none,
     /// because each of its sessions is a different principal.
     policies: CompiledPrincipalPolicies,
+    /// A user's principal as evaluation uses it, built once instead of per request, because
+    /// it formats and parses the ARN. `None` for a role.
+    user_principal: Option<RequestPrincipal>,
 }
 
 /// A decision with the request it was made about, for the denial message and the encoded
@@ -123,7 +126,6 @@ impl PolicyCache {
         request: RequestFacts<'_>,
     ) -> Result<Evaluation, ApiError> {
         let identity = Identity::User(user.user_name.clone());
-        let principal = request_principal(user);
         let compiled = self
             .compiled(store, account, &identity)
             .await?
@@ -133,6 +135,12 @@ impl PolicyCache {
                     name: user.user_name.clone(),
                 })
             })?;
+        // The entry was loaded from the store, which may hold a newer record than the caller's
+        // copy. Its principal serves only while it describes the same user.
+        let principal = match &compiled.user_principal {
+            Some(principal) if compiled.unique_id == user.user_id.as_str() => principal.clone(),
+            _ => request_principal(user),
+        };
         Ok(request.evaluate(&compiled.policies, principal))
     }
 
@@ -206,12 +214,12 @@ impl PolicyCache {
                 )
             }
             (PrincipalKind::User, Some(user)) => {
-                let principal = RequestPrincipal::from_arn(&user.arn)
-                    .map_err(ApiError::from)?
-                    .with_user_id(&user.unique_id);
-                let principal = user.tags.iter().fold(principal, |principal, tag| {
-                    principal.with_tag(&tag.key, &tag.value)
-                });
+                let principal = match &user.user_principal {
+                    Some(principal) => principal.clone(),
+                    None => RequestPrincipal::from_arn(&user.arn)
+                        .map_err(ApiError::from)?
+                        .with_user_id(&user.unique_id),
+                };
                 (principal, user.policies.clone())
             }
             // The root user's sessions hold the root user's permissions, which the policy
@@ -250,20 +258,22 @@ impl PolicyCache {
         };
         let policies = principal_policies(&loaded);
         let compiled = Arc::new(match &loaded.principal {
-            iam_store::Principal::User(user) => CompiledIdentity {
-                unique_id: user.user_id.as_str().to_owned(),
-                arn: user.arn.to_string(),
-                tags: user.tags.clone(),
-                policies: CompiledPrincipalPolicies::compile(
-                    &policies,
-                    Some(&request_principal(user)),
-                ),
-            },
+            iam_store::Principal::User(user) => {
+                let principal = request_principal(user);
+                CompiledIdentity {
+                    unique_id: user.user_id.as_str().to_owned(),
+                    arn: user.arn.to_string(),
+                    tags: user.tags.clone(),
+                    policies: CompiledPrincipalPolicies::compile(&policies, Some(&principal)),
+                    user_principal: Some(principal),
+                }
+            }
             iam_store::Principal::Role(role) => CompiledIdentity {
                 unique_id: role.role_id.as_str().to_owned(),
                 arn: role.arn.to_string(),
                 tags: role.tags.clone(),
                 policies: CompiledPrincipalPolicies::compile(&policies, None),
+                user_principal: None,
             },
         });
         let mut state = self.lock();

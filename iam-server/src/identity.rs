@@ -6,6 +6,7 @@
 //! credential scope. For session credentials the lookup opens the session token instead
 //! ([`crate::session`]).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -440,8 +441,9 @@ fn check_scope_service(scope_service: &str, service: Service) -> Result<(), ApiE
 }
 
 /// Returns the SigV4 `Credential` value (`AKID/DATE/REGION/SERVICE/aws4_request`) of the
-/// `Authorization` header or the `X-Amz-Credential` query parameter, unverified.
-pub fn credential(headers: &axum::http::HeaderMap, query: &str) -> Option<String> {
+/// `Authorization` header or the `X-Amz-Credential` query parameter, unverified. The value
+/// of the header is borrowed, so the common case allocates nothing.
+pub fn credential<'a>(headers: &'a axum::http::HeaderMap, query: &'a str) -> Option<Cow<'a, str>> {
     let from_header = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -449,13 +451,13 @@ pub fn credential(headers: &axum::http::HeaderMap, query: &str) -> Option<String
             value
                 .split([' ', ','])
                 .find_map(|part| part.trim().strip_prefix("Credential="))
-                .map(str::to_owned)
         });
-    from_header.or_else(|| {
-        form_urlencoded::parse(query.as_bytes())
-            .find(|(name, _)| name == "X-Amz-Credential")
-            .map(|(_, value)| value.into_owned())
-    })
+    if let Some(credential) = from_header {
+        return Some(Cow::Borrowed(credential));
+    }
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "X-Amz-Credential")
+        .map(|(_, value)| value)
 }
 
 /// Returns the `X-Amz-Security-Token` of the headers or, for a presigned request, of the query.

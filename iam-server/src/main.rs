@@ -27,7 +27,9 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
+/// The main runtime opens the store, accepts connections and waits for signals. Requests run
+/// on the serving threads that `server::serve` starts.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     let settings = Settings::load(Options::parse())?;
     init_logging(&settings)?;

@@ -18,23 +18,23 @@ fn parameters(query: &str) -> QueryParameters {
     QueryParameters::decode(Some(query), None).unwrap()
 }
 
-fn call<'a>(
+fn call(
     service: Service,
-    action: &'a str,
-    parameters: &'a QueryParameters,
-    result: &'a Result<Option<Fields>, ApiError>,
-) -> CallRecord<'a> {
+    action: &'static str,
+    parameters: &QueryParameters,
+    result: &Result<Option<Fields>, ApiError>,
+) -> CallRecord {
     CallRecord {
         service,
         action,
-        request_id: "request-1",
+        request_id: "request-1".to_owned(),
         source_ip_address: "127.0.0.1".to_owned(),
         user_agent: "test".to_owned(),
-        parameters,
+        parameters: parameters.clone(),
         user_identity: UserIdentity::default(),
         recipient_account_id: None,
         authorization: None,
-        result,
+        result: result.clone(),
     }
 }
 

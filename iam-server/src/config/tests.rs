@@ -144,6 +144,18 @@ fn zero_body_limit_is_rejected() {
 }
 
 #[test]
+fn zero_threads_are_rejected() {
+    let options = Options {
+        threads: Some(0),
+        ..Options::default()
+    };
+
+    let error = Settings::resolve(options).unwrap_err();
+
+    assert!(error.to_string().contains("`threads` `0`"), "{error}");
+}
+
+#[test]
 fn flags_reject_tls_cert_without_key() {
     let result = Options::try_parse_from(["iam-server", "--tls-cert", "cert.pem"]);
 

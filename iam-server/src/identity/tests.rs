@@ -37,9 +37,11 @@ fn credential_reads_header_then_query() {
             .unwrap(),
     );
 
+    let no_headers = axum::http::HeaderMap::new();
+
     let from_header = credential(&headers, "");
     let from_query = credential(
-        &axum::http::HeaderMap::new(),
+        &no_headers,
         "X-Amz-Credential=AKID2%2F20260101%2Fus-east-1%2Fsts%2Faws4_request",
     );
 

@@ -321,3 +321,45 @@ fn port_in_use_leaves_data_dir_untouched() {
     );
     drop(holder);
 }
+
+#[test]
+fn shutdown_finishes_request_in_flight() {
+    use std::io::Write;
+    let directory = tempfile::tempdir().unwrap();
+    let server = Server::start_with(&directory.path().join("data"), &["--threads", "2"]);
+    let body = "Action=ListUsers&Version=2010-05-08";
+    let (first, rest) = body.split_at(10);
+    let mut stream = TcpStream::connect(server.address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\r\n",
+        server.address,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(first.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+
+    let mut server = server;
+    terminate(&mut server.child);
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(rest.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = server.child.wait().unwrap();
+
+    // The request carries no signature, so the complete response is AWS's error for that.
+    assert!(response.starts_with("HTTP/1.1 4"), "{response}");
+    assert!(
+        response.contains("MissingAuthenticationToken"),
+        "{response}"
+    );
+    assert!(
+        response.trim_end().ends_with("</ErrorResponse>"),
+        "{response}"
+    );
+    assert!(status.success(), "the server exited with {status}");
+}
