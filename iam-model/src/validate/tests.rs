@@ -520,3 +520,15 @@ fn session_policy_cases() {
         &["", "\u{0}", "€", too_long.as_str()],
     );
 }
+
+#[test]
+fn fixed_length_message_names_one_length() {
+    let error = mfa_code("AuthenticationCode1", "12345").unwrap_err();
+
+    let message = error.to_string();
+
+    assert_eq!(
+        message,
+        "invalid AuthenticationCode1 `12345`: 5 characters, expected exactly 6"
+    );
+}
