@@ -47,7 +47,10 @@ pub enum ModelError {
     #[error("invalid access key status `{0}`, expected `Active` or `Inactive`")]
     InvalidAccessKeyStatus(String),
     /// A field whose length in characters is outside AWS's bounds.
-    #[error("invalid {field} `{value}`: {length} characters, expected {min} to {max}")]
+    #[error(
+        "invalid {field} `{value}`: {length} characters, expected {}",
+        length_range(*.min, *.max)
+    )]
     InvalidLength {
         /// The AWS parameter name, such as `UserName`.
         field: &'static str,
@@ -144,4 +147,13 @@ const ERROR_VALUE_MAX_CHARS: usize = 256;
 /// Returns at most the first 256 characters of `value`, so an error never repeats a huge input.
 pub(crate) fn shorten(value: &str) -> String {
     value.chars().take(ERROR_VALUE_MAX_CHARS).collect()
+}
+
+/// Formats an inclusive length range, or the one length when both ends are equal.
+fn length_range(min: usize, max: usize) -> String {
+    if min == max {
+        format!("exactly {min}")
+    } else {
+        format!("{min} to {max}")
+    }
 }

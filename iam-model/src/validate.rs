@@ -315,10 +315,14 @@ pub fn serial_number(value: &str) -> Result<(), ModelError> {
 ///
 /// # Errors
 ///
-/// [`ModelError::InvalidLength`] or [`ModelError::InvalidCharacter`].
+/// [`ModelError::InvalidLength`] or [`ModelError::InvalidCharacter`], with `***` in place of
+/// the value.
 pub fn mfa_code(field: &'static str, value: &str) -> Result<(), ModelError> {
-    length(field, value, 6, 6)?;
-    characters(field, value, "digits", |c| c.is_ascii_digit())
+    // A one-time code is a credential, and these messages reach logs and the audit trail, so
+    // they show `***` in place of the value.
+    length(field, value, 6, 6)
+        .and_then(|()| characters(field, value, "digits", |c| c.is_ascii_digit()))
+        .map_err(redact_value)
 }
 
 /// Checks the text of an access key id in a request: 16 to 128 of `[A-Za-z0-9_]`.
@@ -626,6 +630,38 @@ fn characters(
             expected,
         }),
         None => Ok(()),
+    }
+}
+
+/// Replaces the value that a length or character error repeats with `***`.
+fn redact_value(error: ModelError) -> ModelError {
+    const REDACTED: &str = "***";
+    match error {
+        ModelError::InvalidLength {
+            field,
+            length,
+            min,
+            max,
+            ..
+        } => ModelError::InvalidLength {
+            field,
+            value: REDACTED.to_owned(),
+            length,
+            min,
+            max,
+        },
+        ModelError::InvalidCharacter {
+            field,
+            character,
+            expected,
+            ..
+        } => ModelError::InvalidCharacter {
+            field,
+            value: REDACTED.to_owned(),
+            character,
+            expected,
+        },
+        other => other,
     }
 }
 

@@ -7,12 +7,13 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StsError {
     /// A request parameter breaks one of AWS's rules for it.
-    #[error("invalid `{parameter}`: {reason}")]
+    #[error("{message}")]
     Validation {
         /// The parameter name as AWS spells it, such as `RoleSessionName`.
         parameter: &'static str,
-        /// The problem with the value, quoting the value in backticks where it is safe to show.
-        reason: String,
+        /// The whole message, naming the parameter and quoting the value in backticks where it
+        /// is safe to show.
+        message: String,
     },
     /// The caller may not perform the operation.
     #[error("access denied: {0}")]
@@ -123,16 +124,17 @@ impl StsError {
             ModelError::InvalidArn { .. } => "Arn",
             _ => "request",
         };
+        // The model's message already names the field and quotes the value.
         StsError::Validation {
             parameter,
-            reason: error.to_string(),
+            message: error.to_string(),
         }
     }
 
     pub(crate) fn validation(parameter: &'static str, reason: impl Into<String>) -> Self {
         StsError::Validation {
             parameter,
-            reason: reason.into(),
+            message: format!("invalid `{parameter}`: {}", reason.into()),
         }
     }
 }

@@ -520,3 +520,27 @@ fn session_policy_cases() {
         &["", "\u{0}", "€", too_long.as_str()],
     );
 }
+
+#[test]
+fn fixed_length_message_names_one_length() {
+    let error = mfa_code("AuthenticationCode1", "12345").unwrap_err();
+
+    let message = error.to_string();
+
+    assert_eq!(
+        message,
+        "invalid AuthenticationCode1 `***`: 5 characters, expected exactly 6"
+    );
+}
+
+#[test]
+fn mfa_code_message_hides_value() {
+    for value in ["1234567", "12a456"] {
+        let error = mfa_code("TokenCode", value).unwrap_err();
+
+        let message = error.to_string();
+
+        assert!(!message.contains(value), "{message}");
+        assert!(message.starts_with("invalid TokenCode `***`"), "{message}");
+    }
+}

@@ -9,7 +9,7 @@ fn sts_errors_map_to_aws_codes() {
         (
             StsError::Validation {
                 parameter: "RoleSessionName",
-                reason: "too short".to_owned(),
+                message: "invalid `RoleSessionName`: too short".to_owned(),
             },
             ErrorCode::ValidationError,
         ),

@@ -370,3 +370,27 @@ fn maximal_policy_with_short_tags_fits() {
         Err(StsError::PackedPolicyTooLarge { percent: 110 })
     );
 }
+
+#[test]
+fn role_session_name_message_names_field_once() {
+    let error = validate_role_session_name("x").unwrap_err();
+
+    let message = error.to_string();
+
+    assert_eq!(
+        message,
+        "invalid RoleSessionName `x`: 1 characters, expected 2 to 64"
+    );
+}
+
+#[test]
+fn duration_message_names_parameter() {
+    let error = role_session_duration(Some(100), 3600, false).unwrap_err();
+
+    let message = error.to_string();
+
+    assert!(
+        message.starts_with("invalid `DurationSeconds`: "),
+        "{message}"
+    );
+}
