@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -37,6 +36,10 @@ use crate::service::Service;
 use crate::session::{SessionKeys, Sessions};
 use crate::store_cache::StoreCache;
 use crate::xml::{self, Fields};
+
+use body::{BodyError, RequestBody};
+
+mod body;
 
 /// The header that carries the request id in every Query API response.
 pub const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
@@ -215,7 +218,7 @@ struct Outcome {
 async fn handle_query(
     State(state): State<Arc<AppState>>,
     parts: Parts,
-    body: Result<Bytes, BytesRejection>,
+    body: RequestBody,
 ) -> Response {
     let started = Instant::now();
     let _in_flight = state.metrics.start_request();
@@ -361,11 +364,7 @@ fn log_error(error: &ApiError) {
 }
 
 /// Decodes, routes and runs one request.
-async fn handle_decoded(
-    state: &AppState,
-    parts: &Parts,
-    body: Result<Bytes, BytesRejection>,
-) -> Outcome {
+async fn handle_decoded(state: &AppState, parts: &Parts, body: RequestBody) -> Outcome {
     let mut outcome = Outcome {
         service: scope_service(&parts.headers, parts.uri.query()),
         action: None,
@@ -385,7 +384,7 @@ async fn handle_decoded(
 async fn run_pipeline(
     state: &AppState,
     parts: &Parts,
-    body: Result<Bytes, BytesRejection>,
+    body: RequestBody,
     outcome: &mut Outcome,
 ) -> Result<Option<Fields>, ApiError> {
     let body = read_body(body)?;
@@ -449,19 +448,16 @@ async fn run_pipeline(
 }
 
 /// Turns a body that could not be read into the client error.
-fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
-    body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                ErrorCode::InvalidParameterValue,
-                "The request body is larger than the server accepts.",
-            )
-        } else {
-            ApiError::new(
-                ErrorCode::MalformedQueryString,
-                format!("The request body could not be read: {rejection}"),
-            )
-        }
+fn read_body(body: RequestBody) -> Result<Bytes, ApiError> {
+    body.0.map_err(|error| match error {
+        BodyError::TooLarge => ApiError::new(
+            ErrorCode::InvalidParameterValue,
+            "The request body is larger than the server accepts.",
+        ),
+        BodyError::Unreadable(rejection) => ApiError::new(
+            ErrorCode::MalformedQueryString,
+            format!("The request body could not be read: {rejection}"),
+        ),
     })
 }
 

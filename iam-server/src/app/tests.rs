@@ -624,6 +624,30 @@ async fn oversized_body_is_rejected() {
 }
 
 #[tokio::test]
+async fn oversized_declared_length_is_rejected_before_the_body_arrives() {
+    // The body never sends a byte; only its declared length is over the limit.
+    let never = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+    let request = Request::post("/")
+        .header(
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )
+        .header(header::CONTENT_LENGTH, "99999999999")
+        .body(Body::from_stream(never))
+        .unwrap();
+
+    let (status, _, body) = tokio::time::timeout(Duration::from_secs(5), send(request))
+        .await
+        .expect("answered without waiting for the body");
+
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains("<Code>InvalidParameterValue</Code>"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
 async fn non_form_content_type_is_rejected() {
     let request = Request::post("/")
         .header(header::CONTENT_TYPE, "application/json")
