@@ -13,8 +13,10 @@ const ACCESS_KEY_ID_SUFFIX_LEN: usize = 16;
 /// The length of a generated secret access key, in characters.
 pub const SECRET_ACCESS_KEY_LEN: usize = 40;
 
-/// Upper-case letters and digits, the alphabet of access key id suffixes.
-const ID_ALPHABET: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+/// The RFC 4648 base32 alphabet (`A`-`Z`, `2`-`7`), from which AWS draws the characters of
+/// its own access key ids. Ids given from outside, such as an imported root key, may use any
+/// upper-case letter or digit.
+const ID_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// The Base64 alphabet, the alphabet of secret access keys.
 const SECRET_ALPHABET: &[u8; 64] =
@@ -207,3 +209,6 @@ fn push_random_characters(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
