@@ -150,6 +150,12 @@ impl Harness {
         self.send(key, "iam", &body).await
     }
 
+    /// Calls STS signed by `key` with `parameters` (without `Version`).
+    pub(crate) async fn sts_as(&self, key: &Key, parameters: &str) -> Reply {
+        let body = format!("{parameters}&Version=2011-06-15");
+        self.send(key, "sts", &body).await
+    }
+
     async fn send(&self, key: &Key, service: &str, body: &str) -> Reply {
         // The policy cache drops changed users in a task fed by the store. On the test's
         // single-threaded runtime that task runs only when the test yields.

@@ -26,6 +26,8 @@ mod models;
 #[cfg(test)]
 mod oidc_providers;
 #[cfg(test)]
+mod root_mfa;
+#[cfg(test)]
 mod root_user;
 #[cfg(test)]
 mod shapes;

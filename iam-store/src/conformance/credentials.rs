@@ -478,9 +478,7 @@ pub(super) async fn root_mfa_devices(store: &Arc<dyn IamStore>, fixture: &Fixtur
         }
     );
     expect_error!(
-        store
-            .deactivate_mfa_device(account, "Alice", &serial)
-            .await,
+        store.deactivate_mfa_device(account, "Alice", &serial).await,
         StoreError::NoSuchEntity {
             kind: EntityKind::MfaDevice,
             ..

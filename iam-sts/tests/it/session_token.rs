@@ -377,7 +377,11 @@ async fn root_mfa_code_is_single_use() {
     let root = root_caller(MAIN_ACCOUNT);
     let (serial, totp) = world.mfa_device(MAIN_ACCOUNT, ROOT_MFA_OWNER).await;
     let current = totp.code_at(world.now());
-    let wrong = if current == "000000" { "000001" } else { "000000" };
+    let wrong = if current == "000000" {
+        "000001"
+    } else {
+        "000000"
+    };
 
     let wrong_result = world
         .sts
