@@ -1,6 +1,7 @@
-"""End-to-end test of the root user's own virtual MFA device with boto3: enable it without
-`UserName` using codes computed from the seed `CreateVirtualMFADevice` returned, list it, check
-the account summary and credential report, get an MFA session token, and deactivate it.
+"""End-to-end test of the root user's own virtual MFA device with boto3. The root user enables
+it without `UserName`, with codes computed from the seed `CreateVirtualMFADevice` returned. The
+test then lists it, checks the account summary and credential report, gets an MFA session token
+and deactivates it.
 
 botocore's model marks `UserName` of `EnableMFADevice` and `ResyncMFADevice` as required, so
 those calls go through a client with parameter validation off."""
