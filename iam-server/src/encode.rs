@@ -222,6 +222,9 @@ pub fn virtual_mfa_device(
 
 /// Builds `MFADevice`, as `ListMFADevices` returns an enabled device. A device of the root user
 /// has no `UserName`, as the root user's access keys have none.
+///
+/// NOTE: the AWS documentation shows no `MFADevice` of the root user, so leaving out `UserName`
+/// follows AWS's root access key metadata rather than an observed response.
 pub fn mfa_device(device: &VirtualMfaDevice, owner: &str) -> Fields {
     Fields::new()
         .optional_text("UserName", credential_owner_name(owner))
