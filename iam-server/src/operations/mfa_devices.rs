@@ -1,9 +1,10 @@
 //! Virtual MFA devices: create, enable with two consecutive codes, resynchronize, deactivate,
 //! delete, list and tags.
 //!
-//! The root user manages its own devices by omitting `UserName`; the store keeps them under the
-//! owner name [`ROOT_USER_NAME`]. AWS enables root devices only in its console, which names the
-//! device `root-account-mfa-device`. This server has no console, so the root user calls the API
+//! The root user manages its own devices by omitting `UserName`, and the store keeps them under
+//! the owner name [`ROOT_USER_NAME`]. AWS enables root devices only in its console (IAM User
+//! Guide, "Assign MFA devices in the AWS CLI or AWS API"), which names the device
+//! `root-account-mfa-device`. This server has no console, so the root user calls the API
 //! instead, and a device keeps the name `CreateVirtualMFADevice` gave it. SDKs that check
 //! required members client-side, such as boto3, need that check off to omit `UserName` from
 //! `EnableMFADevice` and `ResyncMFADevice`.
