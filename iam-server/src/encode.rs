@@ -51,7 +51,12 @@ pub fn root_user(account: AccountId, create_date: Timestamp) -> Fields {
 /// Returns the `UserName` of an access key's owner, or `None` for the root user's keys, whose
 /// metadata AWS returns without one.
 pub fn key_owner_name(access_key: &AccessKey) -> Option<&str> {
-    let owner = access_key.user_name.as_str();
+    credential_owner_name(&access_key.user_name)
+}
+
+/// Returns the `UserName` to show for a credential's stored owner name, or `None` for the root
+/// user's owner name [`ROOT_USER_NAME`], which is no user name.
+pub fn credential_owner_name(owner: &str) -> Option<&str> {
     (owner != ROOT_USER_NAME).then_some(owner)
 }
 
@@ -195,10 +200,11 @@ pub fn login_profile(profile: &LoginProfile) -> Fields {
 
 /// Builds `VirtualMFADevice`. Only `CreateVirtualMFADevice` passes `seed`: the seed as Base32
 /// text and the enrollment QR code as PNG bytes. Both members are blobs, so the XML carries
-/// them in Base64 and SDKs return the Base32 text and the PNG bytes.
+/// them in Base64 and SDKs return the Base32 text and the PNG bytes. `user` is the owner's
+/// `User`, built by [`user_summary`] or, for the root user, by [`root_user`].
 pub fn virtual_mfa_device(
     device: &VirtualMfaDevice,
-    user: Option<&User>,
+    user: Option<Fields>,
     seed: Option<(&str, &[u8])>,
 ) -> Fields {
     let fields = Fields::new().text("SerialNumber", device.serial_number.to_string());
@@ -209,15 +215,19 @@ pub fn virtual_mfa_device(
         None => fields,
     };
     let fields = fields
-        .optional_structure("User", user.map(user_summary))
+        .optional_structure("User", user)
         .optional_timestamp("EnableDate", device.enable_date);
     with_tags(fields, &device.tags)
 }
 
-/// Builds `MFADevice`, as `ListMFADevices` returns an enabled device.
-pub fn mfa_device(device: &VirtualMfaDevice, user_name: &str) -> Fields {
+/// Builds `MFADevice`, as `ListMFADevices` returns an enabled device. A device of the root user
+/// has no `UserName`, as the root user's access keys have none.
+///
+/// NOTE: the AWS documentation shows no `MFADevice` of the root user, so leaving out `UserName`
+/// follows AWS's root access key metadata rather than an observed response.
+pub fn mfa_device(device: &VirtualMfaDevice, owner: &str) -> Fields {
     Fields::new()
-        .text("UserName", user_name)
+        .optional_text("UserName", credential_owner_name(owner))
         .text("SerialNumber", device.serial_number.to_string())
         .optional_timestamp("EnableDate", device.enable_date)
 }

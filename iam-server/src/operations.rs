@@ -88,7 +88,7 @@ impl Call<'_> {
         }
     }
 
-    /// Returns the owner of the access keys an access key action manages: `UserName`, else
+    /// Returns the owner of the access keys or MFA devices an action manages: `UserName`, else
     /// the calling IAM user, else for the root user its owner name [`ROOT_USER_NAME`].
     ///
     /// # Errors
@@ -192,11 +192,14 @@ async fn get_account_summary(call: &Call<'_>) -> OperationResult {
     let root_keys = store
         .list_access_keys(call.account(), ROOT_USER_NAME)
         .await?;
-    // NOTE: no action of this server gives the root user a console password or an MFA
-    // device (AWS sets both in its console), so those two entries are 0.
+    let root_devices = store
+        .list_mfa_devices(call.account(), ROOT_USER_NAME)
+        .await?;
+    // NOTE: no action of this server gives the root user a console password (AWS sets it in
+    // its console), so that entry is 0.
     let root_entries = [
         ("AccountAccessKeysPresent", u32::from(!root_keys.is_empty())),
-        ("AccountMFAEnabled", 0),
+        ("AccountMFAEnabled", u32::from(!root_devices.is_empty())),
         ("AccountPasswordPresent", 0),
     ];
     for (key, value) in root_entries {

@@ -203,7 +203,7 @@ pub fn target(
         (ResourceKind::Mfa, _) => Target::Arn(parameters.required("SerialNumber")?.to_owned()),
         (ResourceKind::User, _) => match parameters.optional("UserName") {
             Some(name) => named(name),
-            None if user_name_is_required(action) => {
+            None if user_name_is_required(action, caller.is_root) => {
                 return Err(ApiError::missing_parameter("UserName"));
             }
             None => match caller.user_name {
@@ -301,8 +301,13 @@ fn with_path(parameters: &QueryParameters, name_parameter: &str) -> Result<Strin
 }
 
 /// Returns whether a user action needs `UserName`; the others act on the calling user when it
-/// is absent.
-fn user_name_is_required(action: &str) -> bool {
+/// is absent. The root user omits it from `EnableMFADevice` and `ResyncMFADevice` to manage its
+/// own devices.
+fn user_name_is_required(action: &str, caller_is_root: bool) -> bool {
+    let root_own_device = matches!(action, "EnableMFADevice" | "ResyncMFADevice");
+    if caller_is_root && root_own_device {
+        return false;
+    }
     !matches!(
         action,
         "GetUser"

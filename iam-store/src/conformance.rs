@@ -265,6 +265,13 @@ where
         report,
         factory,
         fixture,
+        small(),
+        credentials::root_mfa_devices
+    );
+    check!(
+        report,
+        factory,
+        fixture,
         defaults(),
         credentials::mfa_time_steps
     );

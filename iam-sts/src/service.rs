@@ -247,15 +247,10 @@ impl Sts {
     }
 }
 
-/// The owner name the MFA verifier receives for the root user's devices. No IAM user can have
-/// it, because user names cannot contain `<`.
-///
-/// TODO: the store enables virtual MFA devices only for IAM users, so no device is ever
-/// enabled under this name and the root user's `GetSessionToken` with MFA is denied.
-/// `enable_mfa_device` and `accept_mfa_time_step` both require a user record. Once they accept
-/// the owner name `iam_model::ROOT_USER_NAME`, which equals this one, as root access keys do,
-/// this crate's MFA check works for root unchanged.
-pub const ROOT_MFA_OWNER: &str = "<root>";
+/// The owner name the MFA verifier receives for the root user's devices: the store's owner name
+/// for the root user's access keys and MFA devices. No IAM user can have it, because user names
+/// cannot contain `<`.
+pub const ROOT_MFA_OWNER: &str = iam_model::ROOT_USER_NAME;
 
 /// Builds the `assumed-role` ARN of a session: the role's name without its path.
 fn assumed_role_arn(role_arn: &Arn, role_name: &str, session_name: &str) -> Result<Arn, StsError> {

@@ -224,14 +224,15 @@ async fn build(
     let mut csv = COLUMNS.join(",");
     csv.push('\n');
     let root_keys = store.list_access_keys(account, ROOT_USER_NAME).await?;
+    let root_devices = store.list_mfa_devices(account, ROOT_USER_NAME).await?;
     let root_row = Row {
         user: "<root_account>".to_owned(),
         arn: format!("arn:aws:iam::{account}:root"),
         user_creation_time: root.create_date,
-        // NOTE: The root user of this server has no console password and no MFA device,
-        // because no action creates them.
+        // NOTE: The root user of this server has no console password, because no action
+        // creates one.
         password: PasswordColumns::root(),
-        mfa_active: false,
+        mfa_active: !root_devices.is_empty(),
         keys: root_keys,
     };
     root_row.write(&mut csv);

@@ -1,6 +1,14 @@
 //! Virtual MFA devices: create, enable with two consecutive codes, resynchronize, deactivate,
 //! delete, list and tags.
 //!
+//! The root user manages its own devices by omitting `UserName`, and the store keeps them under
+//! the owner name [`ROOT_USER_NAME`]. AWS enables root devices only in its console (IAM User
+//! Guide, "Assign MFA devices in the AWS CLI or AWS API"), which names the device
+//! `root-account-mfa-device`. This server has no console, so the root user calls the API
+//! instead, and a device keeps the name `CreateVirtualMFADevice` gave it. SDKs that check
+//! required members client-side, such as boto3, need that check off to omit `UserName` from
+//! `EnableMFADevice` and `ResyncMFADevice`.
+//!
 //! A device's TOTP seed is returned once, by `CreateVirtualMFADevice`, and kept sealed under
 //! [`iam_auth::totp::seed_context`], the context the STS crate opens it with to check
 //! `TokenCode`. Codes are checked by `iam-auth`'s [`Totp`], the one implementation of RFC 6238
@@ -9,7 +17,7 @@
 use iam_auth::totp::{
     ConsecutiveCodes, Totp, TotpAlgorithm, TotpSeed, open_device_seed, seal_device_seed,
 };
-use iam_model::{Arn, SealedBytes, User, VirtualMfaDevice, validate};
+use iam_model::{Arn, ROOT_USER_NAME, SealedBytes, VirtualMfaDevice, validate};
 use iam_store::{MfaAssignment, StoreError, TimeStepAcceptance};
 
 use super::{Call, OperationResult, add_tags, list_options, tag_keys, tags, tags_page};
@@ -71,11 +79,11 @@ async fn create_virtual_mfa_device(call: &Call<'_>) -> OperationResult {
 }
 
 async fn enable_mfa_device(call: &Call<'_>) -> OperationResult {
-    let user_name = call.parameters.required("UserName")?;
+    let owner_parameter = owner_from_parameter_or_root(call)?;
     let serial_number = serial_number(call)?;
     let (first, second) = authentication_codes(call)?;
     let store = &call.state.store;
-    let user = store.user(call.account(), user_name).await?;
+    let owner = stored_owner(call, &owner_parameter).await?;
     let device = device(call, &serial_number).await?;
     if device.user_name.is_some() {
         return Err(StoreError::EntityAlreadyExists {
@@ -91,7 +99,7 @@ async fn enable_mfa_device(call: &Call<'_>) -> OperationResult {
     store
         .enable_mfa_device(
             call.account(),
-            &user.user_name,
+            &owner,
             &serial_number,
             call.state.clock.now(),
             step,
@@ -101,12 +109,12 @@ async fn enable_mfa_device(call: &Call<'_>) -> OperationResult {
 }
 
 async fn resync_mfa_device(call: &Call<'_>) -> OperationResult {
-    let user_name = call.parameters.required("UserName")?;
+    let owner_parameter = owner_from_parameter_or_root(call)?;
     let serial_number = serial_number(call)?;
     let (first, second) = authentication_codes(call)?;
-    let user = call.state.store.user(call.account(), user_name).await?;
+    let owner = stored_owner(call, &owner_parameter).await?;
     let device = device(call, &serial_number).await?;
-    if !enabled_for(&device, &user) {
+    if device.user_name.as_deref() != Some(owner.as_str()) {
         return Err(device_not_found(&serial_number));
     }
 
@@ -114,7 +122,7 @@ async fn resync_mfa_device(call: &Call<'_>) -> OperationResult {
     let acceptance = call
         .state
         .store
-        .accept_mfa_time_step(call.account(), &user.user_name, &serial_number, step)
+        .accept_mfa_time_step(call.account(), &owner, &serial_number, step)
         .await?;
     if let TimeStepAcceptance::NotAfterLast { .. } = acceptance {
         return Err(ApiError::new(
@@ -127,7 +135,7 @@ async fn resync_mfa_device(call: &Call<'_>) -> OperationResult {
 }
 
 async fn deactivate_mfa_device(call: &Call<'_>) -> OperationResult {
-    let user_name = call.user_name_or_caller()?;
+    let user_name = call.access_key_owner()?;
     let serial_number = serial_number(call)?;
     call.state
         .store
@@ -146,8 +154,8 @@ async fn delete_virtual_mfa_device(call: &Call<'_>) -> OperationResult {
             StoreError::DeleteConflict { .. } => ApiError::new(
                 ErrorCode::DeleteConflict,
                 format!(
-                    "MFA device {serial_number} is still enabled for a user. Deactivate it with \
-                     DeactivateMFADevice first."
+                    "MFA device {serial_number} is still enabled for a user or the root user. \
+                     Deactivate it with DeactivateMFADevice first."
                 ),
             ),
             error => error.into(),
@@ -157,9 +165,15 @@ async fn delete_virtual_mfa_device(call: &Call<'_>) -> OperationResult {
 
 async fn get_mfa_device(call: &Call<'_>) -> OperationResult {
     let serial_number = serial_number(call)?;
-    let device = device(call, &serial_number).await?;
     let requested_user = call.parameters.optional("UserName");
-    let owner = device.user_name.as_deref();
+    if let Some(requested) = requested_user {
+        validate::user_name(requested)?;
+    }
+    let device = device(call, &serial_number).await?;
+    let owner = device
+        .user_name
+        .as_deref()
+        .and_then(encode::credential_owner_name);
     let belongs = match (requested_user, owner) {
         (Some(requested), Some(owner)) => requested.eq_ignore_ascii_case(owner),
         (Some(_), None) => false,
@@ -179,13 +193,8 @@ async fn get_mfa_device(call: &Call<'_>) -> OperationResult {
 async fn list_mfa_devices(call: &Call<'_>) -> OperationResult {
     let options = list_options(call.parameters, false)?;
     let store = &call.state.store;
-    // NOTE: AWS lists the root user's devices when the root user omits `UserName`. This server
-    // cannot enable a device for the root user, so that list is always empty. Role sessions
-    // and federated users without `UserName` were rejected before authorization.
-    let devices = match call.user_name_from_parameter_or_caller() {
-        Some(user_name) => store.list_mfa_devices(call.account(), user_name).await?,
-        None => Vec::new(),
-    };
+    let owner = call.access_key_owner()?;
+    let devices = store.list_mfa_devices(call.account(), &owner).await?;
     let page = iam_store::page_in_key_order(
         "ListMFADevices",
         devices,
@@ -223,14 +232,19 @@ async fn list_virtual_mfa_devices(call: &Call<'_>) -> OperationResult {
         .await?;
     let mut members = Vec::with_capacity(page.items.len());
     for device in &page.items {
-        let user = match &device.user_name {
-            Some(user_name) => Some(store.user(call.account(), user_name).await?.record),
+        let user = match device.user_name.as_deref() {
+            Some(ROOT_USER_NAME) => Some(encode::root_user(
+                call.account(),
+                call.state.root.create_date,
+            )),
+            Some(user_name) => {
+                let user = store.user(call.account(), user_name).await?.record;
+                Some(encode::user_summary(&user))
+            }
             None => None,
         };
         members.push(Node::Structure(encode::virtual_mfa_device(
-            device,
-            user.as_ref(),
-            None,
+            device, user, None,
         )));
     }
     Ok(Some(
@@ -313,11 +327,37 @@ async fn device(call: &Call<'_>, serial_number: &Arn) -> Result<VirtualMfaDevice
     }
 }
 
-fn enabled_for(device: &VirtualMfaDevice, user: &User) -> bool {
-    device
-        .user_name
-        .as_deref()
-        .is_some_and(|owner| owner == user.user_name)
+/// Reads the owner `EnableMFADevice` and `ResyncMFADevice` act on: `UserName`, or the root
+/// user's owner name [`ROOT_USER_NAME`] when the root user omits it.
+///
+/// # Errors
+///
+/// `ValidationError` for an invalid `UserName`, which also keeps callers from naming the root
+/// user's devices through it. A missing `UserName` from any other caller was rejected before
+/// authorization.
+fn owner_from_parameter_or_root(call: &Call<'_>) -> Result<String, ApiError> {
+    match call.parameters.optional("UserName") {
+        Some(name) => {
+            validate::user_name(name)?;
+            Ok(name.to_owned())
+        }
+        None if call.caller.is_root() => Ok(ROOT_USER_NAME.to_owned()),
+        None => Err(ApiError::missing_parameter("UserName")),
+    }
+}
+
+/// Returns the owner name as the store keeps it: the user's stored name, or
+/// [`ROOT_USER_NAME`] unchanged.
+///
+/// # Errors
+///
+/// `NoSuchEntity` for a user that does not exist.
+async fn stored_owner(call: &Call<'_>, owner: &str) -> Result<String, ApiError> {
+    if owner == ROOT_USER_NAME {
+        return Ok(ROOT_USER_NAME.to_owned());
+    }
+    let user = call.state.store.user(call.account(), owner).await?;
+    Ok(user.record.user_name)
 }
 
 /// Checks two consecutive codes of a device against the current time.

@@ -107,6 +107,17 @@ async fn root_row_reports_not_supported() {
 }
 
 #[tokio::test]
+async fn root_row_reports_mfa_device() {
+    let harness = Harness::new().await;
+    crate::root_mfa::enabled_root_device(&harness).await;
+
+    let lines = generated_report(&harness).await;
+
+    let root = row(&lines, "<root_account>");
+    assert_eq!(value(&root, "mfa_active"), "true");
+}
+
+#[tokio::test]
 async fn user_rows_report_credentials() {
     let harness = Harness::new().await;
     harness

@@ -208,6 +208,7 @@ fn boto3_and_cli_against_real_server() {
     run_script("roles_policies.py", &server, &data_dir);
     run_script("behaviour_cases.py", &server, &data_dir);
     run_script("credentials.py", &server, &data_dir);
+    run_script("root_mfa.py", &server, &data_dir);
     run_script("pagination.py", &server, &data_dir);
     run_script("signed_queries.py", &server, &data_dir);
     server.stop();

@@ -152,8 +152,13 @@ impl Harness {
 
     /// Calls STS as the root user with `parameters` (without `Version`).
     pub(crate) async fn sts(&self, parameters: &str) -> Reply {
+        self.sts_as(&Key::root(), parameters).await
+    }
+
+    /// Calls STS signed by `key` with `parameters` (without `Version`).
+    pub(crate) async fn sts_as(&self, key: &Key, parameters: &str) -> Reply {
         let body = format!("{parameters}&Version=2011-06-15");
-        self.send(&Key::root(), "sts", &body).await
+        self.send(key, "sts", &body).await
     }
 
     async fn send(&self, key: &Key, service: &str, body: &str) -> Reply {

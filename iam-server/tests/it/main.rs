@@ -28,6 +28,8 @@ mod oidc_providers;
 #[cfg(test)]
 mod readme;
 #[cfg(test)]
+mod root_mfa;
+#[cfg(test)]
 mod root_user;
 #[cfg(test)]
 mod shapes;

@@ -20,11 +20,17 @@ async fn create_device(harness: &Harness, extra: &str) -> (Reply, Totp) {
         ))
         .await
         .ok();
+    let totp = device_totp(&reply);
+    (reply, totp)
+}
+
+/// Builds the device a `CreateVirtualMFADevice` reply describes, from its Base32 seed.
+pub(crate) fn device_totp(reply: &Reply) -> Totp {
     let seed_text = STANDARD
         .decode(reply.text("Base32StringSeed").unwrap())
         .unwrap();
     let seed = TotpSeed::from_base32(std::str::from_utf8(&seed_text).unwrap()).unwrap();
-    (reply, Totp::new(seed, TotpParameters::default()).unwrap())
+    Totp::new(seed, TotpParameters::default()).unwrap()
 }
 
 fn step(harness: &Harness, totp: &Totp) -> u64 {

@@ -5,7 +5,7 @@ use iam_model::ROOT_USER_NAME;
 use crate::harness::{ACCOUNT, Harness, Key, ROOT_KEY_ID, encode};
 
 /// Returns the value of one `GetAccountSummary` entry.
-fn summary_entry(body: &str, key: &str) -> Option<String> {
+pub(crate) fn summary_entry(body: &str, key: &str) -> Option<String> {
     let start = body.find(&format!("<key>{key}</key>"))?;
     let rest = &body[start..];
     let value_start = rest.find("<value>")? + "<value>".len();

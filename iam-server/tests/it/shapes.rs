@@ -252,10 +252,12 @@ fn snapshot_body(text: &str) -> Option<&str> {
 }
 
 /// Returns whether a problem is a member the model marks required but AWS leaves out: the
-/// root user's `User` has no `Path` or `UserName`, and the root user's access keys have no
-/// `UserName`.
+/// root user's `User`, in `GetUser` and as the owner of a virtual MFA device, has no `Path` or
+/// `UserName`, and the root user's access keys have no `UserName`.
 fn is_known_aws_omission(snapshot: &str, problem: &str) -> bool {
-    let root_user = snapshot.ends_with("get_user_root.snap")
+    let root_user_snapshot = snapshot.ends_with("get_user_root.snap")
+        || snapshot.ends_with("list_virtual_mfa_devices_root.snap");
+    let root_user = root_user_snapshot
         && (problem.ends_with("`Path` is missing") || problem.ends_with("`UserName` is missing"));
     let root_keys = snapshot.ends_with("list_access_keys_root.snap")
         && problem.ends_with("`UserName` is missing");

@@ -1,10 +1,10 @@
 //! End-to-end tests of STS: the real server binary on 127.0.0.1, driven by boto3 and the aws
 //! CLI with long-term and session credentials, across a restart.
 //!
-//! This server does not serve the IAM operations that register OpenID Connect providers and
-//! enable virtual MFA devices yet. So the test writes both into the store before the server's
-//! first start: an OIDC provider with the signing key the Python script generated, and an
-//! enabled MFA device with a known seed for alice, bob and carol.
+//! The test writes its fixtures into the store before the server's first start, so every STS
+//! case begins from a known state: an OIDC provider with the signing key the Python script
+//! generated, and an enabled MFA device with a known seed for alice, bob and carol. The IAM
+//! operations that create both through the API have end-to-end tests of their own.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -10,8 +10,9 @@ use crate::{ListOptions, MfaAssignment, Page, StoreError, TimeStepAcceptance};
 
 /// Credentials: access keys, login profiles and virtual MFA devices.
 ///
-/// The access key methods also serve the root user, which has no user record: its keys are
-/// stored under the owner name [`iam_model::ROOT_USER_NAME`].
+/// The access key and MFA device methods also serve the root user, which has no user record:
+/// its keys and enabled devices are stored under the owner name [`iam_model::ROOT_USER_NAME`],
+/// and a device enabled for it has that name as its `user_name`.
 #[async_trait]
 pub trait CredentialStore: Send + Sync {
     /// Stores a new access key of a user; its secret stays sealed bytes to the store.
@@ -176,7 +177,7 @@ pub trait CredentialStore: Send + Sync {
         options: &ListOptions,
     ) -> Result<Page<VirtualMfaDevice>, StoreError>;
 
-    /// Enables an unassigned device for a user, with `accepted_time_step` as its last accepted
+    /// Enables an unassigned device for a user or the root user, with `accepted_time_step` as its last accepted
     /// TOTP time step: the step of the second of the two codes `EnableMFADevice` checks.
     ///
     /// # Errors

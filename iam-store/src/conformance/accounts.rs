@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use iam_model::{PasswordPolicy, Quota, Tag};
+use iam_model::{PasswordPolicy, Quota, ROOT_USER_NAME, Tag};
 use tokio::sync::broadcast::error::TryRecvError;
 
 use super::fixture::document;
@@ -635,6 +635,20 @@ async fn populate(store: &Arc<dyn IamStore>, fixture: &Fixture) -> CheckResult {
                 .create_virtual_mfa_device(account, fixture.mfa_device(account, "Spare"))
                 .await
         );
+        let root_device = fixture.mfa_device(account, "root-account-mfa-device");
+        let root_serial = root_device.serial_number.clone();
+        step!(store.create_virtual_mfa_device(account, root_device).await);
+        step!(
+            store
+                .enable_mfa_device(
+                    account,
+                    ROOT_USER_NAME,
+                    &root_serial,
+                    fixture.now,
+                    fixture.time_step() + 1
+                )
+                .await
+        );
         step!(
             store
                 .set_session_revocation(account, &alice, fixture.now)
@@ -737,7 +751,15 @@ pub(super) async fn export_into(
             _ => None,
         })
         .collect();
-    ensure_eq!(steps, vec![fixture.time_step() + 1; 2]);
+    ensure_eq!(steps, vec![fixture.time_step() + 1; 4]);
+    let root_devices = imported
+        .iter()
+        .filter(|record| {
+            matches!(record, ExportRecord::MfaDevice { device, .. }
+                if device.user_name.as_deref() == Some(ROOT_USER_NAME))
+        })
+        .count();
+    ensure_eq!(root_devices, 2);
     let account = fixture.account(1);
     let source_summary = step!(source.account_summary(account).await);
     let target_summary = step!(target.account_summary(account).await);

@@ -382,6 +382,126 @@ pub(super) async fn mfa_devices(store: &Arc<dyn IamStore>, fixture: &Fixture) ->
     Ok(())
 }
 
+/// The root user, which has no user record, holds devices under the owner name
+/// [`ROOT_USER_NAME`] with the same quota, time steps and deactivation as a user.
+pub(super) async fn root_mfa_devices(store: &Arc<dyn IamStore>, fixture: &Fixture) -> CheckResult {
+    let account = fixture.account(0);
+    let other = fixture.account(1);
+    step!(
+        store
+            .create_user(account, fixture.user(account, "Alice"))
+            .await
+    );
+    let device = fixture.mfa_device(account, "root-account-mfa-device");
+    let serial = device.serial_number.clone();
+    let spare_device = fixture.mfa_device(account, "Spare");
+    let spare = spare_device.serial_number.clone();
+    step!(store.create_virtual_mfa_device(account, device).await);
+    step!(store.create_virtual_mfa_device(account, spare_device).await);
+
+    let enabled_step = fixture.time_step();
+    step!(
+        store
+            .enable_mfa_device(account, ROOT_USER_NAME, &serial, fixture.now, enabled_step)
+            .await
+    );
+    expect_error!(
+        store
+            .enable_mfa_device(account, ROOT_USER_NAME, &spare, fixture.now, enabled_step)
+            .await,
+        StoreError::LimitExceeded {
+            quota: Quota::MfaDevicesPerUser,
+            ..
+        }
+    );
+    expect_error!(
+        store
+            .enable_mfa_device(account, "Alice", &serial, fixture.now, enabled_step)
+            .await,
+        StoreError::EntityAlreadyExists {
+            kind: EntityKind::MfaDevice,
+            ..
+        }
+    );
+    let device = step!(store.virtual_mfa_device(account, &serial).await);
+    ensure_eq!(device.user_name.as_deref(), Some(ROOT_USER_NAME));
+    ensure_eq!(device.enable_date, Some(fixture.now));
+    let listed = step!(store.list_mfa_devices(account, ROOT_USER_NAME).await);
+    ensure_eq!(listed.len(), 1);
+    ensure!(
+        step!(store.list_mfa_devices(other, ROOT_USER_NAME).await).is_empty(),
+        "another account's root user lists the device"
+    );
+    ensure!(
+        step!(store.list_mfa_devices(account, "Alice").await).is_empty(),
+        "Alice lists the root user's device"
+    );
+    let summary = step!(store.account_summary(account).await);
+    ensure_eq!(summary.get("MFADevicesInUse"), Some(1));
+
+    let same = step!(
+        store
+            .accept_mfa_time_step(account, ROOT_USER_NAME, &serial, enabled_step)
+            .await
+    );
+    ensure!(!same.is_accepted(), "the enabling step was accepted again");
+    let next = step!(
+        store
+            .accept_mfa_time_step(account, ROOT_USER_NAME, &serial, enabled_step + 1)
+            .await
+    );
+    ensure_eq!(next, TimeStepAcceptance::Accepted);
+    expect_error!(
+        store
+            .accept_mfa_time_step(account, "Alice", &serial, enabled_step + 2)
+            .await,
+        StoreError::NoSuchEntity {
+            kind: EntityKind::MfaDevice,
+            ..
+        }
+    );
+    expect_error!(
+        store
+            .accept_mfa_time_step(other, ROOT_USER_NAME, &serial, enabled_step + 2)
+            .await,
+        StoreError::NoSuchEntity {
+            kind: EntityKind::MfaDevice,
+            ..
+        }
+    );
+
+    expect_error!(
+        store.delete_virtual_mfa_device(account, &serial).await,
+        StoreError::DeleteConflict {
+            kind: EntityKind::MfaDevice,
+            ..
+        }
+    );
+    expect_error!(
+        store.deactivate_mfa_device(account, "Alice", &serial).await,
+        StoreError::NoSuchEntity {
+            kind: EntityKind::MfaDevice,
+            ..
+        }
+    );
+    step!(
+        store
+            .deactivate_mfa_device(account, ROOT_USER_NAME, &serial)
+            .await
+    );
+    ensure!(
+        step!(store.list_mfa_devices(account, ROOT_USER_NAME).await).is_empty(),
+        "the root user still lists a deactivated device"
+    );
+    ensure_eq!(step!(store.mfa_time_step(account, &serial).await), None);
+    step!(
+        store
+            .enable_mfa_device(account, ROOT_USER_NAME, &spare, fixture.now, enabled_step)
+            .await
+    );
+    Ok(())
+}
+
 pub(super) async fn mfa_time_steps(store: &Arc<dyn IamStore>, fixture: &Fixture) -> CheckResult {
     let account = fixture.account(0);
     step!(

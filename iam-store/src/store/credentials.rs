@@ -63,13 +63,13 @@ fn missing_key(access_key_id: &str) -> StoreError {
     }
 }
 
-/// Returns the stored name of an access key's owner: [`ROOT_USER_NAME`] for the root user, which
-/// has no user record, or the user's name as stored.
+/// Returns the stored name of the owner of an access key or MFA device: [`ROOT_USER_NAME`] for
+/// the root user, which has no user record, or the user's name as stored.
 ///
 /// # Errors
 ///
 /// [`StoreError::NoSuchEntity`] when no such user exists.
-fn require_key_owner(
+fn require_credential_owner(
     txn: &mut Txn<'_>,
     account: AccountId,
     user_name: &str,
@@ -95,7 +95,7 @@ fn require_access_key(
     user_name: &str,
     access_key_id: &str,
 ) -> Result<(Vec<u8>, SealedAccessKey), StoreError> {
-    let owner = require_key_owner(txn, account, user_name)?;
+    let owner = require_credential_owner(txn, account, user_name)?;
     let key = access_key_key(account, &owner, access_key_id);
     let sealed = txn
         .get_json::<SealedAccessKey>(&key)?
@@ -131,29 +131,27 @@ fn require_device(
         })
 }
 
-/// Reads a device enabled for a user, and returns the user's name as stored with the device.
+/// Reads a device enabled for a user or the root user ([`ROOT_USER_NAME`]), and returns the
+/// owner's name as stored with the device.
 ///
 /// Fails with [`StoreError::NoSuchEntity`] for a missing user or device, or a device that is
-/// not enabled for this user.
+/// not enabled for this owner.
 fn require_enabled_device(
     txn: &mut Txn<'_>,
     account: AccountId,
     user_name: &str,
     serial_number: &Arn,
 ) -> Result<(String, VirtualMfaDevice), StoreError> {
-    let user = require_user(txn, account, user_name)?.record;
+    let owner = require_credential_owner(txn, account, user_name)?;
     let device = require_device(txn, account, serial_number)?;
-    let enabled_for_user = device
-        .user_name
-        .as_deref()
-        .is_some_and(|owner| owner == user.user_name);
-    if !enabled_for_user {
+    let enabled_for_owner = device.user_name.as_deref() == Some(owner.as_str());
+    if !enabled_for_owner {
         return Err(StoreError::NoSuchEntity {
             kind: EntityKind::MfaDevice,
             name: serial_number.to_string(),
         });
     }
-    Ok((user.user_name, device))
+    Ok((owner, device))
 }
 
 #[async_trait]
@@ -164,7 +162,7 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
         mut key: SealedAccessKey,
     ) -> Result<(), StoreError> {
         self.write(|txn| {
-            let user_name = require_key_owner(txn, account, &key.access_key.user_name)?;
+            let user_name = require_credential_owner(txn, account, &key.access_key.user_name)?;
             key.access_key.user_name = user_name.clone();
             let access_key_id = key.access_key.access_key_id.as_str().to_owned();
             let owner = owner_key(&access_key_id);
@@ -207,7 +205,7 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
         user_name: &str,
     ) -> Result<Vec<AccessKey>, StoreError> {
         self.read(|txn| {
-            let owner = require_key_owner(txn, account, user_name)?;
+            let owner = require_credential_owner(txn, account, user_name)?;
             let prefix = Key::account(account, Table::AccessKey)
                 .name(&owner)
                 .prefix();
@@ -414,7 +412,7 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
         accepted_time_step: u64,
     ) -> Result<(), StoreError> {
         self.write(|txn| {
-            let user = require_user(txn, account, user_name)?.record;
+            let owner = require_credential_owner(txn, account, user_name)?;
             let mut device = require_device(txn, account, serial_number)?;
             if device.user_name.is_some() {
                 return Err(StoreError::EntityAlreadyExists {
@@ -423,15 +421,15 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
                 });
             }
             let prefix = Key::account(account, Table::UserMfaDevice)
-                .name(&user.user_name)
+                .name(&owner)
                 .prefix();
             let devices = txn.prefix(&prefix)?.len();
             self.check_quota(Quota::MfaDevicesPerUser, devices + 1)?;
 
-            device.user_name = Some(user.user_name.clone());
+            device.user_name = Some(owner.clone());
             device.enable_date = Some(enable_date);
             put(txn, device_key(account, serial_number), &device)?;
-            let index = user_device_key(account, &user.user_name, serial_number);
+            let index = user_device_key(account, &owner, serial_number);
             put(txn, index, &device.serial_number.to_string())?;
             put(
                 txn,
@@ -439,7 +437,7 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
                 &accepted_time_step,
             )?;
             add_count(txn, account, Counter::MfaDevicesInUse, 1)?;
-            touch(txn, account, &Identity::User(user.user_name))
+            touch(txn, account, &Identity::User(owner))
         })
         .await
     }
@@ -504,9 +502,9 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
         user_name: &str,
     ) -> Result<Vec<VirtualMfaDevice>, StoreError> {
         self.read(|txn| {
-            let user = require_user(txn, account, user_name)?.record;
+            let owner = require_credential_owner(txn, account, user_name)?;
             let prefix = Key::account(account, Table::UserMfaDevice)
-                .name(&user.user_name)
+                .name(&owner)
                 .prefix();
             let serials: Vec<String> = records(txn, &prefix)?;
             let mut devices = Vec::with_capacity(serials.len());
@@ -531,7 +529,7 @@ impl<E: KvEngine> CredentialStore for KvStore<E> {
                 return Err(StoreError::DeleteConflict {
                     kind: EntityKind::MfaDevice,
                     name: serial_number.to_string(),
-                    reason: "it is still enabled for a user".to_owned(),
+                    reason: "it is still enabled for a user or the root user".to_owned(),
                 });
             }
             txn.delete(device_key(account, serial_number));

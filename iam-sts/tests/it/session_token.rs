@@ -1,11 +1,16 @@
 //! `GetSessionToken` and `GetCallerIdentity`.
 
+use iam_policy::{ContextKeys, ContextValue};
 use iam_store::Identity;
 use iam_sts::mfa::{MfaVerifier, StoredTotpVerifier};
-use iam_sts::{GetSessionTokenRequest, PrincipalKind};
+use iam_sts::{
+    AssumeRoleRequest, GetSessionTokenRequest, PrincipalKind, ROOT_MFA_OWNER, insert_session_keys,
+};
 use jiff::SignedDuration;
 
-use crate::fixture::{MAIN_ACCOUNT, World, account, code, root_caller, seed_context, user_caller};
+use crate::fixture::{
+    MAIN_ACCOUNT, OTHER_ACCOUNT, World, account, code, root_caller, seed_context, user_caller,
+};
 
 fn with_mfa(serial: &iam_model::Arn, code: String) -> GetSessionTokenRequest {
     GetSessionTokenRequest {
@@ -339,21 +344,126 @@ async fn revoked_sessions_stop_authenticating() {
     assert_eq!(code(expired), "ExpiredToken");
 }
 
-/// Root has no MFA device the store can enable, so a root request with MFA is denied; this
-/// test records that gap.
 #[tokio::test]
-async fn root_mfa_is_denied_for_now() {
+async fn root_mfa_session_may_call_iam() {
     let world = World::new();
-    let request = GetSessionTokenRequest {
-        duration_seconds: None,
-        serial_number: Some("arn:aws:iam::111122223333:mfa/root-account-mfa-device".to_owned()),
-        token_code: Some("123456".to_owned()),
+    let root = root_caller(MAIN_ACCOUNT);
+    let (serial, totp) = world.mfa_device(MAIN_ACCOUNT, ROOT_MFA_OWNER).await;
+
+    let issued = world
+        .sts
+        .get_session_token(&root, &with_mfa(&serial, totp.code_at(world.now())))
+        .await
+        .unwrap();
+    let mut keys = ContextKeys::default();
+    insert_session_keys(&mut keys, &issued.claims, world.now());
+
+    assert_eq!(issued.claims.kind, PrincipalKind::Root);
+    assert!(!issued.claims.iam_denied);
+    assert_eq!(issued.claims.mfa_authenticated_at, Some(world.now()));
+    assert_eq!(
+        keys.get("aws:MultiFactorAuthPresent"),
+        Some(&ContextValue::boolean(true))
+    );
+    assert_eq!(
+        keys.get("aws:MultiFactorAuthAge"),
+        Some(&ContextValue::number(0))
+    );
+}
+
+#[tokio::test]
+async fn root_mfa_code_is_single_use() {
+    let world = World::new();
+    let root = root_caller(MAIN_ACCOUNT);
+    let (serial, totp) = world.mfa_device(MAIN_ACCOUNT, ROOT_MFA_OWNER).await;
+    let current = totp.code_at(world.now());
+    let wrong = if current == "000000" {
+        "000001"
+    } else {
+        "000000"
     };
 
-    let result = world
+    let wrong_result = world
         .sts
-        .get_session_token(&root_caller(MAIN_ACCOUNT), &request)
+        .get_session_token(&root, &with_mfa(&serial, wrong.to_owned()))
+        .await;
+    let first = world
+        .sts
+        .get_session_token(&root, &with_mfa(&serial, current.clone()))
+        .await;
+    let again = world
+        .sts
+        .get_session_token(&root, &with_mfa(&serial, current))
+        .await;
+    world.clock.advance(30);
+    let next = world
+        .sts
+        .get_session_token(&root, &with_mfa(&serial, totp.code_at(world.now())))
         .await;
 
+    assert_eq!(code(wrong_result), "AccessDenied");
+    assert_eq!(code(first), "ok");
+    assert_eq!(code(again), "AccessDenied");
+    assert_eq!(code(next), "ok");
+}
+
+#[tokio::test]
+async fn root_and_users_cannot_share_devices() {
+    let world = World::new();
+    let root = root_caller(MAIN_ACCOUNT);
+    let alice = user_caller(&world.user(MAIN_ACCOUNT, "alice").await);
+    let (root_serial, root_totp) = world.mfa_device(MAIN_ACCOUNT, ROOT_MFA_OWNER).await;
+    let (alice_serial, alice_totp) = world.mfa_device(MAIN_ACCOUNT, "alice").await;
+    let (_, other_totp) = world.mfa_device(OTHER_ACCOUNT, ROOT_MFA_OWNER).await;
+    let other_root = root_caller(OTHER_ACCOUNT);
+
+    let alice_with_root_device = world
+        .sts
+        .get_session_token(
+            &alice,
+            &with_mfa(&root_serial, root_totp.code_at(world.now())),
+        )
+        .await;
+    let root_with_alice_device = world
+        .sts
+        .get_session_token(
+            &root,
+            &with_mfa(&alice_serial, alice_totp.code_at(world.now())),
+        )
+        .await;
+    let other_root_with_this_device = world
+        .sts
+        .get_session_token(
+            &other_root,
+            &with_mfa(&root_serial, other_totp.code_at(world.now())),
+        )
+        .await;
+
+    assert_eq!(code(alice_with_root_device), "AccessDenied");
+    assert_eq!(code(root_with_alice_device), "AccessDenied");
+    assert_eq!(code(other_root_with_this_device), "AccessDenied");
+}
+
+/// AWS rejects `AssumeRole` from the root user, with or without MFA.
+#[tokio::test]
+async fn root_mfa_session_cannot_assume_role() {
+    let world = World::new();
+    let root = root_caller(MAIN_ACCOUNT);
+    let (serial, totp) = world.mfa_device(MAIN_ACCOUNT, ROOT_MFA_OWNER).await;
+    let issued = world
+        .sts
+        .get_session_token(&root, &with_mfa(&serial, totp.code_at(world.now())))
+        .await
+        .unwrap();
+    let session = world.session_caller(&issued.credentials);
+    let request = AssumeRoleRequest {
+        role_arn: "arn:aws:iam::111122223333:role/admin".to_owned(),
+        role_session_name: "root-session".to_owned(),
+        ..AssumeRoleRequest::default()
+    };
+
+    let result = world.sts.assume_role(&session, &request).await;
+
+    assert!(session.is_root());
     assert_eq!(code(result), "AccessDenied");
 }
