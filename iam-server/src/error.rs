@@ -4,7 +4,7 @@ use std::fmt;
 
 use axum::http::StatusCode;
 use iam_auth::AuthError;
-use iam_store::StoreError;
+use iam_store::{EntityKind, StoreError};
 
 /// A failure that stops the server from starting or running.
 #[derive(Debug, thiserror::Error)]
@@ -376,6 +376,14 @@ impl From<StoreError> for ApiError {
     /// failures are logged here and returned as `ServiceFailure` without detail.
     fn from(error: StoreError) -> Self {
         match error {
+            // AWS names a missing managed policy by its ARN, in its own wording.
+            StoreError::NoSuchEntity {
+                kind: EntityKind::ManagedPolicy,
+                name,
+            } => ApiError::new(
+                ErrorCode::NoSuchEntity,
+                format!("Policy {name} was not found."),
+            ),
             StoreError::NoSuchEntity { kind, name } => ApiError::new(
                 ErrorCode::NoSuchEntity,
                 format!("The {kind} with name {name} cannot be found."),

@@ -4,7 +4,7 @@
 use iam_model::{
     Arn, InlinePolicy, ManagedPolicy, ModelError, PolicyVersionId, Quota, UniqueIdKind, validate,
 };
-use iam_store::{Identity, ListPoliciesOptions, PolicyScope};
+use iam_store::{EntityKind, Identity, ListPoliciesOptions, PolicyScope, StoreError};
 
 use super::{
     Call, OperationResult, check_policy_document, list_options, tag_keys, tags, tags_page,
@@ -319,7 +319,10 @@ async fn attach(call: &Call<'_>, attach: bool) -> OperationResult {
     let arn = policy_arn(call)?;
     let store = &call.state.store;
     if attach {
-        store.attach_policy(call.account(), &identity, &arn).await?;
+        store
+            .attach_policy(call.account(), &identity, &arn)
+            .await
+            .map_err(not_attachable)?;
     } else {
         store.detach_policy(call.account(), &identity, &arn).await?;
     }
@@ -429,6 +432,22 @@ async fn set_boundary(call: &Call<'_>, put: bool) -> OperationResult {
     call.state
         .store
         .set_permissions_boundary(call.account(), &identity, arn.as_ref())
-        .await?;
+        .await
+        .map_err(not_attachable)?;
     Ok(None)
+}
+
+/// Maps a missing managed policy to the message AWS gives when a call attaches one, or sets
+/// one as a permissions boundary. Other store errors keep their usual mapping.
+fn not_attachable(error: StoreError) -> ApiError {
+    match error {
+        StoreError::NoSuchEntity {
+            kind: EntityKind::ManagedPolicy,
+            name,
+        } => ApiError::new(
+            ErrorCode::NoSuchEntity,
+            format!("Policy {name} does not exist or is not attachable."),
+        ),
+        other => other.into(),
+    }
 }

@@ -83,11 +83,23 @@ async fn attach_without_directory_is_no_such_entity() {
         .await;
 
     reply.error("NoSuchEntity", 404);
-    assert!(reply.body.contains(ADMINISTRATOR), "{}", reply.body);
-    harness
+    let attach_message = format!("Policy {ADMINISTRATOR} does not exist or is not attachable.");
+    assert!(reply.body.contains(&attach_message), "{}", reply.body);
+
+    let boundary = harness
+        .iam(&format!(
+            "Action=PutUserPermissionsBoundary&UserName=alice&PermissionsBoundary={ADMINISTRATOR}"
+        ))
+        .await;
+    boundary.error("NoSuchEntity", 404);
+    assert!(boundary.body.contains(&attach_message), "{}", boundary.body);
+
+    let get = harness
         .iam(&format!("Action=GetPolicy&PolicyArn={ADMINISTRATOR}"))
-        .await
-        .error("NoSuchEntity", 404);
+        .await;
+    get.error("NoSuchEntity", 404);
+    let get_message = format!("Policy {ADMINISTRATOR} was not found.");
+    assert!(get.body.contains(&get_message), "{}", get.body);
 }
 
 #[tokio::test]
