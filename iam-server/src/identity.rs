@@ -17,7 +17,7 @@ use iam_auth::seal::{Keyring, SealedSecret};
 use iam_auth::sigv4::{HttpRequest, ResolvedCredential, SecretResolver, Verifier};
 use iam_auth::{AuthError, SecretAccessKey};
 use iam_model::{AccessKeyLastUsed, AccountId, Clock, Partition, User};
-use iam_store::IamStore;
+use iam_store::{IamStore, Stored};
 use iam_sts::{StsError, VerifiedSession};
 use jiff::{SignedDuration, Timestamp};
 
@@ -46,8 +46,8 @@ pub enum Caller {
     User {
         /// The account.
         account: AccountId,
-        /// The user as stored.
-        user: Box<User>,
+        /// The user as stored, shared with the store cache so a request copies no record.
+        user: Arc<Stored<User>>,
     },
     /// Temporary credentials from STS: a role session, a federated user, or a user's or the
     /// root user's `GetSessionToken` session.
@@ -121,7 +121,7 @@ impl Caller {
             },
             Caller::User { account, user } => iam_sts::Caller::User {
                 account: *account,
-                user: user.clone(),
+                user: Box::new(user.record.clone()),
             },
             Caller::Session(session) => iam_sts::Caller::Session(session.clone()),
         }
@@ -235,35 +235,45 @@ impl Authenticator {
             (None, _) => None,
         };
 
-        let headers: Vec<(&str, &str)> = parts
-            .headers
-            .iter()
-            .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
-            .collect();
+        let mut inline_headers = [("", ""); INLINE_HEADERS];
+        let spilled_headers: Vec<(&str, &str)>;
+        let headers = if parts.headers.len() <= INLINE_HEADERS {
+            let mut count = 0;
+            for (slot, header) in inline_headers.iter_mut().zip(text_headers(&parts.headers)) {
+                *slot = header;
+                count += 1;
+            }
+            inline_headers.get(..count).unwrap_or_default()
+        } else {
+            spilled_headers = text_headers(&parts.headers).collect();
+            &spilled_headers
+        };
         let request = HttpRequest {
             method: parts.method.as_str(),
             path: parts.uri.path(),
             query,
-            headers: &headers,
+            headers,
             body,
         };
-        let verified = PREFETCHED.with(|slot| {
+        // The verified request borrows from `request`, so only what `Authenticated` owns is
+        // copied out of it here.
+        let authenticated = PREFETCHED.with(|slot| {
             *slot.borrow_mut() = access_key_id.zip(resolved);
-            let verified = self.verifier.verify(&request);
+            let verified = self.verifier.verify_borrowed(&request);
             *slot.borrow_mut() = None;
-            verified
+            let verified = verified?;
+            self.note_use(
+                verified.access_key_id(),
+                verified.service(),
+                verified.region(),
+            );
+            Ok::<_, AuthError>(Authenticated {
+                access_key_id: verified.access_key_id().to_owned(),
+                region: verified.region().to_owned(),
+                caller: verified.principal,
+            })
         })?;
-
-        self.note_use(
-            &verified.access_key_id,
-            &verified.scope.service,
-            &verified.scope.region,
-        );
-        Ok(Authenticated {
-            caller: verified.principal,
-            access_key_id: verified.access_key_id,
-            region: verified.scope.region,
-        })
+        Ok(authenticated)
     }
 
     /// Rejects a credential scope whose region is outside `--allowed-regions` with the message
@@ -311,7 +321,7 @@ impl Authenticator {
             secret: found.secret,
             principal: Caller::User {
                 account: found.account,
-                user: Box::new(user.record.clone()),
+                user,
             },
             expiration: None,
         })
@@ -461,16 +471,31 @@ pub fn credential<'a>(headers: &'a axum::http::HeaderMap, query: &'a str) -> Opt
 }
 
 /// Returns the `X-Amz-Security-Token` of the headers or, for a presigned request, of the query.
-pub fn security_token(headers: &axum::http::HeaderMap, query: &str) -> Option<String> {
+pub fn security_token<'a>(
+    headers: &'a axum::http::HeaderMap,
+    query: &'a str,
+) -> Option<Cow<'a, str>> {
     let from_header = headers
         .get("x-amz-security-token")
         .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+        .map(Cow::Borrowed);
     from_header.or_else(|| {
         form_urlencoded::parse(query.as_bytes())
             .find(|(name, _)| name == "X-Amz-Security-Token")
-            .map(|(_, value)| value.into_owned())
+            .map(|(_, value)| value)
     })
+}
+
+/// The maximum number of header fields whose list for the verifier stays on the stack. A
+/// request with more allocates the list.
+const INLINE_HEADERS: usize = 32;
+
+/// Returns a request's header fields whose values are text, the form the verifier reads. A
+/// value that is not text is left out, so a signature that covers it does not verify.
+fn text_headers(headers: &axum::http::HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .iter()
+        .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
 }
 
 /// Returns whether an access key id is one of temporary credentials (`ASIA…`).
