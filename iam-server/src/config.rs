@@ -26,6 +26,10 @@ pub const DEFAULT_DATA_DIR: &str = "iam-data";
 /// percent-encoding can triple, so 512 KiB leaves room for it and the other parameters.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 512 * 1024;
 
+/// The default number of connections served at once. It stays below the common limit of 1,024
+/// open files per process, which the store, the audit trail and the listener share.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
 /// Command-line options. Every option also reads an environment variable and the config file.
 #[derive(Debug, Clone, Default, Parser, Deserialize)]
 #[command(
@@ -94,6 +98,11 @@ pub struct Options {
     /// number of CPUs].
     #[arg(long, env = "IAM_THREADS")]
     pub threads: Option<usize>,
+
+    /// Connections served at once. Further clients wait in the listen backlog until one closes
+    /// [default: 512].
+    #[arg(long, env = "IAM_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
 }
 
 /// The format of log lines.
@@ -154,6 +163,8 @@ pub struct Settings {
     pub aws_managed_policies: Option<PathBuf>,
     /// The number of threads serving connections.
     pub threads: usize,
+    /// The number of connections served at once.
+    pub max_connections: usize,
 }
 
 impl Settings {
@@ -175,8 +186,8 @@ impl Settings {
     ///
     /// # Errors
     ///
-    /// Fails on an invalid account id, a zero body limit or thread count, or half a TLS
-    /// configuration.
+    /// Fails on an invalid account id, a zero body limit, thread count or connection limit, or
+    /// half a TLS configuration.
     pub fn resolve(options: Options) -> Result<Self, ServerError> {
         let listen = options
             .listen
@@ -212,6 +223,12 @@ impl Settings {
                 "invalid `threads` `0`, expected at least 1".to_owned(),
             ));
         }
+        let max_connections = options.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS);
+        if max_connections == 0 {
+            return Err(ServerError::Config(
+                "invalid `max-connections` `0`, expected at least 1".to_owned(),
+            ));
+        }
         let allowed_regions = options
             .allowed_regions
             .unwrap_or_default()
@@ -235,6 +252,7 @@ impl Settings {
             audit: options.audit.unwrap_or(true),
             aws_managed_policies: options.aws_managed_policies,
             threads,
+            max_connections,
         })
     }
 }
@@ -274,6 +292,7 @@ fn merge(primary: Options, fallback: Options) -> Options {
             .aws_managed_policies
             .or(fallback.aws_managed_policies),
         threads: primary.threads.or(fallback.threads),
+        max_connections: primary.max_connections.or(fallback.max_connections),
     }
 }
 

@@ -20,7 +20,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use tower::Service;
@@ -87,6 +87,7 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::from_std(listener).map_err(io_error("serve on"))?;
     let address = listener.local_addr().map_err(io_error("serve on"))?;
 
+    let max_connections = state.settings.max_connections;
     let app = router(Arc::clone(&state));
     let (stop, stopped) = watch::channel(false);
     let mut queues = Vec::new();
@@ -108,7 +109,8 @@ pub async fn serve(
     drop(state);
     tracing::info!(address = %address, scheme, threads = threads.len(), "listening");
 
-    let accepted = accept_until(&listener, &queues, shutdown).await;
+    let permits = Arc::new(Semaphore::new(max_connections));
+    let accepted = accept_until(&listener, &queues, &permits, shutdown).await;
     if accepted.is_ok() {
         tracing::info!("shutdown requested, finishing in-flight requests");
     }
@@ -136,11 +138,15 @@ pub async fn serve(
     })
 }
 
-/// An accepted connection and its client's address.
-type Accepted = (std::net::TcpStream, SocketAddr);
+/// An accepted connection, its client's address and its share of the connection limit.
+type Accepted = (std::net::TcpStream, SocketAddr, OwnedSemaphorePermit);
 
 /// Accepts connections and hands them to the serving threads in turn until `shutdown`
 /// completes.
+///
+/// Each connection keeps one of `permits` until it closes. While none is free the loop stops
+/// accepting, so further clients wait in the listen backlog instead of using up file
+/// descriptors and memory.
 ///
 /// # Errors
 ///
@@ -149,11 +155,24 @@ type Accepted = (std::net::TcpStream, SocketAddr);
 async fn accept_until(
     listener: &tokio::net::TcpListener,
     queues: &[mpsc::UnboundedSender<Accepted>],
+    permits: &Arc<Semaphore>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let mut next = queues.iter().cycle();
+    let mut at_limit = false;
     tokio::pin!(shutdown);
     loop {
+        if permits.available_permits() == 0 && !at_limit {
+            tracing::warn!("connection limit reached, new clients wait until a connection closes");
+        }
+        at_limit = permits.available_permits() == 0;
+        let permit = tokio::select! {
+            () = &mut shutdown => return Ok(()),
+            permit = Arc::clone(permits).acquire_owned() => permit,
+        };
+        let Ok(permit) = permit else {
+            return Err(std::io::Error::other("the connection limit was closed"));
+        };
         let accepted = tokio::select! {
             () = &mut shutdown => return Ok(()),
             accepted = listener.accept() => accepted,
@@ -171,7 +190,8 @@ async fn accept_until(
         let Some(queue) = next.next() else {
             return Err(std::io::Error::other("no serving thread was started"));
         };
-        if queue.send(stream).is_err() {
+        let (stream, peer) = stream;
+        if queue.send((stream, peer, permit)).is_err() {
             return Err(std::io::Error::other("a serving thread stopped"));
         }
     }
@@ -203,14 +223,18 @@ impl Worker {
             loop {
                 tokio::select! {
                     next = accepted.recv() => match next {
-                        Some((stream, peer)) => {
-                            connections.spawn(serve_connection(
+                        Some((stream, peer, permit)) => {
+                            let connection = serve_connection(
                                 self.app.clone(),
                                 self.tls.clone(),
                                 self.stopped.clone(),
                                 stream,
                                 peer,
-                            ));
+                            );
+                            connections.spawn(async move {
+                                connection.await;
+                                drop(permit);
+                            });
                         }
                         None => break,
                     },

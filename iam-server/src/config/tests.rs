@@ -156,6 +156,31 @@ fn zero_threads_are_rejected() {
 }
 
 #[test]
+fn zero_max_connections_are_rejected() {
+    let options = Options {
+        max_connections: Some(0),
+        ..Options::default()
+    };
+
+    let error = Settings::resolve(options).unwrap_err();
+
+    assert!(
+        error.to_string().contains("`max-connections` `0`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn max_connections_default_and_flag() {
+    let default = Settings::resolve(Options::default()).unwrap();
+    let options = Options::try_parse_from(["iam-server", "--max-connections", "3"]).unwrap();
+    let set = Settings::resolve(options).unwrap();
+
+    assert_eq!(default.max_connections, DEFAULT_MAX_CONNECTIONS);
+    assert_eq!(set.max_connections, 3);
+}
+
+#[test]
 fn flags_reject_tls_cert_without_key() {
     let result = Options::try_parse_from(["iam-server", "--tls-cert", "cert.pem"]);
 

@@ -364,3 +364,46 @@ fn shutdown_finishes_request_in_flight() {
     );
     assert!(status.success(), "the server exited with {status}");
 }
+
+#[test]
+fn connections_over_limit_wait_for_one_to_close() {
+    use std::io::Write;
+    let directory = tempfile::tempdir().unwrap();
+    let server = Server::start_with(&directory.path().join("data"), &["--max-connections", "1"]);
+    let health = format!("GET /health HTTP/1.1\r\nHost: {}\r\n\r\n", server.address);
+    let read_some = |stream: &mut TcpStream| {
+        let mut buffer = [0_u8; 512];
+        stream
+            .read(&mut buffer)
+            .map(|count| String::from_utf8_lossy(&buffer[..count]).into_owned())
+    };
+
+    let mut first = TcpStream::connect(server.address).unwrap();
+    first
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    first.write_all(health.as_bytes()).unwrap();
+    let first_reply = read_some(&mut first).unwrap();
+    let mut second = TcpStream::connect(server.address).unwrap();
+    second.write_all(health.as_bytes()).unwrap();
+    second
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let while_first_open = read_some(&mut second);
+    drop(first);
+    second
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let after_first_closed = read_some(&mut second).unwrap();
+
+    assert!(first_reply.starts_with("HTTP/1.1 200"), "{first_reply}");
+    assert!(
+        while_first_open.is_err(),
+        "the second connection was served while the first was open: {while_first_open:?}"
+    );
+    assert!(
+        after_first_closed.starts_with("HTTP/1.1 200"),
+        "{after_first_closed}"
+    );
+    server.stop();
+}
