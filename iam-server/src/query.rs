@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::xml::is_forbidden_in_xml;
 
 /// The maximum number of parameters in one request.
 ///
@@ -33,7 +34,9 @@ impl QueryParameters {
     /// # Errors
     ///
     /// `MalformedQueryString` when a parameter appears twice, a name is empty, the decoded text
-    /// is not UTF-8, or there are more than [`MAX_PARAMETERS`] parameters.
+    /// is not UTF-8, or there are more than [`MAX_PARAMETERS`] parameters. `ValidationError`
+    /// when a value contains a character that XML 1.0 forbids, such as a C0 control other than
+    /// tab, line feed and carriage return.
     pub fn decode(query: Option<&str>, body: Option<&[u8]>) -> Result<Self, ApiError> {
         let mut values = BTreeMap::new();
         let sources = query
@@ -60,6 +63,16 @@ impl QueryParameters {
                     return Err(malformed(&format!(
                         "the parameter {name} appears more than once"
                     )));
+                }
+                // A value that no XML response could carry would come back altered, so it is
+                // rejected here. The patterns of most IAM fields reject these characters too.
+                if value.chars().any(is_forbidden_in_xml) {
+                    return Err(ApiError::invalid_value(
+                        &name,
+                        &value,
+                        "Member must not contain control characters other than tab, line feed \
+                         and carriage return",
+                    ));
                 }
                 values.insert(name.into_owned(), value.into_owned());
             }

@@ -309,7 +309,8 @@ fn xml_safe_text(text: &str) -> Cow<'_, str> {
     Cow::Owned(safe)
 }
 
-fn is_forbidden_in_xml(character: char) -> bool {
+/// Returns whether XML 1.0 forbids `character` in text, escaped or not.
+pub(crate) fn is_forbidden_in_xml(character: char) -> bool {
     let allowed_control = matches!(character, '\t' | '\n' | '\r');
     let control = character < ' ';
     (control && !allowed_control) || matches!(character, '\u{fffe}' | '\u{ffff}')

@@ -60,6 +60,31 @@ fn invalid_utf8_is_malformed() {
 }
 
 #[test]
+fn control_characters_are_rejected() {
+    for query in [
+        "Description=x%02",
+        "Description=%00",
+        "ClientIDList.member.1=a%1Fb",
+        "Description=%EF%BF%BF",
+    ] {
+        let error = QueryParameters::decode(Some(query), None).unwrap_err();
+        assert_eq!(error.code, ErrorCode::ValidationError, "{query}");
+        assert!(
+            error.message.contains("control characters"),
+            "{query}: {}",
+            error.message
+        );
+    }
+}
+
+#[test]
+fn tab_line_feed_and_carriage_return_are_kept() {
+    let parameters = decode("PolicyDocument=%7B%09%0A%0D%7D");
+
+    assert_eq!(parameters.optional("PolicyDocument"), Some("{\t\n\r}"));
+}
+
+#[test]
 fn too_many_parameters_is_malformed() {
     let query: Vec<String> = (0..=MAX_PARAMETERS)
         .map(|index| format!("P{index}=x"))
