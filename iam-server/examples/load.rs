@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, ValueEnum};
 use iam_auth::SecretAccessKey;
-use iam_auth::sigv4::{Credentials, HttpRequest, Signer};
+use iam_auth::sigv4::{Credentials, Signer};
 use jiff::Timestamp;
 
 /// The name of the caller's inline policy.
@@ -538,21 +538,7 @@ fn signed_headers(
     body: &str,
     time: Timestamp,
 ) -> Result<Vec<(String, String)>> {
-    let headers = [
-        ("host", host),
-        (
-            "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8",
-        ),
-    ];
-    let request = HttpRequest {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers: &headers,
-        body: body.as_bytes(),
-    };
-    Ok(signer.sign(&request, time)?.headers)
+    Ok(signer.sign_form_post(host, body, time)?.headers)
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

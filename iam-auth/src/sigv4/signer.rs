@@ -47,6 +47,9 @@ pub struct Signer {
     sign_security_token: bool,
 }
 
+/// The content type of a Query API form body, as the AWS SDKs send it.
+pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
+
 /// The result of signing a request in the `Authorization` header.
 ///
 /// Its `Debug` output prints `***` for the `Authorization` and `X-Amz-Security-Token` header
@@ -254,6 +257,29 @@ impl Signer {
             string_to_sign,
             signature,
         })
+    }
+
+    /// Signs a Query API form `POST /` of `body` to `host` at `time`, the request shape the
+    /// AWS SDKs send to IAM and STS. The result's headers include `Host` and `Content-Type`.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`Signer::sign`].
+    pub fn sign_form_post(
+        &self,
+        host: &str,
+        body: &str,
+        time: Timestamp,
+    ) -> Result<SignedRequest, AuthError> {
+        let headers = [("host", host), ("content-type", FORM_CONTENT_TYPE)];
+        let request = HttpRequest {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body: body.as_bytes(),
+        };
+        self.sign(&request, time)
     }
 
     /// Presigns `request` at `time`, valid for `expires_seconds`: the signature goes in the

@@ -724,3 +724,21 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn form_post_signs_like_sign() {
+    let signer = signer(KEY_ID, "iam", None);
+    let body = std::str::from_utf8(BODY).unwrap();
+
+    let form = signer
+        .sign_form_post("iam.amazonaws.com", body, NOW.parse().unwrap())
+        .unwrap();
+    let direct = sign_at(&signer, NOW);
+
+    assert_eq!(form.signature, direct.signature);
+    assert!(
+        form.headers
+            .contains(&("content-type".to_owned(), FORM_CONTENT_TYPE.to_owned()))
+    );
+    assert!(verify_signed(&verifier(NOW), &form).is_ok());
+}

@@ -4,7 +4,7 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use iam_auth::SecretAccessKey;
 use iam_auth::seal::KeyEncryptionKey;
-use iam_auth::sigv4::{Credentials, HttpRequest, Signer};
+use iam_auth::sigv4::{Credentials, Signer};
 use iam_model::{FixedClock, Quotas, SeededRandom};
 use iam_store::{IamStore, MemoryStore};
 use jiff::Timestamp;
@@ -71,22 +71,8 @@ fn signed_post(service: &str, body: &str) -> Request<Body> {
         "us-east-1",
         service,
     );
-    let headers = [
-        ("host", "127.0.0.1:9500"),
-        (
-            "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8",
-        ),
-    ];
-    let request = HttpRequest {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers: &headers,
-        body: body.as_bytes(),
-    };
     let signed = signer
-        .sign(&request, NOW.parse::<Timestamp>().unwrap())
+        .sign_form_post("127.0.0.1:9500", body, NOW.parse::<Timestamp>().unwrap())
         .unwrap();
     let mut builder = Request::post("/");
     for (name, value) in &signed.headers {

@@ -10,7 +10,7 @@ use axum::http::Request;
 use iam_auth::SecretAccessKey;
 use iam_auth::password::PasswordHasher;
 use iam_auth::seal::{KeyEncryptionKey, Keyring};
-use iam_auth::sigv4::{Credentials, HttpRequest, Signer};
+use iam_auth::sigv4::{Credentials, Signer};
 use iam_model::{Clock, FixedClock, Quotas, SeededRandom};
 use iam_server::app::{AppState, router};
 use iam_server::bootstrap::{RootAccount, store_root_key};
@@ -176,21 +176,9 @@ impl Harness {
             "us-east-1",
             service,
         );
-        let headers = [
-            ("host", "127.0.0.1:9500"),
-            (
-                "content-type",
-                "application/x-www-form-urlencoded; charset=utf-8",
-            ),
-        ];
-        let request = HttpRequest {
-            method: "POST",
-            path: "/",
-            query: "",
-            headers: &headers,
-            body: body.as_bytes(),
-        };
-        let signed = signer.sign(&request, self.clock.now()).unwrap();
+        let signed = signer
+            .sign_form_post("127.0.0.1:9500", body, self.clock.now())
+            .unwrap();
         let mut builder = Request::post("/");
         for (name, value) in &signed.headers {
             builder = builder.header(name, value);

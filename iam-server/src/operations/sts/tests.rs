@@ -170,21 +170,9 @@ impl World {
     ) -> (StatusCode, String) {
         let body = form(pairs);
         let signer = Signer::new(credentials.clone(), "us-east-1", service);
-        let headers = [
-            ("host", "127.0.0.1:9500"),
-            (
-                "content-type",
-                "application/x-www-form-urlencoded; charset=utf-8",
-            ),
-        ];
-        let request = HttpRequest {
-            method: "POST",
-            path: "/",
-            query: "",
-            headers: &headers,
-            body: body.as_bytes(),
-        };
-        let signed = signer.sign(&request, self.clock.now()).unwrap();
+        let signed = signer
+            .sign_form_post("127.0.0.1:9500", &body, self.clock.now())
+            .unwrap();
         let mut builder = Request::post("/");
         for (name, value) in &signed.headers {
             builder = builder.header(name, value);
