@@ -143,7 +143,7 @@ pub(crate) struct HmacKey {
 }
 
 impl HmacKey {
-    /// Prepares `key`. A key longer than the 64-byte block is hashed first, as RFC 2104 says.
+    /// Prepares `key`. A key longer than the 64-byte block is hashed first, as RFC 2104 requires.
     pub(crate) fn new(key: &[u8]) -> Self {
         let hashed;
         let key = if key.len() > BLOCK_LEN {

@@ -610,7 +610,7 @@ async fn oversized_body_is_rejected() {
 }
 
 #[tokio::test]
-async fn oversized_declared_length_is_rejected_before_the_body_arrives() {
+async fn oversized_declared_length_rejected_early() {
     // The body never sends a byte; only its declared length is over the limit.
     let never = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
     let request = Request::post("/")

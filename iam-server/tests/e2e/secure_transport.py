@@ -1,8 +1,8 @@
 """End-to-end test of `aws:SecureTransport`: a policy that allows an action only over TLS.
 
-Run twice on one data directory: `tls` against the server started with a certificate, which
-creates the user and checks that its call is allowed, then `plain` against the same data served
-over plain HTTP, which checks that the same call is denied."""
+The test runs twice on one data directory. First `tls`, against the server started with a
+certificate, creates the user and checks that its call is allowed. Then `plain`, against the
+same data served over plain HTTP, checks that the same call is denied."""
 
 import json
 import os
@@ -36,7 +36,8 @@ def user_client():
 
 
 def allowed_over_tls():
-    assert ENDPOINT.startswith("https://") and CA_BUNDLE, ENDPOINT
+    assert ENDPOINT.startswith("https://"), ENDPOINT
+    assert CA_BUNDLE, "the TLS run needs the certificate as a CA bundle"
     iam = client("iam")
     iam.create_user(UserName=USER)
     iam.put_user_policy(UserName=USER, PolicyName="tls-only", PolicyDocument=POLICY)

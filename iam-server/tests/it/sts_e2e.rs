@@ -2,9 +2,9 @@
 //! CLI with long-term and session credentials, across a restart.
 //!
 //! The test writes its fixtures into the store before the server's first start, so every STS
-//! case begins from a known state: an OIDC provider with the signing key the Python script
-//! generated, and an enabled MFA device with a known seed for alice, bob and carol. The IAM
-//! operations that create both through the API have end-to-end tests of their own.
+//! case begins from a known state. The fixtures are an OIDC provider with the signing key the
+//! Python script generated, and an enabled MFA device with a known seed for alice, bob and
+//! carol. The IAM operations that create both through the API have end-to-end tests of their own.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -10,8 +10,8 @@ use crate::{ListOptions, MfaAssignment, Page, StoreError, TimeStepAcceptance};
 
 /// Credentials: access keys, login profiles and virtual MFA devices.
 ///
-/// The access key and MFA device methods also serve the root user, which has no user record:
-/// its keys and enabled devices are stored under the owner name [`iam_model::ROOT_USER_NAME`],
+/// The access key and MFA device methods also serve the root user, which has no user record.
+/// Its keys and enabled devices are stored under the owner name [`iam_model::ROOT_USER_NAME`],
 /// and a device enabled for it has that name as its `user_name`.
 #[async_trait]
 pub trait CredentialStore: Send + Sync {

@@ -382,7 +382,7 @@ pub(super) async fn mfa_devices(store: &Arc<dyn IamStore>, fixture: &Fixture) ->
     Ok(())
 }
 
-/// The root user, which has no user record, holds devices under the owner name
+/// The root user, which has no user record, keeps devices under the owner name
 /// [`ROOT_USER_NAME`] with the same quota, time steps and deactivation as a user.
 pub(super) async fn root_mfa_devices(store: &Arc<dyn IamStore>, fixture: &Fixture) -> CheckResult {
     let account = fixture.account(0);

@@ -18,7 +18,7 @@
 //! included. sled's own `flush` uses `sync_file_range` on Linux, which skips the device's
 //! cache, and the standard library offers no safe way to call it.
 //!
-//! Runtime workers never wait for disk writes. sled 0.34.7 takes a process-wide lock for
+//! Runtime workers do not block on disk writes: a writer awaits a channel instead. sled 0.34.7 takes a process-wide lock for
 //! writing in `Db::apply_batch` and for reading in `Db::flush` and `Db::get`. It is a
 //! `parking_lot` read-write lock, which makes new readers wait behind a waiting writer. Only the
 //! apply thread applies batches and flushes, so reads on runtime workers never queue behind a
@@ -555,7 +555,8 @@ impl Shared {
             // A writer that stopped waiting no longer needs the result.
             let _ = reply.send(Ok(()));
         }
-        // The apply thread ends only after this sender is dropped, so the send cannot fail.
+        // The apply thread reads until this sender is dropped, so the send fails only if that
+        // thread panicked. The batch is in the log then, and the next open applies it.
         let _ = batches.send((batch, target));
     }
 
