@@ -119,6 +119,37 @@ impl Quota {
         Some(key)
     }
 
+    /// Returns the name AWS's `LimitExceeded` messages give the quota, as in "Cannot exceed
+    /// quota for UsersPerAccount: 5000". It differs from the variant name for most account and
+    /// attachment quotas.
+    ///
+    /// NOTE: the names of the provider, MFA device and inline size quotas are unconfirmed
+    /// against AWS and fall back to the variant name.
+    pub fn error_name(self) -> &'static str {
+        match self {
+            Quota::Users => "UsersPerAccount",
+            Quota::Groups => "GroupsPerAccount",
+            Quota::Roles => "RolesPerAccount",
+            Quota::Policies => "PoliciesPerAccount",
+            Quota::InstanceProfiles => "InstanceProfilesPerAccount",
+            Quota::OpenIdConnectProviders => "OpenIdConnectProviders",
+            Quota::SamlProviders => "SamlProviders",
+            Quota::GroupsPerUser => "GroupsPerUser",
+            Quota::AttachedPoliciesPerUser => "PoliciesPerUser",
+            Quota::AttachedPoliciesPerGroup => "PoliciesPerGroup",
+            Quota::AttachedPoliciesPerRole => "PoliciesPerRole",
+            Quota::AccessKeysPerUser => "AccessKeysPerUser",
+            Quota::MfaDevicesPerUser => "MfaDevicesPerUser",
+            Quota::VersionsPerPolicy => "VersionsPerPolicy",
+            Quota::UserPolicySize => "UserPolicySize",
+            Quota::GroupPolicySize => "GroupPolicySize",
+            Quota::RolePolicySize => "RolePolicySize",
+            Quota::PolicySize => "PolicySize",
+            Quota::AssumeRolePolicySize => "ACLSizePerRole",
+            Quota::RolesPerInstanceProfile => "InstanceSessionsPerInstanceProfile",
+        }
+    }
+
     /// Returns the default and the highest value AWS grants.
     fn limits(self) -> (u32, u32) {
         match self {

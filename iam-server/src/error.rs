@@ -399,10 +399,7 @@ impl From<StoreError> for ApiError {
                 ErrorCode::DeleteConflict,
                 format!("Cannot delete entity, {reason}."),
             ),
-            StoreError::LimitExceeded { quota, limit } => ApiError::new(
-                ErrorCode::LimitExceeded,
-                format!("Cannot exceed quota for {quota}: {limit}"),
-            ),
+            StoreError::LimitExceeded { quota, limit } => quota_exceeded(quota, limit),
             StoreError::InvalidInput(message) => ApiError::new(ErrorCode::InvalidInput, message),
             StoreError::RevisionMismatch { .. } | StoreError::Contention { .. } => ApiError::new(
                 ErrorCode::ConcurrentModification,
@@ -523,10 +520,7 @@ impl From<iam_model::ModelError> for ApiError {
     fn from(error: iam_model::ModelError) -> Self {
         use iam_model::ModelError;
         match error {
-            ModelError::QuotaExceeded { quota, limit, .. } => ApiError::new(
-                ErrorCode::LimitExceeded,
-                format!("Cannot exceed quota for {quota}: {limit}"),
-            ),
+            ModelError::QuotaExceeded { quota, limit, .. } => quota_exceeded(quota, limit),
             ModelError::PolicyVersionNotFound(version) => ApiError::new(
                 ErrorCode::NoSuchEntity,
                 format!("Policy version {version} does not exist."),
@@ -568,3 +562,15 @@ pub(crate) fn lower_first(name: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// Builds the `LimitExceeded` error for a quota, in AWS's wording for that quota.
+fn quota_exceeded(quota: iam_model::Quota, limit: u32) -> ApiError {
+    let message = match quota {
+        iam_model::Quota::VersionsPerPolicy => format!(
+            "A managed policy can have up to {limit} versions. Before you create a new \
+             version, you must delete an existing version."
+        ),
+        _ => format!("Cannot exceed quota for {}: {limit}", quota.error_name()),
+    };
+    ApiError::new(ErrorCode::LimitExceeded, message)
+}

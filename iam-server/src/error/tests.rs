@@ -92,3 +92,49 @@ fn sts_refusal_messages_read_as_aws() {
         service.message
     );
 }
+
+#[test]
+fn quota_messages_use_aws_names() {
+    use iam_model::{ModelError, Quota};
+    use iam_store::StoreError;
+
+    let cases = [
+        (
+            Quota::Users,
+            5000,
+            "Cannot exceed quota for UsersPerAccount: 5000",
+        ),
+        (
+            Quota::AttachedPoliciesPerRole,
+            10,
+            "Cannot exceed quota for PoliciesPerRole: 10",
+        ),
+        (
+            Quota::RolesPerInstanceProfile,
+            1,
+            "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1",
+        ),
+        (
+            Quota::AccessKeysPerUser,
+            2,
+            "Cannot exceed quota for AccessKeysPerUser: 2",
+        ),
+        (
+            Quota::VersionsPerPolicy,
+            5,
+            "A managed policy can have up to 5 versions. Before you create a new version, you \
+             must delete an existing version.",
+        ),
+    ];
+    for (quota, limit, message) in cases {
+        let from_store = ApiError::from(StoreError::LimitExceeded { quota, limit });
+        let from_model = ApiError::from(ModelError::QuotaExceeded {
+            quota,
+            requested: u64::from(limit) + 1,
+            limit,
+        });
+        assert_eq!(from_store.code, ErrorCode::LimitExceeded, "{quota}");
+        assert_eq!(from_store.message, message);
+        assert_eq!(from_model.message, message);
+    }
+}

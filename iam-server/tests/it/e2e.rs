@@ -35,21 +35,21 @@ impl Server {
     }
 
     fn spawn(data_dir: &Path, extra: &[&str], certificate: Option<PathBuf>) -> Server {
-        let address = free_address();
-        let child = Command::new(env!("CARGO_BIN_EXE_iam-server"))
-            .arg("--listen")
-            .arg(address.to_string())
-            .arg("--data-dir")
+        // The server binds port 0 itself and logs the address it got, so no other test can
+        // take the port between choosing it and binding it.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_iam-server"))
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
-            .arg("--log-level")
-            .arg("warn")
+            .args(["--log-format", "json", "--log-level", LOG_LEVEL])
             .args(extra)
             .env_remove("IAM_ROOT_ACCESS_KEY_ID")
             .env_remove("IAM_ROOT_SECRET_ACCESS_KEY")
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("failed to start the iam-server binary");
+        let stdout = child.stdout.take().unwrap();
+        let address = read_listen_address(stdout);
         let server = Server {
             child,
             address,
@@ -122,9 +122,35 @@ fn terminate(child: &mut Child) {
         .status();
 }
 
-fn free_address() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap()
+/// Warnings from every module, plus the serving module's start line with the bound address.
+const LOG_LEVEL: &str = "warn,iam_server::server=info";
+
+/// Reads the server's JSON log lines until the one that reports the listening address, then
+/// keeps draining the rest on a thread so the server never blocks on a full pipe.
+fn read_listen_address(stdout: std::process::ChildStdout) -> SocketAddr {
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(stdout);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let read = lines.read_line(&mut line).unwrap();
+        assert!(
+            read > 0,
+            "the server exited before it logged its listening address"
+        );
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        if entry["fields"]["message"] == "listening" {
+            let address = entry["fields"]["address"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
+            return address;
+        }
+    }
 }
 
 /// Returns whether python3 with boto3 and the aws CLI are installed. Under `CI=true` a
