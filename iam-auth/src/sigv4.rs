@@ -8,6 +8,7 @@ mod canonical;
 mod chunked;
 mod hash_writer;
 mod sha256;
+mod signature_fields;
 mod signer;
 mod signing_key;
 mod verifier;
