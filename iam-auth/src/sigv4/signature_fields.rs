@@ -20,11 +20,109 @@ const MAX_SIGNED_HEADERS: usize = 64;
 /// The maximum length of a region or service name in a credential scope.
 const MAX_SCOPE_PART_LEN: usize = 64;
 
+/// A request's SigV4 signature fields, parsed and checked for form but not verified.
+///
+/// [`ParsedSignature::parse`] reads the `Authorization` header or the presigned query once.
+/// The caller can then read the access key id and the credential scope, for example to route
+/// the request or to look its secret up, and hand the parsed form to
+/// [`Verifier::verify_parsed`](super::Verifier::verify_parsed), which does not parse again.
+/// Until then nothing in it is authenticated. Its `Debug` output leaves out the signature and
+/// the session token.
+pub struct ParsedSignature<'a> {
+    pub(super) headers: AuthHeaders<'a>,
+    pub(super) fields: SignatureFields<'a>,
+}
+
+impl<'a> ParsedSignature<'a> {
+    /// Parses the signature fields of `request`.
+    ///
+    /// # Errors
+    ///
+    /// - [`AuthError::MissingAuthentication`] when the request carries no signature.
+    /// - [`AuthError::IncompleteSignature`] when the signature fields, the credential or the
+    ///   date are malformed or missing, or the request is signed both in the header and in the
+    ///   query.
+    /// - [`AuthError::SignatureDoesNotMatch`] when the credential scope does not end in
+    ///   `aws4_request`.
+    pub fn parse(request: &HttpRequest<'a>) -> Result<Self, AuthError> {
+        Self::from_parts(request.headers.iter().copied(), request.query)
+    }
+
+    /// Parses the signature fields of a request given as its header fields (name and value,
+    /// names in any case) and its raw query string without the leading `?`.
+    ///
+    /// A server whose request type stores headers in a map calls this instead of
+    /// [`ParsedSignature::parse`], so it needs no header list to read the credential.
+    ///
+    /// # Errors
+    ///
+    /// As for [`ParsedSignature::parse`].
+    pub fn from_parts(
+        headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+        query: &'a str,
+    ) -> Result<Self, AuthError> {
+        let headers = AuthHeaders::find(headers);
+        let fields = signature_fields(query, &headers)?;
+        Ok(Self { headers, fields })
+    }
+
+    /// Returns the access key id that claims to have signed the request.
+    pub fn access_key_id(&self) -> &str {
+        self.fields.credential.access_key_id()
+    }
+
+    /// Returns the date of the credential scope, `YYYYMMDD`.
+    pub fn scope_date(&self) -> &str {
+        self.fields.credential.scope().date
+    }
+
+    /// Returns the region of the credential scope.
+    pub fn region(&self) -> &str {
+        self.fields.credential.scope().region
+    }
+
+    /// Returns the service of the credential scope, which separates IAM requests from STS
+    /// requests.
+    pub fn service(&self) -> &str {
+        self.fields.credential.scope().service
+    }
+
+    /// Returns the session token sent for temporary credentials: `X-Amz-Security-Token` from
+    /// the header for a header-signed request, from the query for a presigned one.
+    pub fn security_token(&self) -> Option<&str> {
+        self.fields.security_token.as_deref()
+    }
+
+    /// Returns the place of the signature.
+    pub fn method(&self) -> AuthenticationMethod {
+        self.fields.method
+    }
+
+    /// Returns the signing time from `X-Amz-Date` (or `Date`), not yet checked against a clock.
+    pub fn signed_at(&self) -> Timestamp {
+        self.fields.signed_at
+    }
+}
+
+impl std::fmt::Debug for ParsedSignature<'_> {
+    /// Prints the credential and the signing time, but neither the signature nor the session
+    /// token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParsedSignature")
+            .field("method", &self.fields.method)
+            .field("access_key_id", &self.access_key_id())
+            .field("scope_date", &self.scope_date())
+            .field("region", &self.region())
+            .field("service", &self.service())
+            .field("signed_at", &self.fields.signed_at)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The signature fields of a request, from the header or the query.
 pub(super) struct SignatureFields<'a> {
     pub(super) method: AuthenticationMethod,
-    /// The `Credential` value, split and checked by [`parse_credential`] during verification.
-    pub(super) credential: Cow<'a, str>,
+    pub(super) credential: Credential<'a>,
     /// The `SignedHeaders` value, checked by [`check_signed_headers`] during verification.
     pub(super) signed_headers: Cow<'a, str>,
     pub(super) signature: Cow<'a, str>,
@@ -45,10 +143,10 @@ pub(super) struct AuthHeaders<'a> {
 }
 
 impl<'a> AuthHeaders<'a> {
-    /// Finds the headers in one pass over the request, comparing names without regard to case.
-    pub(super) fn find(request: &HttpRequest<'a>) -> Self {
+    /// Finds the headers in one pass over `headers`, comparing names without regard to case.
+    fn find(headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let mut found = Self::default();
-        for &(name, value) in request.headers {
+        for (name, value) in headers {
             // The length picks the one candidate, so each header costs at most one comparison,
             // or two for the pair of 20-byte names.
             let slot = match name.len() {
@@ -66,11 +164,11 @@ impl<'a> AuthHeaders<'a> {
 }
 
 /// Finds and parses the signature fields in the `Authorization` header or the query.
-pub(super) fn signature_fields<'a>(
-    request: &HttpRequest<'a>,
+fn signature_fields<'a>(
+    query: &'a str,
     headers: &AuthHeaders<'a>,
 ) -> Result<SignatureFields<'a>, AuthError> {
-    let parameters = QueryAuthParameters::parse(request.query)?;
+    let parameters = QueryAuthParameters::parse(query)?;
     match (headers.authorization, parameters.algorithm.is_some()) {
         (Some(_), true) => Err(AuthError::IncompleteSignature(
             "the request is signed both in the `Authorization` header and in the query".to_owned(),
@@ -142,7 +240,7 @@ fn header_fields<'a>(
     };
     Ok(SignatureFields {
         method: AuthenticationMethod::Header,
-        credential: Cow::Borrowed(credential),
+        credential: parse_credential(Cow::Borrowed(credential))?,
         signed_headers: Cow::Borrowed(signed_headers),
         signature: Cow::Borrowed(signature),
         amz_date,
@@ -191,7 +289,7 @@ fn query_fields<'a>(parameters: QueryAuthParameters<'a>) -> Result<SignatureFiel
     let signed_at = parse_amz_date(&amz_date)?;
     Ok(SignatureFields {
         method: AuthenticationMethod::Presigned,
-        credential,
+        credential: parse_credential(credential)?,
         signed_headers,
         signature,
         amz_date,
@@ -201,19 +299,43 @@ fn query_fields<'a>(parameters: QueryAuthParameters<'a>) -> Result<SignatureFiel
     })
 }
 
-/// The parts of a `Credential` value, borrowed from it.
-pub(super) struct CredentialParts<'a> {
-    pub(super) access_key_id: &'a str,
-    pub(super) scope: BorrowedScope<'a>,
-    /// The credential without its `/aws4_request` terminator, which keys the signing-key cache.
-    /// No part contains `/` (checked here), so distinct key ids and scopes give distinct keys.
-    pub(super) cache_key: &'a str,
-    /// The byte offsets of the four `/` that separate the parts.
-    pub(super) separators: [usize; 4],
+/// A checked `Credential` value, `access-key-id/date/region/service/aws4_request`, with the
+/// positions of its parts.
+#[derive(Clone)]
+pub(super) struct Credential<'a> {
+    text: Cow<'a, str>,
+    /// The byte offsets of the four `/` that separate the parts. No part contains `/`.
+    separators: [usize; 4],
+}
+
+impl Credential<'_> {
+    pub(super) fn access_key_id(&self) -> &str {
+        let [key_id_end, ..] = self.separators;
+        self.text.get(..key_id_end).unwrap_or_default()
+    }
+
+    pub(super) fn scope(&self) -> BorrowedScope<'_> {
+        let [key_id_end, date_end, region_end, service_end] = self.separators;
+        let part = |start: usize, end: usize| self.text.get(start + 1..end).unwrap_or_default();
+        BorrowedScope {
+            date: part(key_id_end, date_end),
+            region: part(date_end, region_end),
+            service: part(region_end, service_end),
+        }
+    }
+
+    /// Returns the credential without its `/aws4_request` terminator, which keys the
+    /// signing-key cache. No part contains `/`, so distinct key ids and scopes give distinct
+    /// keys.
+    pub(super) fn cache_key(&self) -> &str {
+        let [.., service_end] = self.separators;
+        self.text.get(..service_end).unwrap_or_default()
+    }
 }
 
 /// Splits `AKID/date/region/service/aws4_request` into the key id and the scope.
-pub(super) fn parse_credential(credential: &str) -> Result<CredentialParts<'_>, AuthError> {
+fn parse_credential(text: Cow<'_, str>) -> Result<Credential<'_>, AuthError> {
+    let credential: &str = &text;
     let malformed = || {
         AuthError::IncompleteSignature(format!(
             "credential `{}` is not of the form `access-key-id/YYYYMMDD/region/service/aws4_request`",
@@ -272,16 +394,7 @@ pub(super) fn parse_credential(credential: &str) -> Result<CredentialParts<'_>, 
         )));
     }
 
-    Ok(CredentialParts {
-        access_key_id,
-        scope: BorrowedScope {
-            date,
-            region,
-            service,
-        },
-        cache_key: credential.get(..service_end).unwrap_or(credential),
-        separators,
-    })
+    Ok(Credential { text, separators })
 }
 
 /// Checks that the names in `SignedHeaders` are lower-case, sorted, unique and include `host`,

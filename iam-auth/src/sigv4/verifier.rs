@@ -13,7 +13,7 @@ use super::canonical::{
 };
 use super::sha256::Sha256;
 use super::signature_fields::{
-    AuthHeaders, SignatureFields, check_signed_headers, parse_credential, signature_fields,
+    AuthHeaders, Credential, ParsedSignature, SignatureFields, check_signed_headers,
 };
 use super::signing_key::SigningKeyCache;
 use super::{
@@ -114,10 +114,7 @@ pub struct VerifiedRequest<P> {
 pub struct VerifiedRequestRef<'a, P> {
     /// The owner of the signing key, as the resolver returned it.
     pub principal: P,
-    /// The `Credential` value, `access-key-id/date/region/service/aws4_request`, checked.
-    credential: Cow<'a, str>,
-    /// The byte offsets of the four `/` in `credential`.
-    separators: [usize; 4],
+    credential: Credential<'a>,
     security_token: Option<Cow<'a, str>>,
     /// The signing time from `X-Amz-Date` (or `Date`).
     pub signed_at: Timestamp,
@@ -133,33 +130,23 @@ pub struct VerifiedRequestRef<'a, P> {
 impl<'a, P> VerifiedRequestRef<'a, P> {
     /// Returns the access key id that signed the request.
     pub fn access_key_id(&self) -> &str {
-        let [key_id_end, ..] = self.separators;
-        self.credential.get(..key_id_end).unwrap_or_default()
+        self.credential.access_key_id()
     }
 
     /// Returns the date of the credential scope, `YYYYMMDD`.
     pub fn scope_date(&self) -> &str {
-        let [key_id_end, date_end, ..] = self.separators;
-        self.credential
-            .get(key_id_end + 1..date_end)
-            .unwrap_or_default()
+        self.credential.scope().date
     }
 
     /// Returns the region of the credential scope.
     pub fn region(&self) -> &str {
-        let [_, date_end, region_end, _] = self.separators;
-        self.credential
-            .get(date_end + 1..region_end)
-            .unwrap_or_default()
+        self.credential.scope().region
     }
 
     /// Returns the service of the credential scope, which separates IAM requests from STS
     /// requests.
     pub fn service(&self) -> &str {
-        let [.., region_end, service_end] = self.separators;
-        self.credential
-            .get(region_end + 1..service_end)
-            .unwrap_or_default()
+        self.credential.scope().service
     }
 
     /// Returns the session token of temporary credentials, for the STS crate to check.
@@ -334,10 +321,30 @@ impl<R: SecretResolver> Verifier<R> {
         &self,
         request: &HttpRequest<'a>,
     ) -> Result<VerifiedRequestRef<'a, R::Principal>, AuthError> {
-        let headers = AuthHeaders::find(request);
-        let fields = signature_fields(request, &headers)?;
-        let credential = parse_credential(&fields.credential)?;
-        let (access_key_id, scope) = (credential.access_key_id, credential.scope);
+        let signature = ParsedSignature::parse(request)?;
+        self.verify_parsed(request, signature)
+    }
+
+    /// Verifies the signature of `request` like [`Verifier::verify_borrowed`], taking its
+    /// signature fields as [`ParsedSignature::parse`] or [`ParsedSignature::from_parts`]
+    /// returned them, so a caller that read the credential first parses the request once.
+    ///
+    /// `signature` must be parsed from `request`. The signature still has to match the
+    /// canonical request of `request`, so fields from another request fail to verify unless
+    /// they sign exactly this one.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Verifier::verify`], except the parsing errors that
+    /// [`ParsedSignature::parse`] returns.
+    pub fn verify_parsed<'a>(
+        &self,
+        request: &HttpRequest<'a>,
+        signature: ParsedSignature<'a>,
+    ) -> Result<VerifiedRequestRef<'a, R::Principal>, AuthError> {
+        let ParsedSignature { headers, fields } = signature;
+        let credential = &fields.credential;
+        let (access_key_id, scope) = (credential.access_key_id(), credential.scope());
         let now = self.clock.now();
         let rules = self.check_scope(&fields, scope)?;
         check_time(&fields, now)?;
@@ -371,7 +378,7 @@ impl<R: SecretResolver> Verifier<R> {
         let payload_hash = payload_hash(request, &headers, &fields, scope.service, rules)?;
         let key = self
             .cache
-            .signing_key(credential.cache_key, &resolved.secret, scope);
+            .signing_key(credential.cache_key(), &resolved.secret, scope);
         // The canonical request and the string to sign are hashed as they are written, never
         // kept whole.
         let matches = |skipped_parameters: &[&str]| -> Result<bool, AuthError> {
@@ -416,11 +423,9 @@ impl<R: SecretResolver> Verifier<R> {
         }
 
         let payload_signed = !matches!(payload_hash, PayloadHash::Unsigned(_));
-        let separators = credential.separators;
         Ok(VerifiedRequestRef {
             principal: resolved.principal,
             credential: fields.credential,
-            separators,
             security_token: fields.security_token,
             signed_at: fields.signed_at,
             method: fields.method,
