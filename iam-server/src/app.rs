@@ -541,7 +541,7 @@ fn route_action(service: Service, parameters: &QueryParameters) -> Result<&'stat
 
 /// Reads the service from the credential scope (`AKID/20260101/us-east-1/iam/aws4_request`)
 /// of the parsed signature, not yet verified. When parsing failed, the `Credential` alone is
-/// looked for in `parts`, so the error is still answered in the XML namespace of the service
+/// looked for in `parts`, so the error response still uses the XML namespace of the service
 /// the client signed for.
 fn scope_service(
     parts: &Parts,

@@ -461,8 +461,8 @@ pub fn parse_signature(parts: &Parts) -> Result<ParsedSignature<'_>, AuthError> 
 /// `Authorization` header or the `X-Amz-Credential` query parameter, unverified, even where
 /// the other signature fields are malformed. The value of the header is borrowed.
 ///
-/// Only requests that [`parse_signature`] rejects need it, to answer in the XML namespace of
-/// the service they were signed for.
+/// Only requests that [`parse_signature`] rejects need it, so that their error response uses
+/// the XML namespace of the service they were signed for.
 pub fn credential<'a>(headers: &'a axum::http::HeaderMap, query: &'a str) -> Option<Cow<'a, str>> {
     let from_header = headers
         .get(axum::http::header::AUTHORIZATION)

@@ -198,7 +198,12 @@ fn header_fields<'a>(
     let mut signed_headers = None;
     let mut signature = None;
     for component in split_ascii(components, b',').map(trim_whitespace) {
-        let (name, value) = split_once_ascii(component, b'=').ok_or_else(|| {
+        // The `=` follows a short name, so a plain scan finds it sooner than `memchr`'s setup.
+        let equals = component.bytes().position(|byte| byte == b'=');
+        // INVARIANT (ascii separator): `=` is one byte, so both sides are whole text.
+        let name_and_value =
+            equals.and_then(|index| Some((component.get(..index)?, component.get(index + 1..)?)));
+        let (name, value) = name_and_value.ok_or_else(|| {
             AuthError::IncompleteSignature(format!(
                 "authorization component `{}` is not of the form name=value",
                 truncate(component)
@@ -400,30 +405,37 @@ fn parse_credential(text: Cow<'_, str>) -> Result<Credential<'_>, AuthError> {
 /// Checks that the names in `SignedHeaders` are lower-case, sorted, unique and include `host`,
 /// as every SigV4 signer writes them.
 pub(super) fn check_signed_headers(signed_headers: &str) -> Result<(), AuthError> {
-    let mut previous: Option<&str> = None;
+    let invalid = || {
+        AuthError::IncompleteSignature(format!(
+            "`SignedHeaders` `{}` is not a list of at most {MAX_SIGNED_HEADERS} lower-case \
+             header names separated by `;`",
+            truncate(signed_headers)
+        ))
+    };
+    // Visible ASCII other than upper-case letters, checked over the whole list at once because
+    // the separator `;` is in the same class. The fold has no early exit, which compiles to
+    // fewer instructions per byte than `all`.
+    let bytes_are_valid = signed_headers.bytes().fold(true, |valid, byte| {
+        valid & matches!(byte, b'!'..=b'@' | b'['..=b'~')
+    });
+    if !bytes_are_valid {
+        return Err(invalid());
+    }
+    let mut previous: &[u8] = &[];
     let mut has_host = false;
     for (count, name) in split_ascii(signed_headers, b';').enumerate() {
-        // Visible ASCII other than upper-case letters. The fold has no early exit, which
-        // compiles to fewer instructions per byte than `all`.
-        let name_is_valid = !name.is_empty()
-            && name.bytes().fold(true, |valid, byte| {
-                valid & matches!(byte, b'!'..=b'@' | b'['..=b'~')
-            });
-        if !name_is_valid || count >= MAX_SIGNED_HEADERS {
-            return Err(AuthError::IncompleteSignature(format!(
-                "`SignedHeaders` `{}` is not a list of at most {MAX_SIGNED_HEADERS} lower-case \
-                 header names separated by `;`",
-                truncate(signed_headers)
-            )));
+        if name.is_empty() || count >= MAX_SIGNED_HEADERS {
+            return Err(invalid());
         }
-        if previous.is_some_and(|previous| previous >= name) {
+        let name = name.as_bytes();
+        if count > 0 && !is_before(previous, name) {
             return Err(AuthError::IncompleteSignature(format!(
                 "`SignedHeaders` `{}` is not sorted or repeats a name",
                 truncate(signed_headers)
             )));
         }
-        has_host |= name == "host";
-        previous = Some(name);
+        has_host |= name == b"host";
+        previous = name;
     }
     if !has_host {
         return Err(AuthError::IncompleteSignature(
@@ -431,6 +443,19 @@ pub(super) fn check_signed_headers(signed_headers: &str) -> Result<(), AuthError
         ));
     }
     Ok(())
+}
+
+/// Returns whether `left` sorts strictly before `right`, byte by byte.
+///
+/// Header names differ within their first bytes, so a plain loop decides sooner than a call
+/// to `memcmp`, which `<` on slices makes.
+fn is_before(left: &[u8], right: &[u8]) -> bool {
+    for (left_byte, right_byte) in left.iter().zip(right) {
+        if left_byte != right_byte {
+            return left_byte < right_byte;
+        }
+    }
+    left.len() < right.len()
 }
 
 /// The raw values of the `X-Amz-*` authentication parameters of a presigned query.
@@ -503,7 +528,7 @@ fn decode_text<'a>(name: &str, value: &'a str) -> Result<Cow<'a, str>, AuthError
 }
 
 /// Parses `YYYYMMDDTHHMMSSZ`.
-fn parse_amz_date(amz_date: &str) -> Result<Timestamp, AuthError> {
+pub(super) fn parse_amz_date(amz_date: &str) -> Result<Timestamp, AuthError> {
     let invalid = || {
         AuthError::IncompleteSignature(format!(
             "date `{}` is not of the form `YYYYMMDDTHHMMSSZ`",

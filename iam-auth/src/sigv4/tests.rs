@@ -871,3 +871,47 @@ fn parsed_signature_debug_hides_secrets() {
     assert!(!debug.contains("token-secret"));
     assert!(!debug.contains(&signature));
 }
+
+#[test]
+fn signed_headers_check_cases() {
+    let cases = [
+        ("host", true),
+        ("content-type;host;x-amz-date", true),
+        ("hos;host", true),
+        ("host;host", false),
+        ("host;hos", false),
+        ("x-amz-date;host", false),
+        ("Host", false),
+        ("content-type", false),
+        ("a;;host", false),
+        (";host", false),
+        ("host;", false),
+        ("host;x y", false),
+    ];
+    for (signed_headers, valid) in cases {
+        let result = signature_fields::check_signed_headers(signed_headers);
+
+        assert_eq!(result.is_ok(), valid, "{signed_headers}");
+    }
+}
+
+#[test]
+fn amz_date_parses_leap_days() {
+    let cases = [
+        ("20240229T000000Z", true),
+        ("20000229T235959Z", true),
+        ("21000229T000000Z", false),
+        ("20250229T000000Z", false),
+        ("19691231T235959Z", true),
+        ("00000101T000000Z", true),
+    ];
+    for (text, valid) in cases {
+        let parsed = signature_fields::parse_amz_date(text);
+
+        assert_eq!(parsed.is_ok(), valid, "{text}");
+    }
+    assert_eq!(
+        signature_fields::parse_amz_date("19691231T235959Z").unwrap(),
+        Timestamp::from_second(-1).unwrap()
+    );
+}
