@@ -443,7 +443,7 @@ fn check_scope_service(scope_service: &str, service: Service) -> Result<(), ApiE
 }
 
 /// Parses the SigV4 signature fields of a request, from the `Authorization` header or a
-/// presigned query, without verifying them. The result borrows from `parts`; the server parses
+/// presigned query, without verifying them. The result borrows from `parts`. The server parses
 /// each request once, reads the credential scope to route it, and hands the result to
 /// [`Authenticator::authenticate`].
 ///

@@ -314,11 +314,13 @@ pub(super) struct Credential<'a> {
 }
 
 impl Credential<'_> {
+    #[inline]
     pub(super) fn access_key_id(&self) -> &str {
         let [key_id_end, ..] = self.separators;
         self.text.get(..key_id_end).unwrap_or_default()
     }
 
+    #[inline]
     pub(super) fn scope(&self) -> BorrowedScope<'_> {
         let [key_id_end, date_end, region_end, service_end] = self.separators;
         let part = |start: usize, end: usize| self.text.get(start + 1..end).unwrap_or_default();

@@ -156,13 +156,16 @@ impl<'a, P> VerifiedRequestRef<'a, P> {
 
     /// Copies the borrowed text into a [`VerifiedRequest`].
     pub fn into_owned(self) -> VerifiedRequest<P> {
+        // The scope is split out of the credential once for all three parts.
+        let scope = self.credential.scope();
+        let scope = CredentialScope {
+            date: scope.date.to_owned(),
+            region: scope.region.to_owned(),
+            service: scope.service.to_owned(),
+        };
         VerifiedRequest {
             access_key_id: self.access_key_id().to_owned(),
-            scope: CredentialScope {
-                date: self.scope_date().to_owned(),
-                region: self.region().to_owned(),
-                service: self.service().to_owned(),
-            },
+            scope,
             security_token: self
                 .security_token
                 .map(|token| SecurityToken::new(token.into_owned())),
