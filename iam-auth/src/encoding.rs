@@ -169,12 +169,20 @@ pub(crate) fn eq_ascii_lowercase(text: &str, lowercase: &str) -> bool {
             == 0
 }
 
-/// Removes leading and trailing whitespace like `str::trim`, returning `text` at once when
-/// both ends are visible ASCII characters, as they are in nearly every header.
+/// Removes leading and trailing whitespace like `str::trim`, without its Unicode tables when
+/// only leading spaces and tabs are to be removed, as in nearly every header and after each `,`
+/// of an `Authorization` header.
 pub(crate) fn trim_whitespace(text: &str) -> &str {
-    let bytes = text.as_bytes();
+    let leading = text
+        .bytes()
+        .take_while(|byte| matches!(byte, b' ' | b'\t'))
+        .count();
+    // INVARIANT (ascii separator): spaces and tabs are one byte each, so `leading` is a
+    // character boundary.
+    let rest = text.get(leading..).unwrap_or(text);
+    let bytes = rest.as_bytes();
     match (bytes.first(), bytes.last()) {
-        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => rest,
         _ => text.trim(),
     }
 }

@@ -9,6 +9,8 @@
 //!
 //! Main types:
 //! - [`sigv4::Verifier`] and [`sigv4::Signer`]: Signature Version 4, header and presigned.
+//! - [`sigv4::ParsedSignature`]: a request's signature fields, parsed once so a server can read
+//!   the access key id and scope before it verifies.
 //! - [`AccessKeyId`] and [`SecretAccessKey`]: generated access keys.
 //! - [`seal::Keyring`]: authenticated encryption of stored secrets under rotating keys.
 //! - [`password::PasswordHasher`] and [`password_policy::PasswordPolicy`]: sign-in passwords.

@@ -8,6 +8,7 @@ mod canonical;
 mod chunked;
 mod hash_writer;
 mod sha256;
+mod signature_fields;
 mod signer;
 mod signing_key;
 mod verifier;
@@ -18,6 +19,7 @@ pub(crate) use canonical::push_uri_encoded;
 pub use canonical::{EMPTY_PAYLOAD_SHA256, STREAMING_PAYLOAD, UNSIGNED_PAYLOAD};
 pub use chunked::ChunkSignatures;
 pub(crate) use hash_writer::{HashUpdate, HashWriter};
+pub use signature_fields::ParsedSignature;
 pub use signer::{Credentials, FORM_CONTENT_TYPE, PresignedRequest, SignedRequest, Signer};
 pub use signing_key::SigningKeyCache;
 pub use verifier::{

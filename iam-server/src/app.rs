@@ -14,8 +14,10 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use iam_audit::{AuditSink, Authorization, UserIdentity};
+use iam_auth::AuthError;
 use iam_auth::password::PasswordHasher;
 use iam_auth::seal::Keyring;
+use iam_auth::sigv4::ParsedSignature;
 use iam_model::{Clock, Quotas, RandomSource};
 use iam_store::IamStore;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -28,7 +30,7 @@ use crate::bootstrap::RootAccount;
 use crate::config::Settings;
 use crate::error::{ApiError, ErrorCode, service_failure};
 use crate::evaluation::PolicyCache;
-use crate::identity::{Authenticated, Authenticator, credential};
+use crate::identity::{Authenticated, Authenticator, credential, parse_signature};
 use crate::metrics::Metrics;
 use crate::operations::{self, Call, CredentialReports, PasswordAttempts};
 use crate::query::QueryParameters;
@@ -365,8 +367,9 @@ fn log_error(error: &ApiError) {
 
 /// Decodes, routes and runs one request.
 async fn handle_decoded(state: &AppState, parts: &Parts, body: RequestBody) -> Outcome {
+    let signature = parse_signature(parts);
     let mut outcome = Outcome {
-        service: scope_service(&parts.headers, parts.uri.query()),
+        service: scope_service(parts, &signature),
         action: None,
         parameters: QueryParameters::default(),
         authenticated: None,
@@ -374,7 +377,7 @@ async fn handle_decoded(state: &AppState, parts: &Parts, body: RequestBody) -> O
         authorization: None,
         result: Ok(None),
     };
-    let result = run_pipeline(state, parts, body, &mut outcome).await;
+    let result = run_pipeline(state, parts, body, signature, &mut outcome).await;
     outcome.result = result;
     outcome
 }
@@ -385,6 +388,7 @@ async fn run_pipeline(
     state: &AppState,
     parts: &Parts,
     body: RequestBody,
+    signature: Result<ParsedSignature<'_>, AuthError>,
     outcome: &mut Outcome,
 ) -> Result<Option<Fields>, ApiError> {
     let body = read_body(body)?;
@@ -404,7 +408,7 @@ async fn run_pipeline(
 
     let authenticated = state
         .authenticator
-        .authenticate(parts, &body, service)
+        .authenticate(parts, &body, service, signature)
         .await?;
     // Formatting the ARN costs more than the rest of the span, so it is skipped when no
     // subscriber records the span.
@@ -535,11 +539,18 @@ fn route_action(service: Service, parameters: &QueryParameters) -> Result<&'stat
     Ok(known)
 }
 
-/// Reads the service from the SigV4 credential scope
-/// (`AKID/20260101/us-east-1/iam/aws4_request`) of the `Authorization` header or the
-/// `X-Amz-Credential` query parameter, without verifying anything.
-fn scope_service(headers: &HeaderMap, query: Option<&str>) -> Option<Service> {
-    let credential = credential(headers, query.unwrap_or(""))?;
+/// Reads the service from the credential scope (`AKID/20260101/us-east-1/iam/aws4_request`)
+/// of the parsed signature, not yet verified. When parsing failed, the `Credential` alone is
+/// looked for in `parts`, so the error response still uses the XML namespace of the service
+/// the client signed for.
+fn scope_service(
+    parts: &Parts,
+    signature: &Result<ParsedSignature<'_>, AuthError>,
+) -> Option<Service> {
+    if let Ok(signature) = signature {
+        return Service::from_name(signature.service());
+    }
+    let credential = credential(&parts.headers, parts.uri.query().unwrap_or(""))?;
     let service = credential.split('/').nth(3)?;
     Service::from_name(service)
 }

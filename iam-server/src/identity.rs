@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use axum::http::request::Parts;
 use iam_audit::{IdentityType, UserIdentity};
 use iam_auth::seal::{Keyring, SealedSecret};
-use iam_auth::sigv4::{HttpRequest, ResolvedCredential, SecretResolver, Verifier};
+use iam_auth::sigv4::{HttpRequest, ParsedSignature, ResolvedCredential, SecretResolver, Verifier};
 use iam_auth::{AuthError, SecretAccessKey};
 use iam_model::{AccessKeyLastUsed, AccountId, Clock, Partition, User};
 use iam_store::{IamStore, Stored};
@@ -203,7 +203,8 @@ impl Authenticator {
         &self.store_cache
     }
 
-    /// Verifies the signature of a request to `service` and returns its caller.
+    /// Verifies the signature of a request to `service` and returns its caller. `signature` is
+    /// what [`parse_signature`] returned for the same `parts`, so the request is parsed once.
     ///
     /// # Errors
     ///
@@ -217,23 +218,17 @@ impl Authenticator {
         parts: &Parts,
         body: &[u8],
         service: Service,
+        signature: Result<ParsedSignature<'_>, AuthError>,
     ) -> Result<Authenticated, ApiError> {
-        let query = parts.uri.query().unwrap_or("");
-        let credential = credential(&parts.headers, query);
-        if let Some(credential) = &credential {
-            let scope_service = credential.split('/').nth(3).unwrap_or_default();
-            check_scope_service(scope_service, service)?;
-            self.check_scope_region(credential)?;
-        }
-        let access_key_id =
-            credential.and_then(|credential| credential.split('/').next().map(str::to_owned));
-        let resolved = match (&access_key_id, security_token(&parts.headers, query)) {
-            (Some(access_key_id), Some(token)) => {
-                Some(self.resolve_session(access_key_id, &token).await)
-            }
-            (Some(access_key_id), None) => Some(self.resolve(access_key_id).await),
-            (None, _) => None,
+        let signature = signature?;
+        check_scope_service(signature.service(), service)?;
+        self.check_scope_region(signature.region())?;
+        let access_key_id = signature.access_key_id();
+        let resolved = match signature.security_token() {
+            Some(token) => self.resolve_session(access_key_id, token).await,
+            None => self.resolve(access_key_id).await,
         };
+        let prefetched = (access_key_id.to_owned(), resolved);
 
         let mut inline_headers = [("", ""); INLINE_HEADERS];
         let spilled_headers: Vec<(&str, &str)>;
@@ -251,15 +246,15 @@ impl Authenticator {
         let request = HttpRequest {
             method: parts.method.as_str(),
             path: parts.uri.path(),
-            query,
+            query: parts.uri.query().unwrap_or(""),
             headers,
             body,
         };
         // The verified request borrows from `request`, so only what `Authenticated` owns is
         // copied out of it here.
         let authenticated = PREFETCHED.with(|slot| {
-            *slot.borrow_mut() = access_key_id.zip(resolved);
-            let verified = self.verifier.verify_borrowed(&request);
+            *slot.borrow_mut() = Some(prefetched);
+            let verified = self.verifier.verify_parsed(&request, signature);
             *slot.borrow_mut() = None;
             let verified = verified?;
             self.note_use(
@@ -281,10 +276,7 @@ impl Authenticator {
     ///
     /// The verifier rejects such a scope too, but its error reaches the client as the generic
     /// signature mismatch, which sends the user to check a secret that is correct.
-    fn check_scope_region(&self, credential: &str) -> Result<(), ApiError> {
-        let Some(region) = credential.split('/').nth(2) else {
-            return Ok(());
-        };
+    fn check_scope_region(&self, region: &str) -> Result<(), ApiError> {
         let allowed = self.allowed_regions.is_empty()
             || self.allowed_regions.iter().any(|allowed| allowed == region);
         if allowed {
@@ -450,9 +442,27 @@ fn check_scope_service(scope_service: &str, service: Service) -> Result<(), ApiE
     ))
 }
 
+/// Parses the SigV4 signature fields of a request, from the `Authorization` header or a
+/// presigned query, without verifying them. The result borrows from `parts`. The server parses
+/// each request once, reads the credential scope to route it, and hands the result to
+/// [`Authenticator::authenticate`].
+///
+/// # Errors
+///
+/// The verifier's parsing errors, such as `MissingAuthentication` for an unsigned request.
+pub fn parse_signature(parts: &Parts) -> Result<ParsedSignature<'_>, AuthError> {
+    ParsedSignature::from_parts(
+        text_headers(&parts.headers),
+        parts.uri.query().unwrap_or(""),
+    )
+}
+
 /// Returns the SigV4 `Credential` value (`AKID/DATE/REGION/SERVICE/aws4_request`) of the
-/// `Authorization` header or the `X-Amz-Credential` query parameter, unverified. The value
-/// of the header is borrowed, so the common case allocates nothing.
+/// `Authorization` header or the `X-Amz-Credential` query parameter, unverified, even where
+/// the other signature fields are malformed. The value of the header is borrowed.
+///
+/// Only requests that [`parse_signature`] rejects need it, so that their error response uses
+/// the XML namespace of the service they were signed for.
 pub fn credential<'a>(headers: &'a axum::http::HeaderMap, query: &'a str) -> Option<Cow<'a, str>> {
     let from_header = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -468,22 +478,6 @@ pub fn credential<'a>(headers: &'a axum::http::HeaderMap, query: &'a str) -> Opt
     form_urlencoded::parse(query.as_bytes())
         .find(|(name, _)| name == "X-Amz-Credential")
         .map(|(_, value)| value)
-}
-
-/// Returns the `X-Amz-Security-Token` of the headers or, for a presigned request, of the query.
-pub fn security_token<'a>(
-    headers: &'a axum::http::HeaderMap,
-    query: &'a str,
-) -> Option<Cow<'a, str>> {
-    let from_header = headers
-        .get("x-amz-security-token")
-        .and_then(|value| value.to_str().ok())
-        .map(Cow::Borrowed);
-    from_header.or_else(|| {
-        form_urlencoded::parse(query.as_bytes())
-            .find(|(name, _)| name == "X-Amz-Security-Token")
-            .map(|(_, value)| value)
-    })
 }
 
 /// The maximum number of header fields whose list for the verifier stays on the stack. A

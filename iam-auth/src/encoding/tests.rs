@@ -90,7 +90,8 @@ fn find_byte_matches_position_at_every_length() {
 #[test]
 fn trim_whitespace_matches_str_trim() {
     let cases = [
-        "", " ", "a", " a", "a ", "\ta b\n", "\u{a0}a", "a\u{a0}", "\u{3000}", "ab",
+        "", " ", "a", " a", "a ", "\ta b\n", "\u{a0}a", "a\u{a0}", "\u{3000}", "ab", " \t a=b",
+        "  a=b ", " \u{a0}a", "\t",
     ];
     for text in cases {
         assert_eq!(trim_whitespace(text), text.trim(), "{text:?}");
@@ -111,9 +112,23 @@ fn eq_ascii_lowercase_matches_eq_ignore_ascii_case() {
         "x_amz-date",
         "hé",
         "HÉ",
+        "Content-Type",
+        "CONTENT-TYPE",
+        "Content-Typf",
+        "X-Amz-Content-Sha256",
+        "x-amz-content-sha256",
+        "X-Amz-Content-Sha257",
+        "@[`{Content-Type",
     ];
     for text in names {
-        for lowercase in ["host", "x-amz-date", "hé", ""] {
+        for lowercase in [
+            "host",
+            "x-amz-date",
+            "hé",
+            "",
+            "content-type",
+            "x-amz-content-sha256",
+        ] {
             assert_eq!(
                 eq_ascii_lowercase(text, lowercase),
                 text.eq_ignore_ascii_case(lowercase),

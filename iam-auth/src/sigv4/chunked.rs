@@ -4,8 +4,8 @@ use jiff::Timestamp;
 
 use super::CredentialScope;
 use super::sha256::HmacKey;
+use super::signature_fields::format_amz_date;
 use super::signing_key::derive_signing_key;
-use super::verifier::format_amz_date;
 use crate::AuthError;
 use crate::access_key::SecretAccessKey;
 use crate::encoding::{TextSink, constant_time_eq, decode_lower_hex, to_hex};

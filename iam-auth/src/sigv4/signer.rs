@@ -8,8 +8,8 @@ use super::canonical::{
     self, CanonicalParts, PayloadHash, SECURITY_TOKEN_PARAMETER, SIGNATURE_PARAMETER,
     UNSIGNED_PAYLOAD,
 };
+use super::signature_fields::format_amz_date;
 use super::signing_key::derive_signing_key;
-use super::verifier::format_amz_date;
 use super::{
     ALGORITHM, CredentialScope, HttpRequest, MAX_PRESIGNED_EXPIRES_SECONDS, PresignedPayload,
     ServiceRules,

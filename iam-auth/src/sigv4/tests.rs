@@ -742,3 +742,176 @@ fn form_post_signs_like_sign() {
     );
     assert!(verify_signed(&verifier(NOW), &form).is_ok());
 }
+
+#[test]
+fn parsed_signature_reads_credential_scope() {
+    let signed = sign_at(&signer(TEMPORARY_KEY_ID, "sts", Some("token-1")), NOW);
+    let pairs = signed.header_pairs();
+    let request = HttpRequest {
+        headers: &pairs,
+        ..iam_request()
+    };
+
+    let parsed = ParsedSignature::parse(&request).unwrap();
+
+    assert_eq!(parsed.access_key_id(), TEMPORARY_KEY_ID);
+    assert_eq!(parsed.scope_date(), "20260301");
+    assert_eq!(parsed.region(), "eu-west-1");
+    assert_eq!(parsed.service(), "sts");
+    assert_eq!(parsed.security_token(), Some("token-1"));
+    assert_eq!(parsed.method(), AuthenticationMethod::Header);
+    assert_eq!(parsed.signed_at(), NOW.parse::<Timestamp>().unwrap());
+}
+
+#[test]
+fn parsed_signature_reads_presigned_query() {
+    let presigned = signer(KEY_ID, "iam", None)
+        .presign(&iam_request(), NOW.parse().unwrap(), 60)
+        .unwrap();
+    let request = HttpRequest {
+        query: &presigned.query,
+        ..iam_request()
+    };
+
+    let parsed =
+        ParsedSignature::from_parts(request.headers.iter().copied(), request.query).unwrap();
+
+    assert_eq!(parsed.access_key_id(), KEY_ID);
+    assert_eq!(parsed.service(), "iam");
+    assert_eq!(parsed.method(), AuthenticationMethod::Presigned);
+}
+
+#[test]
+fn parsed_signature_verifies_like_verify() {
+    let signed = sign_at(&signer(KEY_ID, "iam", None), NOW);
+    let pairs = signed.header_pairs();
+    let request = HttpRequest {
+        headers: &pairs,
+        ..iam_request()
+    };
+    let verifier = verifier(NOW);
+
+    let parsed = ParsedSignature::from_parts(pairs.iter().copied(), "").unwrap();
+    let verified = verifier
+        .verify_parsed(&request, parsed)
+        .unwrap()
+        .into_owned();
+    let expected = verifier.verify(&request).unwrap();
+
+    assert_eq!(verified.principal, expected.principal);
+    assert_eq!(verified.access_key_id, expected.access_key_id);
+    assert_eq!(verified.scope, expected.scope);
+    assert_eq!(verified.signature, expected.signature);
+}
+
+#[test]
+fn parsed_signature_of_other_request_fails() {
+    let signed = sign_at(&signer(KEY_ID, "iam", None), NOW);
+    let pairs = signed.header_pairs();
+    let request = HttpRequest {
+        headers: &pairs,
+        ..iam_request()
+    };
+    let other = HttpRequest {
+        body: b"Action=DeleteUser&UserName=bob&Version=2010-05-08",
+        ..request
+    };
+
+    let parsed = ParsedSignature::parse(&request).unwrap();
+    let error = verifier(NOW).verify_parsed(&other, parsed).unwrap_err();
+
+    assert_eq!(error.aws_code(), "SignatureDoesNotMatch");
+}
+
+#[test]
+fn parsed_signature_errors_match_verify() {
+    let unsigned = iam_request();
+    let malformed_headers = [
+        ("Host", "iam.amazonaws.com"),
+        ("X-Amz-Date", "20260301T100000Z"),
+        (
+            "Authorization",
+            "AWS4-HMAC-SHA256 Credential=AKIA/2026/eu-west-1/iam/aws4_request, \
+             SignedHeaders=host, Signature=00",
+        ),
+    ];
+    let malformed = HttpRequest {
+        headers: &malformed_headers,
+        ..iam_request()
+    };
+
+    let unsigned_error = ParsedSignature::parse(&unsigned).unwrap_err();
+    let malformed_error = ParsedSignature::parse(&malformed).unwrap_err();
+
+    assert_eq!(unsigned_error.aws_code(), "MissingAuthenticationToken");
+    assert_eq!(malformed_error.aws_code(), "IncompleteSignature");
+    assert_eq!(
+        verifier(NOW).verify(&malformed).unwrap_err().to_string(),
+        malformed_error.to_string()
+    );
+}
+
+#[test]
+fn parsed_signature_debug_hides_secrets() {
+    let signed = sign_at(&signer(TEMPORARY_KEY_ID, "sts", Some("token-secret")), NOW);
+    let pairs = signed.header_pairs();
+    let request = HttpRequest {
+        headers: &pairs,
+        ..iam_request()
+    };
+    let signature = request
+        .header("Authorization")
+        .and_then(|value| value.rsplit("Signature=").next())
+        .unwrap()
+        .to_owned();
+
+    let debug = format!("{:?}", ParsedSignature::parse(&request).unwrap());
+
+    assert!(debug.contains(TEMPORARY_KEY_ID));
+    assert!(!debug.contains("token-secret"));
+    assert!(!debug.contains(&signature));
+}
+
+#[test]
+fn signed_headers_check_cases() {
+    let cases = [
+        ("host", true),
+        ("content-type;host;x-amz-date", true),
+        ("hos;host", true),
+        ("host;host", false),
+        ("host;hos", false),
+        ("x-amz-date;host", false),
+        ("Host", false),
+        ("content-type", false),
+        ("a;;host", false),
+        (";host", false),
+        ("host;", false),
+        ("host;x y", false),
+    ];
+    for (signed_headers, valid) in cases {
+        let result = signature_fields::check_signed_headers(signed_headers);
+
+        assert_eq!(result.is_ok(), valid, "{signed_headers}");
+    }
+}
+
+#[test]
+fn amz_date_parses_leap_days() {
+    let cases = [
+        ("20240229T000000Z", true),
+        ("20000229T235959Z", true),
+        ("21000229T000000Z", false),
+        ("20250229T000000Z", false),
+        ("19691231T235959Z", true),
+        ("00000101T000000Z", true),
+    ];
+    for (text, valid) in cases {
+        let parsed = signature_fields::parse_amz_date(text);
+
+        assert_eq!(parsed.is_ok(), valid, "{text}");
+    }
+    assert_eq!(
+        signature_fields::parse_amz_date("19691231T235959Z").unwrap(),
+        Timestamp::from_second(-1).unwrap()
+    );
+}

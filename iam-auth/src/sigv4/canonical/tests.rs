@@ -22,6 +22,10 @@ fn trimmed_value_cases() {
         ("a  b", "a b"),
         ("a\tb", "a b"),
         ("a\r\n b", "a b"),
+        ("abcdefg  h", "abcdefg h"),
+        ("abcdefgh  ", "abcdefgh"),
+        ("abcdefgh\tijklmnop", "abcdefgh ijklmnop"),
+        ("abcdefgh ijklmnop q", "abcdefgh ijklmnop q"),
         (" ", ""),
         (
             "application/x-www-form-urlencoded; charset=utf-8",
@@ -37,7 +41,7 @@ fn trimmed_value_cases() {
 
 proptest! {
     #[test]
-    fn trimmed_value_matches_reference(value in "[ab \t\r\n]{0,12}") {
+    fn trimmed_value_matches_reference(value in "[ab \t\r\n\x01]{0,40}") {
         let mut out = String::new();
         push_trimmed_value(&mut out, &value);
         prop_assert_eq!(out, reference_trim(&value));
