@@ -281,7 +281,15 @@ impl ApiError {
     }
 
     /// Creates the `ValidationError` for a parameter whose text is not of its type.
+    ///
+    /// The message shows `***` in place of the value of a credential parameter (see
+    /// [`is_credential_parameter`]), because messages reach clients and the debug log.
     pub fn invalid_value(name: &str, value: &str, expected: &str) -> Self {
+        let value = if is_credential_parameter(name) {
+            "***"
+        } else {
+            value
+        };
         Self::new(
             ErrorCode::ValidationError,
             format!(
@@ -552,6 +560,25 @@ fn upper_first(text: &str) -> String {
 }
 
 /// Lower-cases the first letter, as AWS names members in validation messages (`userName`).
+/// Reports whether a request parameter carries a credential: the members that the botocore
+/// models of IAM and STS mark `sensitive`, and the one-time MFA codes.
+pub fn is_credential_parameter(name: &str) -> bool {
+    matches!(
+        name,
+        "Password"
+            | "OldPassword"
+            | "NewPassword"
+            | "PrivateKey"
+            | "AddPrivateKey"
+            | "AuthenticationCode1"
+            | "AuthenticationCode2"
+            | "TokenCode"
+            | "WebIdentityToken"
+            | "SAMLAssertion"
+            | "TradeInToken"
+    )
+}
+
 pub(crate) fn lower_first(name: &str) -> String {
     let mut characters = name.chars();
     match characters.next() {

@@ -32,6 +32,8 @@ mod root_mfa;
 #[cfg(test)]
 mod root_user;
 #[cfg(test)]
+mod secret_parameters;
+#[cfg(test)]
 mod shapes;
 #[cfg(test)]
 mod sts_e2e;
