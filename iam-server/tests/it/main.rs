@@ -14,6 +14,8 @@ mod credential_report;
 #[cfg(test)]
 mod e2e;
 #[cfg(test)]
+mod entities_for_policy;
+#[cfg(test)]
 mod harness;
 #[cfg(test)]
 mod instance_profile_tags;
