@@ -202,14 +202,26 @@ async fn get_policy_version(call: &Call<'_>) -> OperationResult {
 
 async fn list_policy_versions(call: &Call<'_>) -> OperationResult {
     let arn = policy_arn(call)?;
+    let options = list_options(call.parameters, false)?;
     let policy = call.state.store.policy(call.account(), &arn).await?;
-    let mut versions: Vec<_> = policy.versions.iter().collect();
-    versions.sort_by_key(|version| std::cmp::Reverse(version.version_id));
-    let members = versions
+
+    // Versions are listed newest first, so the key counts down from `u32::MAX`, zero-padded to
+    // sort as text.
+    let versions: Vec<_> = policy.versions.iter().collect();
+    let page = iam_store::page_in_key_order(
+        "ListPolicyVersions",
+        versions,
+        |version| format!("{:010}", u32::MAX - version.version_id.number()),
+        &options,
+    )?;
+    let members = page
+        .items
         .into_iter()
         .map(|version| Node::Structure(encode::policy_version(version, false)));
     Ok(Some(
-        Fields::new().list("Versions", members).pagination(None),
+        Fields::new()
+            .list("Versions", members)
+            .pagination(page.marker),
     ))
 }
 

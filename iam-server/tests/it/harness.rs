@@ -56,6 +56,18 @@ impl Reply {
         Some(self.body[start..end].to_owned())
     }
 
+    /// Returns the text of every element named `name`, in document order.
+    pub(crate) fn texts(&self, name: &str) -> Vec<String> {
+        let open = format!("<{name}>");
+        let close = format!("</{name}>");
+        self.body
+            .split(&open)
+            .skip(1)
+            .filter_map(|rest| rest.split(&close).next())
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Returns the error code, or `None` for a success.
     pub(crate) fn code(&self) -> Option<String> {
         self.body
@@ -191,6 +203,19 @@ impl Harness {
             status,
             body: String::from_utf8(bytes.to_vec()).unwrap(),
         }
+    }
+
+    /// Calls the IAM listing `list` as the root user, expecting a truncated first page, and
+    /// calls it again with that page's marker. Returns both pages.
+    pub(crate) async fn two_pages(&self, list: &str) -> (Reply, Reply) {
+        let first = self.iam(list).await.ok();
+        assert_eq!(first.text("IsTruncated").as_deref(), Some("true"));
+        let marker = first.text("Marker").expect("a marker on a truncated page");
+        let second = self
+            .iam(&format!("{list}&Marker={}", encode(&marker)))
+            .await
+            .ok();
+        (first, second)
     }
 
     /// Creates a user with an access key and returns the key.

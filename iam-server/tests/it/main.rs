@@ -20,6 +20,8 @@ mod harness;
 #[cfg(test)]
 mod instance_profile_tags;
 #[cfg(test)]
+mod list_paging;
+#[cfg(test)]
 mod login_profiles;
 #[cfg(test)]
 mod mfa_devices;
