@@ -173,6 +173,18 @@ impl Harness {
         self.send(key, "sts", &body).await
     }
 
+    /// Posts `body` with the given headers and no signature of the harness's own.
+    pub(crate) async fn post_unsigned(&self, headers: &[(&str, &str)], body: &str) -> Reply {
+        let mut builder = Request::post("/")
+            .header("host", "127.0.0.1:9500")
+            .header("content-type", "application/x-www-form-urlencoded");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder.body(Body::from(body.to_owned())).unwrap();
+        self.reply(request).await
+    }
+
     async fn send(&self, key: &Key, service: &str, body: &str) -> Reply {
         // The policy cache drops changed users in a task fed by the store. On the test's
         // single-threaded runtime that task runs only when the test yields.
@@ -196,6 +208,10 @@ impl Harness {
             builder = builder.header(name, value);
         }
         let request = builder.body(Body::from(body.to_owned())).unwrap();
+        self.reply(request).await
+    }
+
+    async fn reply(&self, request: Request<Body>) -> Reply {
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status().as_u16();
         let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();

@@ -24,6 +24,8 @@ mod list_paging;
 #[cfg(test)]
 mod login_profiles;
 #[cfg(test)]
+mod malformed_signatures;
+#[cfg(test)]
 mod mfa_devices;
 #[cfg(test)]
 mod models;
