@@ -523,8 +523,9 @@ impl From<iam_policy::PolicyError> for ApiError {
 
 impl From<iam_model::ModelError> for ApiError {
     /// Maps a domain rule failure: a quota to `LimitExceeded`, a missing or default policy
-    /// version to `NoSuchEntity` or `DeleteConflict`, and every other failure to
-    /// `ValidationError` with the model's message, which names the field and value.
+    /// version to `NoSuchEntity` or `DeleteConflict`, a repeated tag key to `InvalidInput` as
+    /// IAM returns it, and every other failure to `ValidationError` with the model's message,
+    /// which names the field and value.
     fn from(error: iam_model::ModelError) -> Self {
         use iam_model::ModelError;
         match error {
@@ -536,6 +537,10 @@ impl From<iam_model::ModelError> for ApiError {
             ModelError::DefaultPolicyVersionDeletion(_) => ApiError::new(
                 ErrorCode::DeleteConflict,
                 "Cannot delete the default version of a policy.",
+            ),
+            ModelError::DuplicateTagKey(_) => ApiError::new(
+                ErrorCode::InvalidInput,
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
             ),
             error => ApiError::new(ErrorCode::ValidationError, error.to_string()),
         }

@@ -12,6 +12,8 @@ mod aws_managed_policies;
 #[cfg(test)]
 mod credential_report;
 #[cfg(test)]
+mod duplicate_tags;
+#[cfg(test)]
 mod e2e;
 #[cfg(test)]
 mod entities_for_policy;
