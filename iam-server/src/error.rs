@@ -280,15 +280,24 @@ impl ApiError {
         )
     }
 
+    /// Creates the `InvalidInput` error AWS returns for a parameter that is not an ARN.
+    pub fn invalid_arn(text: &str) -> Self {
+        Self::new(
+            ErrorCode::InvalidInput,
+            format!("ARN {} is not valid.", iam_model::shorten(text)),
+        )
+    }
+
     /// Creates the `ValidationError` for a parameter whose text is not of its type.
     ///
     /// The message shows `***` in place of the value of a credential parameter (see
-    /// [`is_credential_parameter`]), because messages reach clients and the debug log.
+    /// [`is_credential_parameter`]) and at most the first 256 characters of any other value,
+    /// because messages reach clients and the debug log.
     pub fn invalid_value(name: &str, value: &str, expected: &str) -> Self {
         let value = if is_credential_parameter(name) {
-            "***"
+            "***".to_owned()
         } else {
-            value
+            iam_model::shorten(value)
         };
         Self::new(
             ErrorCode::ValidationError,
@@ -390,11 +399,14 @@ impl From<StoreError> for ApiError {
                 name,
             } => ApiError::new(
                 ErrorCode::NoSuchEntity,
-                format!("Policy {name} was not found."),
+                format!("Policy {} was not found.", iam_model::shorten(&name)),
             ),
             StoreError::NoSuchEntity { kind, name } => ApiError::new(
                 ErrorCode::NoSuchEntity,
-                format!("The {kind} with name {name} cannot be found."),
+                format!(
+                    "The {kind} with name {} cannot be found.",
+                    iam_model::shorten(&name)
+                ),
             ),
             StoreError::EntityAlreadyExists { kind, name } => ApiError::new(
                 ErrorCode::EntityAlreadyExists,

@@ -214,6 +214,9 @@ async fn get_account_summary(call: &Call<'_>) -> OperationResult {
     Ok(Some(Fields::new().map("SummaryMap", entries)))
 }
 
+/// The maximum length of a `Marker`, in characters, from the IAM API model.
+const MAX_MARKER_CHARS: usize = 320;
+
 /// Reads `PathPrefix`, `Marker` and `MaxItems` of a list operation.
 ///
 /// # Errors
@@ -246,9 +249,17 @@ pub fn list_options(
                 })?,
         ),
     };
+    let marker = parameters.optional("Marker");
+    if let Some(marker) = marker.filter(|marker| marker.chars().count() > MAX_MARKER_CHARS) {
+        return Err(ApiError::invalid_value(
+            "Marker",
+            marker,
+            "Member must have length less than or equal to 320",
+        ));
+    }
     Ok(ListOptions {
         path_prefix,
-        marker: parameters.optional("Marker").map(str::to_owned),
+        marker: marker.map(str::to_owned),
         max_items,
     })
 }
@@ -351,11 +362,7 @@ pub fn tag_keys(parameters: &QueryParameters) -> Result<Vec<String>, ApiError> {
 pub fn optional_arn(parameters: &QueryParameters, name: &str) -> Result<Option<Arn>, ApiError> {
     parameters
         .optional(name)
-        .map(|text| {
-            text.parse::<Arn>().map_err(|_| {
-                ApiError::new(ErrorCode::InvalidInput, format!("ARN {text} is not valid."))
-            })
-        })
+        .map(|text| text.parse::<Arn>().map_err(|_| ApiError::invalid_arn(text)))
         .transpose()
 }
 

@@ -66,8 +66,7 @@ fn identity(call: &Call<'_>) -> Result<(Identity, &'static str), ApiError> {
 
 fn policy_arn(call: &Call<'_>) -> Result<Arn, ApiError> {
     let text = call.parameters.required("PolicyArn")?;
-    text.parse::<Arn>()
-        .map_err(|_| ApiError::new(ErrorCode::InvalidInput, format!("ARN {text} is not valid.")))
+    text.parse::<Arn>().map_err(|_| ApiError::invalid_arn(text))
 }
 
 fn version_id(call: &Call<'_>) -> Result<PolicyVersionId, ApiError> {
@@ -531,9 +530,10 @@ async fn set_boundary(call: &Call<'_>, put: bool) -> OperationResult {
     let (identity, _) = identity(call)?;
     let arn = if put {
         let text = call.parameters.required("PermissionsBoundary")?;
-        Some(text.parse::<Arn>().map_err(|_| {
-            ApiError::new(ErrorCode::InvalidInput, format!("ARN {text} is not valid."))
-        })?)
+        Some(
+            text.parse::<Arn>()
+                .map_err(|_| ApiError::invalid_arn(text))?,
+        )
     } else {
         None
     };

@@ -26,6 +26,8 @@ mod list_paging;
 #[cfg(test)]
 mod login_profiles;
 #[cfg(test)]
+mod long_values;
+#[cfg(test)]
 mod malformed_signatures;
 #[cfg(test)]
 mod mfa_devices;
