@@ -145,7 +145,7 @@ pub enum ModelError {
 const ERROR_VALUE_MAX_CHARS: usize = 256;
 
 /// Returns at most the first 256 characters of `value`, so an error never repeats a huge input.
-pub(crate) fn shorten(value: &str) -> String {
+pub fn shorten(value: &str) -> String {
     value.chars().take(ERROR_VALUE_MAX_CHARS).collect()
 }
 

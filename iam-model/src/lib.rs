@@ -37,7 +37,7 @@ pub use credential::{
     AccessKey, AccessKeyLastUsed, AccessKeyStatus, LoginProfile, ROOT_USER_NAME, SealedAccessKey,
     SealedBytes, VirtualMfaDevice,
 };
-pub use error::ModelError;
+pub use error::{ModelError, shorten};
 pub use iam_arn::{ArnAccount, IamArn, IamResource};
 pub use password_policy::PasswordPolicy;
 pub use policy::{InlinePolicy, ManagedPolicy, PolicyVersion, PolicyVersionId};

@@ -229,6 +229,9 @@ impl Settings {
                 "invalid `max-connections` `0`, expected at least 1".to_owned(),
             ));
         }
+        if let Some(log_level) = &options.log_level {
+            check_log_level(log_level)?;
+        }
         let allowed_regions = options
             .allowed_regions
             .unwrap_or_default()
@@ -255,6 +258,34 @@ impl Settings {
             max_connections,
         })
     }
+}
+
+/// The level names a `tracing` filter accepts, compared ignoring case.
+const LOG_LEVELS: [&str; 6] = ["trace", "debug", "info", "warn", "error", "off"];
+
+/// Rejects a log filter with a bare word that is not a level name, such as `inf`.
+///
+/// `tracing` reads a bare word as a target to log at every level, so a misspelled level would
+/// silence the server's own logs without an error. A target is still accepted as
+/// `target=level`.
+fn check_log_level(filter: &str) -> Result<(), ServerError> {
+    let bare_words = filter
+        .split(',')
+        .map(str::trim)
+        .filter(|directive| !directive.is_empty() && !directive.contains(['=', '[']));
+    for word in bare_words {
+        let is_level = LOG_LEVELS
+            .iter()
+            .any(|level| level.eq_ignore_ascii_case(word));
+        if !is_level {
+            return Err(ServerError::Config(format!(
+                "invalid log level `{word}` in `{filter}`, expected one of {} or a \
+                 `target=level` directive",
+                LOG_LEVELS.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Reads a TOML config file into options.

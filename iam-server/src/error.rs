@@ -280,8 +280,25 @@ impl ApiError {
         )
     }
 
+    /// Creates the `InvalidInput` error AWS returns for a parameter that is not an ARN.
+    pub fn invalid_arn(text: &str) -> Self {
+        Self::new(
+            ErrorCode::InvalidInput,
+            format!("ARN {} is not valid.", iam_model::shorten(text)),
+        )
+    }
+
     /// Creates the `ValidationError` for a parameter whose text is not of its type.
+    ///
+    /// The message shows `***` in place of the value of a credential parameter (see
+    /// [`is_credential_parameter`]) and at most the first 256 characters of any other value,
+    /// because messages reach clients and the debug log.
     pub fn invalid_value(name: &str, value: &str, expected: &str) -> Self {
+        let value = if is_credential_parameter(name) {
+            "***".to_owned()
+        } else {
+            iam_model::shorten(value)
+        };
         Self::new(
             ErrorCode::ValidationError,
             format!(
@@ -382,11 +399,14 @@ impl From<StoreError> for ApiError {
                 name,
             } => ApiError::new(
                 ErrorCode::NoSuchEntity,
-                format!("Policy {name} was not found."),
+                format!("Policy {} was not found.", iam_model::shorten(&name)),
             ),
             StoreError::NoSuchEntity { kind, name } => ApiError::new(
                 ErrorCode::NoSuchEntity,
-                format!("The {kind} with name {name} cannot be found."),
+                format!(
+                    "The {kind} with name {} cannot be found.",
+                    iam_model::shorten(&name)
+                ),
             ),
             StoreError::EntityAlreadyExists { kind, name } => ApiError::new(
                 ErrorCode::EntityAlreadyExists,
@@ -515,8 +535,9 @@ impl From<iam_policy::PolicyError> for ApiError {
 
 impl From<iam_model::ModelError> for ApiError {
     /// Maps a domain rule failure: a quota to `LimitExceeded`, a missing or default policy
-    /// version to `NoSuchEntity` or `DeleteConflict`, and every other failure to
-    /// `ValidationError` with the model's message, which names the field and value.
+    /// version to `NoSuchEntity` or `DeleteConflict`, a repeated tag key to `InvalidInput` as
+    /// IAM returns it, and every other failure to `ValidationError` with the model's message,
+    /// which names the field and value.
     fn from(error: iam_model::ModelError) -> Self {
         use iam_model::ModelError;
         match error {
@@ -528,6 +549,10 @@ impl From<iam_model::ModelError> for ApiError {
             ModelError::DefaultPolicyVersionDeletion(_) => ApiError::new(
                 ErrorCode::DeleteConflict,
                 "Cannot delete the default version of a policy.",
+            ),
+            ModelError::DuplicateTagKey(_) => ApiError::new(
+                ErrorCode::InvalidInput,
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
             ),
             error => ApiError::new(ErrorCode::ValidationError, error.to_string()),
         }
@@ -552,6 +577,25 @@ fn upper_first(text: &str) -> String {
 }
 
 /// Lower-cases the first letter, as AWS names members in validation messages (`userName`).
+/// Reports whether a request parameter carries a credential: the members that the botocore
+/// models of IAM and STS mark `sensitive`, and the one-time MFA codes.
+pub fn is_credential_parameter(name: &str) -> bool {
+    matches!(
+        name,
+        "Password"
+            | "OldPassword"
+            | "NewPassword"
+            | "PrivateKey"
+            | "AddPrivateKey"
+            | "AuthenticationCode1"
+            | "AuthenticationCode2"
+            | "TokenCode"
+            | "WebIdentityToken"
+            | "SAMLAssertion"
+            | "TradeInToken"
+    )
+}
+
 pub(crate) fn lower_first(name: &str) -> String {
     let mut characters = name.chars();
     match characters.next() {

@@ -214,6 +214,10 @@ async fn get_account_summary(call: &Call<'_>) -> OperationResult {
     Ok(Some(Fields::new().map("SummaryMap", entries)))
 }
 
+/// The maximum length of a `Marker` that the store decodes, in bytes. Markers of long keys
+/// pass the 320 characters of AWS's model, so the store's bound applies.
+const MAX_MARKER_BYTES: usize = 2048;
+
 /// Reads `PathPrefix`, `Marker` and `MaxItems` of a list operation.
 ///
 /// # Errors
@@ -246,9 +250,17 @@ pub fn list_options(
                 })?,
         ),
     };
+    let marker = parameters.optional("Marker");
+    // The store rejects a longer marker too, but its message would repeat the whole value.
+    if let Some(marker) = marker.filter(|marker| marker.len() > MAX_MARKER_BYTES) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("invalid Marker `{}`", iam_model::shorten(marker)),
+        ));
+    }
     Ok(ListOptions {
         path_prefix,
-        marker: parameters.optional("Marker").map(str::to_owned),
+        marker: marker.map(str::to_owned),
         max_items,
     })
 }
@@ -351,11 +363,7 @@ pub fn tag_keys(parameters: &QueryParameters) -> Result<Vec<String>, ApiError> {
 pub fn optional_arn(parameters: &QueryParameters, name: &str) -> Result<Option<Arn>, ApiError> {
     parameters
         .optional(name)
-        .map(|text| {
-            text.parse::<Arn>().map_err(|_| {
-                ApiError::new(ErrorCode::InvalidInput, format!("ARN {text} is not valid."))
-            })
-        })
+        .map(|text| text.parse::<Arn>().map_err(|_| ApiError::invalid_arn(text)))
         .transpose()
 }
 

@@ -213,3 +213,37 @@ fn aws_managed_policies_from_flag_and_config_file() {
     );
     assert_eq!(unset.aws_managed_policies, None);
 }
+
+#[test]
+fn misspelled_log_level_is_rejected() {
+    for log_level in ["loud", "inf", "iam_server=debug,warnx"] {
+        let options = Options {
+            log_level: Some(log_level.to_owned()),
+            ..Options::default()
+        };
+
+        let error = Settings::resolve(options).unwrap_err();
+
+        assert!(error.to_string().contains("invalid log level"), "{error}");
+    }
+}
+
+#[test]
+fn log_level_accepts_levels_and_directives() {
+    for log_level in [
+        "info",
+        "DEBUG",
+        "off",
+        "iam_server=debug",
+        "warn,iam_server::app=trace",
+    ] {
+        let options = Options {
+            log_level: Some(log_level.to_owned()),
+            ..Options::default()
+        };
+
+        let settings = Settings::resolve(options).unwrap();
+
+        assert_eq!(settings.log_level, log_level);
+    }
+}

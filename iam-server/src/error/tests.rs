@@ -138,3 +138,25 @@ fn quota_messages_use_aws_names() {
         assert_eq!(from_model.message, message);
     }
 }
+
+#[test]
+fn invalid_value_redacts_credentials() {
+    let password = ApiError::invalid_value("Password", "hunter2", "Member must be short");
+    let user_name = ApiError::invalid_value("UserName", "alice", "Member must be short");
+
+    assert!(
+        password.message.contains("Value '***' at 'password'"),
+        "{}",
+        password.message
+    );
+    assert!(
+        !password.message.contains("hunter2"),
+        "{}",
+        password.message
+    );
+    assert!(
+        user_name.message.contains("Value 'alice' at 'userName'"),
+        "{}",
+        user_name.message
+    );
+}

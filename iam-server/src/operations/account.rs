@@ -2,7 +2,7 @@
 
 use iam_model::{PasswordPolicy, validate};
 
-use super::{Call, OperationResult};
+use super::{Call, OperationResult, list_options};
 use crate::encode;
 use crate::error::{ApiError, ErrorCode};
 use crate::xml::{Fields, Node};
@@ -118,6 +118,9 @@ async fn delete_account_alias(call: &Call<'_>) -> OperationResult {
 }
 
 async fn list_account_aliases(call: &Call<'_>) -> OperationResult {
+    // An account has at most one alias, so one page holds them all. `MaxItems` is still
+    // checked against the range 1 to 1000 that the API model gives it.
+    list_options(call.parameters, false)?;
     let account = call.state.store.account(call.account()).await?;
     let aliases = account.alias.into_iter().map(Node::Text);
     Ok(Some(

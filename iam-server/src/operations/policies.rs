@@ -66,8 +66,7 @@ fn identity(call: &Call<'_>) -> Result<(Identity, &'static str), ApiError> {
 
 fn policy_arn(call: &Call<'_>) -> Result<Arn, ApiError> {
     let text = call.parameters.required("PolicyArn")?;
-    text.parse::<Arn>()
-        .map_err(|_| ApiError::new(ErrorCode::InvalidInput, format!("ARN {text} is not valid.")))
+    text.parse::<Arn>().map_err(|_| ApiError::invalid_arn(text))
 }
 
 fn version_id(call: &Call<'_>) -> Result<PolicyVersionId, ApiError> {
@@ -202,14 +201,26 @@ async fn get_policy_version(call: &Call<'_>) -> OperationResult {
 
 async fn list_policy_versions(call: &Call<'_>) -> OperationResult {
     let arn = policy_arn(call)?;
+    let options = list_options(call.parameters, false)?;
     let policy = call.state.store.policy(call.account(), &arn).await?;
-    let mut versions: Vec<_> = policy.versions.iter().collect();
-    versions.sort_by_key(|version| std::cmp::Reverse(version.version_id));
-    let members = versions
+
+    // Versions are listed newest first, so the key counts down from `u32::MAX`, zero-padded to
+    // sort as text.
+    let versions: Vec<_> = policy.versions.iter().collect();
+    let page = iam_store::page_in_key_order(
+        "ListPolicyVersions",
+        versions,
+        |version| format!("{:010}", u32::MAX - version.version_id.number()),
+        &options,
+    )?;
+    let members = page
+        .items
         .into_iter()
         .map(|version| Node::Structure(encode::policy_version(version, false)));
     Ok(Some(
-        Fields::new().list("Versions", members).pagination(None),
+        Fields::new()
+            .list("Versions", members)
+            .pagination(page.marker),
     ))
 }
 
@@ -273,6 +284,7 @@ fn with_field(mut error: ModelError, name: &'static str) -> ModelError {
 
 async fn list_entities_for_policy(call: &Call<'_>) -> OperationResult {
     let arn = policy_arn(call)?;
+    let options = list_options(call.parameters, true)?;
     let filter = call.parameters.optional("EntityFilter");
     // NOTE: `LocalManagedPolicy` and `AWSManagedPolicy` belong to the `EntityType` enum that
     // botocore shares with GetAccountAuthorizationDetails. No user, group or role is of
@@ -293,25 +305,120 @@ async fn list_entities_for_policy(call: &Call<'_>) -> OperationResult {
         }
     };
 
-    let entities = call
-        .state
-        .store
-        .list_entities_for_policy(call.account(), &arn)
-        .await?;
-    let named = |included: bool, element: &'static str, names: &[String]| -> Vec<Node> {
-        names
+    let store = &call.state.store;
+    let account = call.account();
+    let names = store.list_entities_for_policy(account, &arn).await?;
+    let mut entities = Vec::new();
+    for name in names.groups.iter().filter(|_| groups) {
+        let stored = present(store.group(account, name).await)?;
+        entities.extend(stored.map(|group| PolicyEntity {
+            kind: Attached::Group,
+            name: group.record.group_name,
+            id: group.record.group_id.to_string(),
+            path: group.record.path,
+        }));
+    }
+    for name in names.users.iter().filter(|_| users) {
+        let stored = present(store.user(account, name).await)?;
+        entities.extend(stored.map(|user| PolicyEntity {
+            kind: Attached::User,
+            name: user.record.user_name,
+            id: user.record.user_id.to_string(),
+            path: user.record.path,
+        }));
+    }
+    for name in names.roles.iter().filter(|_| roles) {
+        let stored = present(store.role(account, name).await)?;
+        entities.extend(stored.map(|role| PolicyEntity {
+            kind: Attached::Role,
+            name: role.record.role_name,
+            id: role.record.role_id.to_string(),
+            path: role.record.path,
+        }));
+    }
+    if let Some(prefix) = &options.path_prefix {
+        entities.retain(|entity| entity.path.starts_with(prefix.as_str()));
+    }
+
+    // One page walks groups, then users, then roles, each by name ignoring case, as the store
+    // orders them.
+    let page = iam_store::page_in_key_order(
+        "ListEntitiesForPolicy",
+        entities,
+        PolicyEntity::page_key,
+        &options,
+    )?;
+    let members = |kind: Attached| -> Vec<Node> {
+        let (name_element, id_element) = kind.elements();
+        page.items
             .iter()
-            .filter(|_| included)
-            .map(|name| Node::Structure(Fields::new().text(element, name.as_str())))
+            .filter(|entity| entity.kind == kind)
+            .map(|entity| {
+                Node::Structure(
+                    Fields::new()
+                        .text(name_element, entity.name.as_str())
+                        .text(id_element, entity.id.as_str()),
+                )
+            })
             .collect()
     };
     Ok(Some(
         Fields::new()
-            .list("PolicyGroups", named(groups, "GroupName", &entities.groups))
-            .list("PolicyUsers", named(users, "UserName", &entities.users))
-            .list("PolicyRoles", named(roles, "RoleName", &entities.roles))
-            .pagination(None),
+            .list("PolicyGroups", members(Attached::Group))
+            .list("PolicyUsers", members(Attached::User))
+            .list("PolicyRoles", members(Attached::Role))
+            .pagination(page.marker),
     ))
+}
+
+/// A user, group or role that a managed policy is attached to, as `ListEntitiesForPolicy`
+/// returns it.
+struct PolicyEntity {
+    kind: Attached,
+    name: String,
+    id: String,
+    path: String,
+}
+
+impl PolicyEntity {
+    /// Returns the entity's place in the listing: groups, then users, then roles, each by name
+    /// ignoring case. Names are unique per kind ignoring case, so the key is unique.
+    fn page_key(&self) -> String {
+        let rank = match self.kind {
+            Attached::Group => '0',
+            Attached::User => '1',
+            Attached::Role => '2',
+        };
+        format!("{rank}{}", self.name.to_lowercase())
+    }
+}
+
+/// The kind of identity a managed policy is attached to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Attached {
+    Group,
+    User,
+    Role,
+}
+
+impl Attached {
+    /// Returns the names of the name and id elements of the kind's `Policy*` structure.
+    fn elements(self) -> (&'static str, &'static str) {
+        match self {
+            Attached::Group => ("GroupName", "GroupId"),
+            Attached::User => ("UserName", "UserId"),
+            Attached::Role => ("RoleName", "RoleId"),
+        }
+    }
+}
+
+/// Converts `NoSuchEntity` into `None`, for an entity deleted between two reads.
+fn present<T>(result: Result<T, StoreError>) -> Result<Option<T>, ApiError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(StoreError::NoSuchEntity { .. }) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
 }
 
 async fn attach(call: &Call<'_>, attach: bool) -> OperationResult {
@@ -423,9 +530,10 @@ async fn set_boundary(call: &Call<'_>, put: bool) -> OperationResult {
     let (identity, _) = identity(call)?;
     let arn = if put {
         let text = call.parameters.required("PermissionsBoundary")?;
-        Some(text.parse::<Arn>().map_err(|_| {
-            ApiError::new(ErrorCode::InvalidInput, format!("ARN {text} is not valid."))
-        })?)
+        Some(
+            text.parse::<Arn>()
+                .map_err(|_| ApiError::invalid_arn(text))?,
+        )
     } else {
         None
     };

@@ -56,6 +56,18 @@ impl Reply {
         Some(self.body[start..end].to_owned())
     }
 
+    /// Returns the text of every element named `name`, in document order.
+    pub(crate) fn texts(&self, name: &str) -> Vec<String> {
+        let open = format!("<{name}>");
+        let close = format!("</{name}>");
+        self.body
+            .split(&open)
+            .skip(1)
+            .filter_map(|rest| rest.split(&close).next())
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Returns the error code, or `None` for a success.
     pub(crate) fn code(&self) -> Option<String> {
         self.body
@@ -161,6 +173,18 @@ impl Harness {
         self.send(key, "sts", &body).await
     }
 
+    /// Posts `body` with the given headers and no signature of the harness's own.
+    pub(crate) async fn post_unsigned(&self, headers: &[(&str, &str)], body: &str) -> Reply {
+        let mut builder = Request::post("/")
+            .header("host", "127.0.0.1:9500")
+            .header("content-type", "application/x-www-form-urlencoded");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder.body(Body::from(body.to_owned())).unwrap();
+        self.reply(request).await
+    }
+
     async fn send(&self, key: &Key, service: &str, body: &str) -> Reply {
         // The policy cache drops changed users in a task fed by the store. On the test's
         // single-threaded runtime that task runs only when the test yields.
@@ -184,6 +208,10 @@ impl Harness {
             builder = builder.header(name, value);
         }
         let request = builder.body(Body::from(body.to_owned())).unwrap();
+        self.reply(request).await
+    }
+
+    async fn reply(&self, request: Request<Body>) -> Reply {
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status().as_u16();
         let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
@@ -191,6 +219,19 @@ impl Harness {
             status,
             body: String::from_utf8(bytes.to_vec()).unwrap(),
         }
+    }
+
+    /// Calls the IAM listing `list` as the root user, expecting a truncated first page, and
+    /// calls it again with that page's marker. Returns both pages.
+    pub(crate) async fn two_pages(&self, list: &str) -> (Reply, Reply) {
+        let first = self.iam(list).await.ok();
+        assert_eq!(first.text("IsTruncated").as_deref(), Some("true"));
+        let marker = first.text("Marker").expect("a marker on a truncated page");
+        let second = self
+            .iam(&format!("{list}&Marker={}", encode(&marker)))
+            .await
+            .ok();
+        (first, second)
     }
 
     /// Creates a user with an access key and returns the key.

@@ -12,13 +12,23 @@ mod aws_managed_policies;
 #[cfg(test)]
 mod credential_report;
 #[cfg(test)]
+mod duplicate_tags;
+#[cfg(test)]
 mod e2e;
+#[cfg(test)]
+mod entities_for_policy;
 #[cfg(test)]
 mod harness;
 #[cfg(test)]
 mod instance_profile_tags;
 #[cfg(test)]
+mod list_paging;
+#[cfg(test)]
 mod login_profiles;
+#[cfg(test)]
+mod long_values;
+#[cfg(test)]
+mod malformed_signatures;
 #[cfg(test)]
 mod mfa_devices;
 #[cfg(test)]
@@ -31,6 +41,8 @@ mod readme;
 mod root_mfa;
 #[cfg(test)]
 mod root_user;
+#[cfg(test)]
+mod secret_parameters;
 #[cfg(test)]
 mod shapes;
 #[cfg(test)]
