@@ -576,7 +576,6 @@ fn upper_first(text: &str) -> String {
     }
 }
 
-/// Lower-cases the first letter, as AWS names members in validation messages (`userName`).
 /// Reports whether a request parameter carries a credential: the members that the botocore
 /// models of IAM and STS mark `sensitive`, and the one-time MFA codes.
 pub fn is_credential_parameter(name: &str) -> bool {
@@ -596,6 +595,7 @@ pub fn is_credential_parameter(name: &str) -> bool {
     )
 }
 
+/// Lower-cases the first letter, as AWS names members in validation messages (`userName`).
 pub(crate) fn lower_first(name: &str) -> String {
     let mut characters = name.chars();
     match characters.next() {
