@@ -244,6 +244,10 @@ fn malformed(reason: &str) -> ApiError {
 /// Checks that every name and value decodes to valid UTF-8, because `form_urlencoded` would
 /// silently replace invalid bytes.
 fn is_utf8_after_decoding(source: &[u8]) -> bool {
+    // Without `%`, decoding only turns `+` into a space, which keeps the bytes' validity.
+    if !source.contains(&b'%') {
+        return std::str::from_utf8(source).is_ok();
+    }
     source.split(|byte| *byte == b'&').all(|pair| {
         pair.split(|byte| *byte == b'=')
             .all(|part| percent_encoding::percent_decode(part).decode_utf8().is_ok())
