@@ -67,15 +67,15 @@ pub async fn authorize(
     parameters: &QueryParameters,
     origin: RequestOrigin<'_>,
 ) -> Result<Verdict, ApiError> {
-    let qualified_action = format!("{}:{action}", service.name());
+    let qualified_action = [service.name(), ":", action].concat();
     if let Some(session) = caller.session() {
         session.claims.check_action(&qualified_action)?;
     }
     let store = state.store.as_ref();
-    let account = caller.account().to_string();
+    let account = caller.account();
     let scope = CallerScope {
         partition: "aws",
-        account: &account,
+        account: account.as_str(),
         user_name: caller.user_name(),
         is_root: caller.is_root(),
     };

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::xml::is_forbidden_in_xml;
+use crate::xml::contains_forbidden_in_xml;
 
 /// The maximum number of parameters in one request.
 ///
@@ -66,7 +66,7 @@ impl QueryParameters {
                 }
                 // A value that no XML response could carry would come back altered, so it is
                 // rejected here. The patterns of most IAM fields reject these characters too.
-                if value.chars().any(is_forbidden_in_xml) {
+                if contains_forbidden_in_xml(&value) {
                     return Err(ApiError::invalid_value(
                         &name,
                         &value,

@@ -176,3 +176,25 @@ fn timestamp_matches_strftime() {
         assert_eq!(format_timestamp(timestamp), expected, "{text}");
     }
 }
+
+#[test]
+fn text_escapes_markup_beside_multibyte() {
+    let fields = Fields::new().text("UserName", "é<ü>&'\"\r\u{fffd}end");
+
+    let body = render(&fields);
+
+    assert!(
+        body.contains("<UserName>é&lt;ü&gt;&amp;&apos;&quot;&#13;\u{fffd}end</UserName>"),
+        "{body:?}"
+    );
+}
+
+#[test]
+fn forbidden_check_passes_allowed_bytes() {
+    assert!(!contains_forbidden_in_xml(
+        "tab\tline\nreturn\r \u{fffd} \u{efff} é"
+    ));
+    assert!(contains_forbidden_in_xml("a\u{1}"));
+    assert!(contains_forbidden_in_xml("a\u{fffe}"));
+    assert!(contains_forbidden_in_xml("\u{ffff}"));
+}
