@@ -66,7 +66,7 @@ impl<T> Bindable<T> {
             Bindable::Plain(value) => use_value(Some(value)),
             Bindable::Bound { value, .. } if env.bound => use_value(value.as_ref()),
             Bindable::Bound { template, .. } | Bindable::Deferred(template) => {
-                let value = compile(template, env.request.keys()).ok();
+                let value = compile(template, env.request).ok();
                 use_value(value.as_ref())
             }
         }

@@ -154,8 +154,7 @@ impl CompiledCondition {
     pub(crate) fn evaluate(&self, env: &Env<'_>, missing: &mut impl FnMut(&str)) -> bool {
         let request_values = env
             .request
-            .keys()
-            .get_lowercase(&self.key)
+            .key_lowercase(&self.key)
             .filter(|value| value.values().len() > 0);
 
         if let Values::Null(expected) = &self.values {

@@ -4,9 +4,12 @@
 //! A [`RequestContext`] is built once per request. Building it derives the global keys AWS
 //! fills in from the principal, the resource and the request time (`aws:username`,
 //! `aws:PrincipalArn`, `aws:PrincipalTag/…`, `aws:CurrentTime`, …), so evaluation itself only
-//! looks values up and never allocates.
+//! looks values up and never allocates. The keys derived from the principal alone live in a
+//! [`PrincipalContext`], which a caller can build once per principal and share between
+//! requests.
 
 use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
 
 use iam_model::AccountId;
 use jiff::Timestamp;
@@ -263,6 +266,36 @@ impl RequestPrincipal {
     }
 }
 
+/// A principal with the global condition keys AWS derives from it alone (`aws:username`,
+/// `aws:userid`, `aws:PrincipalArn`, `aws:PrincipalTag/…`, …).
+///
+/// Deriving those keys allocates every key and value, so a caller that serves many requests of
+/// one principal can build this once, keep it in an [`Arc`] and pass it to
+/// [`RequestContext::for_principal`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrincipalContext {
+    principal: RequestPrincipal,
+    keys: ContextKeys,
+}
+
+impl PrincipalContext {
+    /// Derives the principal's global condition keys.
+    pub fn new(principal: RequestPrincipal) -> Self {
+        let keys = derive_principal_keys(&principal);
+        Self { principal, keys }
+    }
+
+    /// The principal.
+    pub fn principal(&self) -> &RequestPrincipal {
+        &self.principal
+    }
+
+    /// The keys derived from the principal.
+    pub fn keys(&self) -> &ContextKeys {
+        &self.keys
+    }
+}
+
 /// One or more values of a context key.
 ///
 /// Values are kept as text in the canonical form AWS uses in the request context, and each
@@ -312,7 +345,25 @@ impl ContextValue {
 
     /// Builds an IP address value.
     pub fn ip(value: IpAddr) -> Self {
-        Self::single(value.to_string())
+        let IpAddr::V4(address) = value else {
+            return Self::single(value.to_string());
+        };
+        // Written octet by octet, because `to_string` costs several times more for the
+        // `aws:SourceIp` of every request.
+        let mut text = String::with_capacity(15);
+        for (index, octet) in address.octets().into_iter().enumerate() {
+            if index > 0 {
+                text.push('.');
+            }
+            if octet >= 100 {
+                text.push(char::from(b'0' + octet / 100));
+            }
+            if octet >= 10 {
+                text.push(char::from(b'0' + octet / 10 % 10));
+            }
+            text.push(char::from(b'0' + octet % 10));
+        }
+        Self::single(text)
     }
 
     /// The values, in request order.
@@ -356,6 +407,17 @@ impl ContextKeys {
         }
     }
 
+    /// Sets `key`, already in lowercase, to `value` unless the key is present.
+    fn insert_lowercase_if_absent(&mut self, key: &str, value: impl FnOnce() -> ContextValue) {
+        // INVARIANT (sorted lowercase keys): the key is inserted at its sorted position.
+        if let Err(index) = self
+            .entries
+            .binary_search_by(|(existing, _)| existing.as_str().cmp(key))
+        {
+            self.entries.insert(index, (key.to_owned(), value()));
+        }
+    }
+
     /// Looks up `key`, which must already be in lowercase.
     pub fn get_lowercase(&self, key: &str) -> Option<&ContextValue> {
         // INVARIANT (sorted lowercase keys): binary search is valid.
@@ -386,16 +448,20 @@ impl ContextKeys {
 }
 
 /// Everything an evaluation needs to know about one request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RequestContext {
-    principal: RequestPrincipal,
+    principal: Arc<PrincipalContext>,
     action: String,
     action_key: String,
     service_len: usize,
     resource: String,
     resource_bytes: ByteSet,
     resource_account: Option<AccountId>,
-    keys: ContextKeys,
+    /// The keys of this request: the caller's and those derived from the resource and the
+    /// time. A key here hides the same key of the principal.
+    request_keys: ContextKeys,
+    /// Every key in one set, built on the first call of [`RequestContext::keys`].
+    merged_keys: OnceLock<ContextKeys>,
     overrides_principal_keys: bool,
 }
 
@@ -414,21 +480,39 @@ impl RequestContext {
         time: Option<Timestamp>,
         keys: ContextKeys,
     ) -> Self {
-        let resource_account = resource_account.or(principal.account());
-        let mut derived = derive_principal_keys(&principal);
+        Self::for_principal(
+            Arc::new(PrincipalContext::new(principal)),
+            action,
+            resource,
+            resource_account,
+            time,
+            keys,
+        )
+    }
+
+    /// Builds a request context as [`RequestContext::new`] does, with the principal's keys
+    /// already derived. Only the keys of the resource and the time are derived here.
+    pub fn for_principal(
+        principal: Arc<PrincipalContext>,
+        action: &str,
+        resource: &str,
+        resource_account: Option<AccountId>,
+        time: Option<Timestamp>,
+        keys: ContextKeys,
+    ) -> Self {
+        let resource_account = resource_account.or(principal.principal.account());
+        let overrides_principal_keys = keys.iter().any(|(key, _)| is_principal_key(key));
+        let mut request_keys = keys;
         if let Some(account) = resource_account {
-            derived.insert(
-                "aws:ResourceAccount",
-                ContextValue::single(account.as_str()),
-            );
+            request_keys.insert_lowercase_if_absent("aws:resourceaccount", || {
+                ContextValue::single(account.as_str())
+            });
         }
         if let Some(time) = time {
-            derived.insert("aws:CurrentTime", ContextValue::date(time));
-            derived.insert("aws:EpochTime", ContextValue::number(time.as_second()));
-        }
-        let overrides_principal_keys = keys.iter().any(|(key, _)| is_principal_key(key));
-        for (key, value) in keys.entries {
-            derived.insert(&key, value);
+            request_keys.insert_lowercase_if_absent("aws:currenttime", || ContextValue::date(time));
+            request_keys.insert_lowercase_if_absent("aws:epochtime", || {
+                ContextValue::number(time.as_second())
+            });
         }
         Self {
             principal,
@@ -438,7 +522,8 @@ impl RequestContext {
             resource: resource.to_owned(),
             resource_bytes: ByteSet::of(resource),
             resource_account,
-            keys: derived,
+            request_keys,
+            merged_keys: OnceLock::new(),
             overrides_principal_keys,
         }
     }
@@ -462,6 +547,11 @@ impl RequestContext {
 
     /// The principal.
     pub fn principal(&self) -> &RequestPrincipal {
+        &self.principal.principal
+    }
+
+    /// The principal with the keys derived from it.
+    pub fn principal_context(&self) -> &Arc<PrincipalContext> {
         &self.principal
     }
 
@@ -492,17 +582,47 @@ impl RequestContext {
 
     /// Tells whether the principal and the resource belong to different accounts.
     pub fn is_cross_account(&self) -> bool {
-        match (self.principal.account(), self.resource_account) {
+        match (self.principal().account(), self.resource_account) {
             (Some(principal), Some(resource)) => principal != resource,
             _ => true,
         }
     }
 
-    /// The context keys, derived and given.
+    /// The context keys, derived and given, in one set.
+    ///
+    /// The first call merges the principal's keys with the request's, which allocates.
+    /// Evaluation looks keys up with [`RequestContext::key_lowercase`] instead.
     pub fn keys(&self) -> &ContextKeys {
-        &self.keys
+        self.merged_keys.get_or_init(|| {
+            let mut merged = self.principal.keys.clone();
+            for (key, value) in self.request_keys.iter() {
+                merged.insert(key, value.clone());
+            }
+            merged
+        })
+    }
+
+    /// Looks up `key`, which must already be in lowercase, among the derived and given keys.
+    pub fn key_lowercase(&self, key: &str) -> Option<&ContextValue> {
+        self.request_keys
+            .get_lowercase(key)
+            .or_else(|| self.principal.keys.get_lowercase(key))
     }
 }
+
+/// Compares the principal, the action, the resource and the merged keys.
+impl PartialEq for RequestContext {
+    fn eq(&self, other: &Self) -> bool {
+        self.principal() == other.principal()
+            && self.action == other.action
+            && self.resource == other.resource
+            && self.resource_account == other.resource_account
+            && self.overrides_principal_keys == other.overrides_principal_keys
+            && self.keys() == other.keys()
+    }
+}
+
+impl Eq for RequestContext {}
 
 /// Tells whether a lowercase key is one AWS derives from the principal alone.
 pub(crate) fn is_principal_key(key: &str) -> bool {

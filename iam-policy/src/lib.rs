@@ -26,7 +26,8 @@ mod validate;
 mod variables;
 
 pub use context::{
-    ContextKeys, ContextValue, RequestContext, RequestPrincipal, RequestPrincipalKind,
+    ContextKeys, ContextValue, PrincipalContext, RequestContext, RequestPrincipal,
+    RequestPrincipalKind,
 };
 pub use error::PolicyError;
 pub use evaluate::{

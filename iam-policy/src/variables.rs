@@ -7,7 +7,7 @@
 //! literal too, so a `*` inside a tag value is never a wildcard. Only `2012-10-17` documents
 //! have variables; in a `2008-10-17` document `${…}` is plain text.
 
-use crate::context::ContextKeys;
+use crate::context::{ContextKeys, ContextValue, RequestContext};
 use crate::glob::{Case, Glob, GlobPart};
 
 #[cfg(test)]
@@ -53,12 +53,23 @@ pub enum Unresolved {
 
 impl VariableSource for ContextKeys {
     fn lookup(&self, key: &str) -> Result<&str, Unresolved> {
-        let value = self.get_lowercase(key).ok_or(Unresolved::Unbound)?;
-        let mut values = value.values();
-        match (values.next(), values.next(), value.is_multi()) {
-            (Some(single), None, false) => Ok(single),
-            _ => Err(Unresolved::Unbound),
-        }
+        single_value(self.get_lowercase(key))
+    }
+}
+
+impl VariableSource for RequestContext {
+    fn lookup(&self, key: &str) -> Result<&str, Unresolved> {
+        single_value(self.key_lowercase(key))
+    }
+}
+
+/// Returns the one value of a key that has exactly one and was not given as a list.
+fn single_value(value: Option<&ContextValue>) -> Result<&str, Unresolved> {
+    let value = value.ok_or(Unresolved::Unbound)?;
+    let mut values = value.values();
+    match (values.next(), values.next(), value.is_multi()) {
+        (Some(single), None, false) => Ok(single),
+        _ => Err(Unresolved::Unbound),
     }
 }
 

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use iam_audit::{AuditSink, Authorization, UserIdentity};
@@ -21,7 +21,6 @@ use iam_auth::sigv4::ParsedSignature;
 use iam_model::{Clock, Quotas, RandomSource};
 use iam_store::IamStore;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::RequestBodyTimeoutLayer;
 use tracing::{Instrument, field};
 
 use crate::audit::{AuditRecorder, CallRecord, changes_state};
@@ -39,12 +38,15 @@ use crate::session::{SessionKeys, Sessions};
 use crate::store_cache::StoreCache;
 use crate::xml::{self, Fields};
 
-use body::{BodyError, RequestBody};
+use body::{BodyError, read_body};
 
 mod body;
 
 /// The header that carries the request id in every Query API response.
 pub const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
+
+/// [`REQUEST_ID_HEADER`] as a parsed name, in the lowercase form HTTP/1 writes it in.
+static REQUEST_ID_HEADER_NAME: HeaderName = HeaderName::from_static("x-amzn-requestid");
 
 /// Everything a request handler needs, shared by all requests.
 pub struct AppState {
@@ -169,23 +171,21 @@ impl AppState {
     }
 }
 
-/// How long a client may take to send a request body once its headers have arrived.
+/// How long a client may take to send each part of a request body once its headers have
+/// arrived.
 ///
 /// Without a limit, a client that stops sending halfway through a body keeps a connection and
 /// a task busy for as long as it likes. A body that times out is rejected as unreadable.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Builds the router: the Query API on `/`, `/health` and `/metrics`, with the body limit, the
-/// body read timeout and the panic handler.
+/// Builds the router: the Query API on `/`, which reads the body within the body limit and the
+/// body read timeout, `/health` and `/metrics`, with the panic handler.
 pub fn router(state: Arc<AppState>) -> Router {
     let panic_state = Arc::clone(&state);
-    let max_body_bytes = state.settings.max_body_bytes;
     Router::new()
         .route("/", get(handle_query).post(handle_query))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
-        .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT))
         .layer(CatchPanicLayer::custom(
             move |panic: Box<dyn Any + Send>| panic_response(&panic_state, panic.as_ref()),
         ))
@@ -217,11 +217,11 @@ struct Outcome {
     result: Result<Option<Fields>, ApiError>,
 }
 
-async fn handle_query(
-    State(state): State<Arc<AppState>>,
-    parts: Parts,
-    body: RequestBody,
-) -> Response {
+// The handler takes the whole request, because axum's `Parts` extractor clones the headers and
+// extensions.
+async fn handle_query(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = read_body(&parts.headers, body, state.settings.max_body_bytes).await;
     let started = Instant::now();
     let _in_flight = state.metrics.start_request();
     let request_id = state.new_request_id();
@@ -366,7 +366,11 @@ fn log_error(error: &ApiError) {
 }
 
 /// Decodes, routes and runs one request.
-async fn handle_decoded(state: &AppState, parts: &Parts, body: RequestBody) -> Outcome {
+async fn handle_decoded(
+    state: &AppState,
+    parts: &Parts,
+    body: Result<Bytes, BodyError>,
+) -> Outcome {
     let signature = parse_signature(parts);
     let mut outcome = Outcome {
         service: scope_service(parts, &signature),
@@ -387,11 +391,11 @@ async fn handle_decoded(state: &AppState, parts: &Parts, body: RequestBody) -> O
 async fn run_pipeline(
     state: &AppState,
     parts: &Parts,
-    body: RequestBody,
+    body: Result<Bytes, BodyError>,
     signature: Result<ParsedSignature<'_>, AuthError>,
     outcome: &mut Outcome,
 ) -> Result<Option<Fields>, ApiError> {
-    let body = read_body(body)?;
+    let body = body.map_err(body_error)?;
     outcome.parameters = decode_parameters(&parts.method, &parts.uri, &parts.headers, &body)?;
     let (service, routed) = route(outcome.service, &outcome.parameters);
     outcome.service = Some(service);
@@ -452,17 +456,24 @@ async fn run_pipeline(
 }
 
 /// Turns a body that could not be read into the client error.
-fn read_body(body: RequestBody) -> Result<Bytes, ApiError> {
-    body.0.map_err(|error| match error {
+fn body_error(error: BodyError) -> ApiError {
+    match error {
         BodyError::TooLarge => ApiError::new(
             ErrorCode::InvalidParameterValue,
             "The request body is larger than the server accepts.",
         ),
-        BodyError::Unreadable(rejection) => ApiError::new(
+        BodyError::Unreadable(reason) => ApiError::new(
             ErrorCode::MalformedQueryString,
-            format!("The request body could not be read: {rejection}"),
+            format!("The request body could not be read: {reason}"),
         ),
-    })
+        BodyError::TimedOut => ApiError::new(
+            ErrorCode::MalformedQueryString,
+            format!(
+                "The request body could not be read: no part of it arrived within {} seconds.",
+                BODY_READ_TIMEOUT.as_secs()
+            ),
+        ),
+    }
 }
 
 /// Reads the parameters from the query string and, for `POST`, the form body.
@@ -582,7 +593,7 @@ fn xml_response(status: StatusCode, body: Vec<u8>, request_id: &str) -> Response
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
     if let Ok(value) = HeaderValue::from_str(request_id) {
-        headers.insert(REQUEST_ID_HEADER, value);
+        headers.insert(REQUEST_ID_HEADER_NAME.clone(), value);
     }
     response
 }
@@ -606,14 +617,16 @@ fn format_uuid_v4(bytes: [u8; 16]) -> String {
     let mut value = u128::from_be_bytes(bytes);
     value = (value & !(0xf << 76)) | (0x4 << 76);
     value = (value & !(0x3 << 62)) | (0x2 << 62);
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        value >> 96,
-        (value >> 80) & 0xffff,
-        (value >> 64) & 0xffff,
-        (value >> 48) & 0xffff,
-        value & 0xffff_ffff_ffff
-    )
+    // Written digit by digit, which keeps the formatting machinery off every request.
+    let mut text = String::with_capacity(36);
+    for index in 0..32 {
+        if matches!(index, 8 | 12 | 16 | 20) {
+            text.push('-');
+        }
+        let digit = (value >> (124 - 4 * index)) & 0xf;
+        text.push(char::from_digit(digit as u32, 16).unwrap_or('0'));
+    }
+    text
 }
 
 #[cfg(test)]

@@ -26,7 +26,8 @@ pub struct Verdict {
     pub allowed: bool,
     /// The error for the client when the call may not go ahead.
     pub denial: Option<ApiError>,
-    /// The decision block for the audit trail, or `None` when the operation decides itself.
+    /// The decision block for the audit trail, or `None` when auditing is off or the operation
+    /// decides itself.
     pub authorization: Option<Authorization>,
 }
 
@@ -66,31 +67,35 @@ pub async fn authorize(
     parameters: &QueryParameters,
     origin: RequestOrigin<'_>,
 ) -> Result<Verdict, ApiError> {
-    let qualified_action = format!("{}:{action}", service.name());
+    let qualified_action = [service.name(), ":", action].concat();
     if let Some(session) = caller.session() {
         session.claims.check_action(&qualified_action)?;
     }
     let store = state.store.as_ref();
-    let account = caller.account().to_string();
+    let account = caller.account();
     let scope = CallerScope {
         partition: "aws",
-        account: &account,
+        account: account.as_str(),
         user_name: caller.user_name(),
         is_root: caller.is_root(),
     };
     let target = target(service, action, parameters, scope)?;
     let resource = resource_arn(store, &state.store_cache, caller, target).await;
 
-    let no_policies = |decision| Authorization {
-        decision,
-        action: qualified_action.clone(),
-        resource: Some(resource.clone()),
-        policies: Vec::new(),
-        statements: Vec::new(),
+    // The decision block only goes into the audit trail, so it is not built without one.
+    let audited = state.audit.is_some();
+    let no_policies = |decision| {
+        audited.then(|| Authorization {
+            decision,
+            action: qualified_action.clone(),
+            resource: Some(resource.clone()),
+            policies: Vec::new(),
+            statements: Vec::new(),
+        })
     };
     if caller.is_root() {
         state.metrics.record_decision(DecisionOutcome::Root);
-        return Ok(allowed(Some(no_policies(Decision::Allow))));
+        return Ok(allowed(no_policies(Decision::Allow)));
     }
     if let Caller::User { account, .. } = caller
         && service == Service::Iam
@@ -98,12 +103,12 @@ pub async fn authorize(
         && users_may_change_password(store, *account).await?
     {
         state.metrics.record_decision(DecisionOutcome::Allow);
-        return Ok(allowed(Some(no_policies(Decision::Allow))));
+        return Ok(allowed(no_policies(Decision::Allow)));
     }
     match permission(service, action) {
         Permission::NotNeeded => {
             state.metrics.record_decision(DecisionOutcome::Allow);
-            return Ok(allowed(Some(no_policies(Decision::Allow))));
+            return Ok(allowed(no_policies(Decision::Allow)));
         }
         Permission::DecidedByOperation => return Ok(allowed(None)),
         Permission::Policies => {}
@@ -140,11 +145,14 @@ pub async fn authorize(
         iam_policy::Decision::ImplicitDeny => DecisionOutcome::ImplicitDeny,
     };
     state.metrics.record_decision(outcome);
-    let denied_action = request.action().to_owned();
-    let authorization = audit_authorization(&explanation, &denied_action, &resource);
     if explanation.decision == iam_policy::Decision::Allow {
-        return Ok(allowed(Some(authorization)));
+        let authorization =
+            audited.then(|| audit_authorization(&explanation, request.action(), &resource));
+        return Ok(allowed(authorization));
     }
+    let denied_action = request.action().to_owned();
+    let authorization =
+        audited.then(|| audit_authorization(&explanation, &denied_action, &resource));
 
     let mut message = format!(
         "User: {} is not authorized to perform: {denied_action} on resource: {resource} {}",
@@ -173,7 +181,7 @@ pub async fn authorize(
     Ok(Verdict {
         allowed: state.settings.enforcement == Enforcement::LogOnly,
         denial: Some(ApiError::new(ErrorCode::AccessDenied, message)),
-        authorization: Some(authorization),
+        authorization,
     })
 }
 

@@ -14,7 +14,8 @@ use iam_audit::{Authorization, PolicyReference, StatementReference};
 use iam_model::{AccountId, IamArn, IamResource, Tag, User};
 use iam_policy::{
     CompiledPrincipalPolicies, CompiledResourcePolicies, ContextKeys, Decision, Explanation, Gate,
-    NamedPolicy, PolicyDocument, PrincipalPolicies, RequestContext, RequestPrincipal,
+    NamedPolicy, PolicyDocument, PrincipalContext, PrincipalPolicies, RequestContext,
+    RequestPrincipal,
 };
 use iam_store::{Change, IamStore, Identity, StoreError};
 use iam_sts::{PrincipalKind, SessionClaims, VerifiedSession};
@@ -46,9 +47,9 @@ struct CompiledIdentity {
     /// The compiled policies. A user's are bound to the user as principal, a role's to none,
     /// because each of its sessions is a different principal.
     policies: CompiledPrincipalPolicies,
-    /// A user's principal as evaluation uses it, built once instead of per request, because
-    /// it formats and parses the ARN. `None` for a role.
-    user_principal: Option<RequestPrincipal>,
+    /// A user's principal with its derived context keys, built once instead of per request,
+    /// because it formats and parses the ARN and allocates every key. `None` for a role.
+    user_principal: Option<Arc<PrincipalContext>>,
 }
 
 /// A decision with the request it was made about, for the denial message and the encoded
@@ -138,8 +139,8 @@ impl PolicyCache {
         // The entry was loaded from the store, which may hold a newer record than the caller's
         // copy. Its principal serves only while it describes the same user.
         let principal = match &compiled.user_principal {
-            Some(principal) if compiled.unique_id == user.user_id.as_str() => principal.clone(),
-            _ => request_principal(user),
+            Some(principal) if compiled.unique_id == user.user_id.as_str() => Arc::clone(principal),
+            _ => Arc::new(PrincipalContext::new(request_principal(user))),
         };
         Ok(request.evaluate(&compiled.policies, principal))
     }
@@ -177,7 +178,9 @@ impl PolicyCache {
                 let found = self.compiled(store, claims.account, identity).await?;
                 match found.filter(|compiled| compiled.unique_id == claims.source_id) {
                     Some(compiled) => Some(compiled),
-                    None => return Ok(request.source_gone(principal)),
+                    None => {
+                        return Ok(request.source_gone(Arc::new(PrincipalContext::new(principal))));
+                    }
                 }
             }
             None => None,
@@ -215,12 +218,14 @@ impl PolicyCache {
             }
             (PrincipalKind::User, Some(user)) => {
                 let principal = match &user.user_principal {
-                    Some(principal) => principal.clone(),
-                    None => RequestPrincipal::from_arn(&user.arn)
-                        .map_err(ApiError::from)?
-                        .with_user_id(&user.unique_id),
+                    Some(principal) => Arc::clone(principal),
+                    None => Arc::new(PrincipalContext::new(
+                        RequestPrincipal::from_arn(&user.arn)
+                            .map_err(ApiError::from)?
+                            .with_user_id(&user.unique_id),
+                    )),
                 };
-                (principal, user.policies.clone())
+                return Ok(request.evaluate(&user.policies, principal));
             }
             // The root user's sessions hold the root user's permissions, which the policy
             // engine grants the root principal without any policy.
@@ -229,7 +234,7 @@ impl PolicyCache {
                 CompiledPrincipalPolicies::compile(&PrincipalPolicies::default(), None),
             ),
         };
-        Ok(request.evaluate(&policies, principal))
+        Ok(request.evaluate(&policies, Arc::new(PrincipalContext::new(principal))))
     }
 
     /// Returns the compiled policies of a user or role, loading and compiling them on a cache
@@ -259,13 +264,16 @@ impl PolicyCache {
         let policies = principal_policies(&loaded);
         let compiled = Arc::new(match &loaded.principal {
             iam_store::Principal::User(user) => {
-                let principal = request_principal(user);
+                let principal = PrincipalContext::new(request_principal(user));
                 CompiledIdentity {
                     unique_id: user.user_id.as_str().to_owned(),
                     arn: user.arn.to_string(),
                     tags: user.tags.clone(),
-                    policies: CompiledPrincipalPolicies::compile(&policies, Some(&principal)),
-                    user_principal: Some(principal),
+                    policies: CompiledPrincipalPolicies::compile(
+                        &policies,
+                        Some(principal.principal()),
+                    ),
+                    user_principal: Some(Arc::new(principal)),
                 }
             }
             iam_store::Principal::Role(role) => CompiledIdentity {
@@ -335,8 +343,8 @@ pub struct RequestFacts<'a> {
 }
 
 impl RequestFacts<'_> {
-    fn context(&self, principal: RequestPrincipal) -> RequestContext {
-        RequestContext::new(
+    fn context(&self, principal: Arc<PrincipalContext>) -> RequestContext {
+        RequestContext::for_principal(
             principal,
             self.action,
             self.resource,
@@ -349,7 +357,7 @@ impl RequestFacts<'_> {
     fn evaluate(
         &self,
         policies: &CompiledPrincipalPolicies,
-        principal: RequestPrincipal,
+        principal: Arc<PrincipalContext>,
     ) -> Evaluation {
         let request = self.context(principal);
         let explanation = policies.explain(&CompiledResourcePolicies::none(), &request);
@@ -368,11 +376,11 @@ impl RequestFacts<'_> {
             RequestPrincipal::anonymous()
         });
         let policies = CompiledPrincipalPolicies::compile(&PrincipalPolicies::default(), None);
-        self.evaluate(&policies, principal)
+        self.evaluate(&policies, Arc::new(PrincipalContext::new(principal)))
     }
 
     /// Denies a session whose role or user is gone: no policy applies to it any more.
-    fn source_gone(&self, principal: RequestPrincipal) -> Evaluation {
+    fn source_gone(&self, principal: Arc<PrincipalContext>) -> Evaluation {
         Evaluation {
             explanation: Explanation {
                 decision: Decision::ImplicitDeny,

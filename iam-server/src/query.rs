@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::xml::is_forbidden_in_xml;
+use crate::xml::contains_forbidden_in_xml;
 
 /// The maximum number of parameters in one request.
 ///
@@ -66,7 +66,7 @@ impl QueryParameters {
                 }
                 // A value that no XML response could carry would come back altered, so it is
                 // rejected here. The patterns of most IAM fields reject these characters too.
-                if value.chars().any(is_forbidden_in_xml) {
+                if contains_forbidden_in_xml(&value) {
                     return Err(ApiError::invalid_value(
                         &name,
                         &value,
@@ -244,6 +244,10 @@ fn malformed(reason: &str) -> ApiError {
 /// Checks that every name and value decodes to valid UTF-8, because `form_urlencoded` would
 /// silently replace invalid bytes.
 fn is_utf8_after_decoding(source: &[u8]) -> bool {
+    // Without `%`, decoding only turns `+` into a space, which keeps the bytes' validity.
+    if !source.contains(&b'%') {
+        return std::str::from_utf8(source).is_ok();
+    }
     source.split(|byte| *byte == b'&').all(|pair| {
         pair.split(|byte| *byte == b'=')
             .all(|part| percent_encoding::percent_decode(part).decode_utf8().is_ok())

@@ -129,7 +129,34 @@ impl Fields {
 
 /// Formats a timestamp the way IAM and STS do: ISO 8601, UTC, whole seconds.
 pub fn format_timestamp(value: Timestamp) -> String {
-    value.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    let time = jiff::tz::Offset::UTC.to_datetime(value);
+    let Ok(year) = u16::try_from(time.year()) else {
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    };
+    // Written digit by digit, because `strftime` costs several times more on every response
+    // that carries a date.
+    let mut text = String::with_capacity(20);
+    push_digits(&mut text, year.into(), 4);
+    text.push('-');
+    push_digits(&mut text, time.month().unsigned_abs().into(), 2);
+    text.push('-');
+    push_digits(&mut text, time.day().unsigned_abs().into(), 2);
+    text.push('T');
+    push_digits(&mut text, time.hour().unsigned_abs().into(), 2);
+    text.push(':');
+    push_digits(&mut text, time.minute().unsigned_abs().into(), 2);
+    text.push(':');
+    push_digits(&mut text, time.second().unsigned_abs().into(), 2);
+    text.push('Z');
+    text
+}
+
+/// Appends the last `width` decimal digits of `value`, padded with zeros.
+fn push_digits(text: &mut String, value: u32, width: u32) {
+    for position in (0..width).rev() {
+        let digit = value / 10_u32.pow(position) % 10;
+        text.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
 }
 
 /// Percent-encodes a policy document as IAM returns it.
@@ -267,23 +294,30 @@ impl Writer {
     /// references. A carriage return is escaped because XML parsers turn a literal one into a
     /// line feed.
     fn escaped(&mut self, text: &str) {
-        let mut rest = text;
-        while let Some(position) = rest.find(['<', '>', '&', '\'', '"', '\r']) {
+        // Every special character is ASCII, and a byte below 0x80 is never part of a
+        // multi-byte UTF-8 sequence, so the text is scanned as bytes.
+        let mut rest = text.as_bytes();
+        while let Some(position) = rest
+            .iter()
+            .position(|byte| matches!(byte, b'<' | b'>' | b'&' | b'\'' | b'"' | b'\r'))
+        {
             let (plain, special) = rest.split_at(position);
-            self.buffer.extend_from_slice(plain.as_bytes());
-            let mut characters = special.chars();
-            let reference: &[u8] = match characters.next() {
-                Some('<') => b"&lt;",
-                Some('>') => b"&gt;",
-                Some('&') => b"&amp;",
-                Some('\'') => b"&apos;",
-                Some('"') => b"&quot;",
+            self.buffer.extend_from_slice(plain);
+            let Some((first, after)) = special.split_first() else {
+                break;
+            };
+            let reference: &[u8] = match first {
+                b'<' => b"&lt;",
+                b'>' => b"&gt;",
+                b'&' => b"&amp;",
+                b'\'' => b"&apos;",
+                b'"' => b"&quot;",
                 _ => b"&#13;",
             };
             self.buffer.extend_from_slice(reference);
-            rest = characters.as_str();
+            rest = after;
         }
-        self.buffer.extend_from_slice(rest.as_bytes());
+        self.buffer.extend_from_slice(rest);
     }
 }
 
@@ -295,7 +329,7 @@ impl Writer {
 /// line feed, carriage return and every other character except the remaining C0 controls and
 /// U+FFFE and U+FFFF. Rust strings contain no surrogates.
 fn xml_safe_text(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_forbidden_in_xml) {
+    if !contains_forbidden_in_xml(text) {
         return Cow::Borrowed(text);
     }
     let mut safe = String::with_capacity(text.len() + 8);
@@ -307,6 +341,14 @@ fn xml_safe_text(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(safe)
+}
+
+/// Returns whether `text` contains a character that XML 1.0 forbids, escaped or not.
+pub(crate) fn contains_forbidden_in_xml(text: &str) -> bool {
+    // Forbidden characters are C0 controls, whose bytes are below 0x20, and U+FFFE and U+FFFF,
+    // whose UTF-8 encodings start with 0xEF. Text without such bytes needs no decoding.
+    let suspect = |byte: &u8| *byte < b' ' || *byte == 0xef;
+    text.as_bytes().iter().any(suspect) && text.chars().any(is_forbidden_in_xml)
 }
 
 /// Returns whether XML 1.0 forbids `character` in text, escaped or not.

@@ -219,3 +219,68 @@ fn cross_account_compares_resource_owner() {
     assert_eq!(cross.action_key(), "s3:getobject");
     assert_eq!(cross.service(), "s3");
 }
+
+#[test]
+fn ipv4_values_match_display() {
+    for text in [
+        "0.0.0.0",
+        "127.0.0.1",
+        "10.20.30.40",
+        "100.9.255.199",
+        "255.255.255.255",
+    ] {
+        let address: IpAddr = text.parse().unwrap();
+        assert_eq!(ContextValue::ip(address).values().next(), Some(text));
+    }
+}
+
+#[test]
+fn shared_principal_context_matches_new() {
+    let user = principal("arn:aws:iam::111122223333:user/eng/alice")
+        .with_user_id("AIDAEXAMPLE")
+        .with_tag("team", "storage");
+    let time: Timestamp = "2024-05-01T10:00:00Z".parse().unwrap();
+    let mut keys = ContextKeys::new();
+    keys.insert("aws:SourceIp", ContextValue::single("192.0.2.1"));
+    keys.insert("aws:username", ContextValue::single("mallory"));
+    let shared = Arc::new(PrincipalContext::new(user.clone()));
+
+    let built = |keys: ContextKeys| {
+        RequestContext::for_principal(
+            Arc::clone(&shared),
+            "s3:GetObject",
+            "arn:aws:s3:::bucket/key",
+            None,
+            Some(time),
+            keys,
+        )
+    };
+    let expected = RequestContext::new(
+        user,
+        "s3:GetObject",
+        "arn:aws:s3:::bucket/key",
+        None,
+        Some(time),
+        keys.clone(),
+    );
+    let request = built(keys);
+
+    assert_eq!(request, expected);
+    for (key, value) in expected.keys().iter() {
+        assert_eq!(request.key_lowercase(key), Some(value), "{key}");
+    }
+    assert_eq!(
+        request
+            .key_lowercase("aws:username")
+            .and_then(|value| value.values().next()),
+        Some("mallory")
+    );
+    assert_eq!(
+        request
+            .key_lowercase("aws:principaltag/team")
+            .and_then(|value| value.values().next()),
+        Some("storage")
+    );
+    assert!(request.overrides_principal_keys());
+    assert!(Arc::ptr_eq(request.principal_context(), &shared));
+}

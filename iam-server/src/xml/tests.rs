@@ -159,3 +159,42 @@ fn text_without_forbidden_characters_is_borrowed() {
     assert!(matches!(safe, Cow::Borrowed(_)));
     assert_eq!(safe, text);
 }
+
+#[test]
+fn timestamp_matches_strftime() {
+    let timestamps = [
+        "1970-01-01T00:00:00Z",
+        "0005-03-04T05:06:07Z",
+        "1999-12-31T23:59:59.999999999Z",
+        "2026-12-05T02:17:29Z",
+        "9999-12-30T21:59:59Z",
+        "-000001-06-15T12:30:45Z",
+    ];
+    for text in timestamps {
+        let timestamp: Timestamp = text.parse().unwrap();
+        let expected = timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        assert_eq!(format_timestamp(timestamp), expected, "{text}");
+    }
+}
+
+#[test]
+fn text_escapes_markup_beside_multibyte() {
+    let fields = Fields::new().text("UserName", "é<ü>&'\"\r\u{fffd}end");
+
+    let body = render(&fields);
+
+    assert!(
+        body.contains("<UserName>é&lt;ü&gt;&amp;&apos;&quot;&#13;\u{fffd}end</UserName>"),
+        "{body:?}"
+    );
+}
+
+#[test]
+fn forbidden_check_passes_allowed_bytes() {
+    assert!(!contains_forbidden_in_xml(
+        "tab\tline\nreturn\r \u{fffd} \u{efff} é"
+    ));
+    assert!(contains_forbidden_in_xml("a\u{1}"));
+    assert!(contains_forbidden_in_xml("a\u{fffe}"));
+    assert!(contains_forbidden_in_xml("\u{ffff}"));
+}
