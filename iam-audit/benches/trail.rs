@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use criterion::measurement::{Measurement, ValueFormatter};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use iam_audit::{
-    AuditEvent, Chain, EncodedEvent, EventSource, IdentityType, Trail, TrailConfig, UserIdentity,
+    AuditEvent, Chain, Elements, EncodedEvent, EventSource, IdentityType, Trail, TrailConfig,
+    UserIdentity,
 };
 use iam_model::{Clock, FixedClock, RandomSource, SeededRandom};
 use jiff::Timestamp;
@@ -26,7 +27,49 @@ const BATCH: usize = 1000;
 
 /// Builds a typical event of about 700 bytes: an IAM user creating another user.
 fn sample_event(index: usize) -> AuditEvent {
-    let mut event = AuditEvent::new(Timestamp::UNIX_EPOCH, EventSource::Iam, "CreateUser");
+    let mut event = sample_event_without_elements();
+    event.request_parameters =
+        Some(serde_json::json!({"userName": format!("user-{index}"), "path": "/"}));
+    event.response_elements = Some(serde_json::json!({"user": {
+        "userName": format!("user-{index}"),
+        "userId": "AIDAEXAMPLEUSERID0001",
+        "arn": format!("arn:aws:iam::111122223333:user/user-{index}"),
+        "createDate": "2026-03-01T12:00:00Z"
+    }}));
+    event
+}
+
+/// Builds the event of [`sample_event`] with its elements written straight to JSON, as the
+/// server builds its events.
+fn sample_event_with_elements(index: usize) -> AuditEvent<Elements> {
+    let mut event = sample_event_without_elements();
+    let user_name = format!("user-{index}");
+    event.request_parameters = Some(
+        Elements::build(|parameters| {
+            parameters.string("userName", &user_name);
+            parameters.string("path", "/");
+        })
+        .unwrap(),
+    );
+    event.response_elements = Some(
+        Elements::build(|elements| {
+            elements.object("user", |user| {
+                user.string("userName", &user_name);
+                user.string("userId", "AIDAEXAMPLEUSERID0001");
+                user.string(
+                    "arn",
+                    &format!("arn:aws:iam::111122223333:user/{user_name}"),
+                );
+                user.string("createDate", "2026-03-01T12:00:00Z");
+            });
+        })
+        .unwrap(),
+    );
+    event
+}
+
+fn sample_event_without_elements<E>() -> AuditEvent<E> {
+    let mut event = AuditEvent::empty(Timestamp::UNIX_EPOCH, EventSource::Iam, "CreateUser");
     event.source_ip_address = "192.0.2.10".to_owned();
     event.user_agent = "aws-cli/2.15.0 Python/3.11.6 Linux/6.1".to_owned();
     event.user_identity = UserIdentity {
@@ -39,14 +82,6 @@ fn sample_event(index: usize) -> AuditEvent {
         session_context: None,
         identity_provider: None,
     };
-    event.request_parameters =
-        Some(serde_json::json!({"userName": format!("user-{index}"), "path": "/"}));
-    event.response_elements = Some(serde_json::json!({"user": {
-        "userName": format!("user-{index}"),
-        "userId": "AIDAEXAMPLEUSERID0001",
-        "arn": format!("arn:aws:iam::111122223333:user/user-{index}"),
-        "createDate": "2026-03-01T12:00:00Z"
-    }}));
     event.request_id = "c3a1f1e0-0000-4000-8000-000000000001".to_owned();
     event.event_id = "c3a1f1e0-0000-4000-8000-000000000002".to_owned();
     event.recipient_account_id = Some("111122223333".parse().unwrap());
@@ -172,6 +207,30 @@ fn in_memory<M: Measurement>(criterion: &mut Criterion<M>, group_name: &str) {
                 chain.append_event(event, &mut buffer).unwrap();
             }
             chain.last_hash()
+        });
+    });
+    // Both build an event from its fields and encode it, the first through JSON values that
+    // it redacts, the second through elements redacted as they are written.
+    group.bench_function("build_values_redact_encode", |bencher| {
+        bencher.iter(|| {
+            (0..BATCH)
+                .map(|index| {
+                    let mut event = sample_event(index);
+                    event.redact();
+                    EncodedEvent::new(&event).unwrap().len()
+                })
+                .sum::<usize>()
+        });
+    });
+    group.bench_function("build_elements_encode", |bencher| {
+        bencher.iter(|| {
+            (0..BATCH)
+                .map(|index| {
+                    EncodedEvent::new(&sample_event_with_elements(index))
+                        .unwrap()
+                        .len()
+                })
+                .sum::<usize>()
         });
     });
     group.finish();

@@ -43,6 +43,9 @@ pub enum AuditError {
     /// An event that could not be encoded as JSON.
     #[error("failed to encode audit event: {0}")]
     Encode(#[source] serde_json::Error),
+    /// An encoded event that could not be decoded again.
+    #[error("failed to decode audit event: {0}")]
+    Decode(#[source] serde_json::Error),
     /// An event whose encoding exceeds the per-event maximum.
     #[error("audit event of `{size}` bytes exceeds the maximum of `{max}` bytes")]
     EventTooLarge {

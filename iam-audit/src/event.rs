@@ -16,8 +16,13 @@ pub const EVENT_VERSION: &str = "1.08";
 /// Field names on the wire are CloudTrail's (`eventTime`, `sourceIPAddress`, `requestID`, ...),
 /// so tools written for CloudTrail logs read these events unchanged. Absent optional fields are
 /// written as `null`, as CloudTrail does for `requestParameters` and `responseElements`.
+///
+/// `E` is the type of the request parameters and response elements. Events read back from a
+/// trail, and events built by hand, hold JSON values ([`Value`]) that a sink redacts before
+/// storing them. The server builds its events with [`Elements`](crate::Elements), which it encodes straight from
+/// its typed request and response and redacts as it writes them, so no JSON tree is built.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditEvent {
+pub struct AuditEvent<E = Value> {
     /// The record format version, [`EVENT_VERSION`] for events made by this crate.
     #[serde(rename = "eventVersion")]
     pub event_version: String,
@@ -44,10 +49,10 @@ pub struct AuditEvent {
     pub user_identity: UserIdentity,
     /// The request's parameters, with secrets redacted before the event is stored.
     #[serde(rename = "requestParameters")]
-    pub request_parameters: Option<Value>,
+    pub request_parameters: Option<E>,
     /// The response's elements, with secrets redacted before the event is stored.
     #[serde(rename = "responseElements")]
-    pub response_elements: Option<Value>,
+    pub response_elements: Option<E>,
     /// The request id returned to the client.
     #[serde(rename = "requestID")]
     pub request_id: String,
@@ -72,9 +77,22 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
+    /// Creates an event of JSON values for `event_name` on `event_source` at `event_time`
+    /// with every other field empty, for the caller to fill in. [`AuditEvent::empty`] creates
+    /// one with other elements.
+    pub fn new(
+        event_time: Timestamp,
+        event_source: EventSource,
+        event_name: impl Into<String>,
+    ) -> Self {
+        Self::empty(event_time, event_source, event_name)
+    }
+}
+
+impl<E> AuditEvent<E> {
     /// Creates an event for `event_name` on `event_source` at `event_time` with every other
     /// field empty, for the caller to fill in.
-    pub fn new(
+    pub fn empty(
         event_time: Timestamp,
         event_source: EventSource,
         event_name: impl Into<String>,
@@ -99,7 +117,9 @@ impl AuditEvent {
             authorization: None,
         }
     }
+}
 
+impl AuditEvent {
     /// Replaces every secret in the request parameters and response elements with
     /// [`REDACTED`](crate::REDACTED) and returns how many values it replaced.
     ///

@@ -23,6 +23,7 @@
 //! Start reading at [`AuditEvent`], then [`AuditSink`] and [`Trail`]; the record format is
 //! described in the `record` module.
 
+mod elements;
 mod error;
 mod event;
 mod query;
@@ -33,6 +34,7 @@ mod sink;
 mod trail;
 mod verify;
 
+pub use elements::{Elements, ListWriter, ObjectWriter};
 pub use error::AuditError;
 pub use event::{
     AuditEvent, Authorization, Decision, EVENT_VERSION, Effect, EventSource, IdentityType,

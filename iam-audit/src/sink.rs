@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::{AuditError, AuditEvent};
+use crate::{AuditError, AuditEvent, EncodedEvent};
 
 /// The position of a stored event in the trail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,6 +38,19 @@ pub trait AuditSink: Send + Sync {
         events.into_iter().map(|event| self.record(event)).collect()
     }
 
+    /// Stores events encoded earlier, in order, and returns once every stored one is durable,
+    /// with one result per event. The events are stored as they are, so they must have been
+    /// redacted before they were encoded.
+    ///
+    /// The default decodes each event and records it with [`AuditSink::record`]. The trail
+    /// overrides it to store the encoded bytes without decoding them.
+    fn record_encoded_batch(&self, events: Vec<EncodedEvent>) -> Vec<Result<Receipt, AuditError>> {
+        events
+            .into_iter()
+            .map(|event| event.decode().and_then(|event| self.record(event)))
+            .collect()
+    }
+
     /// Checks that the sink can still accept events, so that the server can reject a change
     /// before making it instead of making it unrecorded.
     ///
@@ -57,6 +70,10 @@ impl<T: AuditSink + ?Sized> AuditSink for Arc<T> {
 
     fn record_batch(&self, events: Vec<AuditEvent>) -> Vec<Result<Receipt, AuditError>> {
         (**self).record_batch(events)
+    }
+
+    fn record_encoded_batch(&self, events: Vec<EncodedEvent>) -> Vec<Result<Receipt, AuditError>> {
+        (**self).record_encoded_batch(events)
     }
 
     fn ready(&self) -> Result<(), AuditError> {

@@ -262,7 +262,8 @@ impl Trail {
     /// synced to disk.
     ///
     /// The sequence numbers need not be consecutive, because a digest that opens a new segment
-    /// can fall between two events of the batch. The whole batch is rejected, and nothing of it stored, when any event is too large.
+    /// can fall between two events of the batch. The whole batch is rejected, and nothing of it
+    /// stored, when any event is too large.
     ///
     /// # Errors
     ///
@@ -282,8 +283,11 @@ impl Trail {
     fn append_encoded(&self, encoded: &[EncodedEvent]) -> Result<Vec<Receipt>, AuditError> {
         let now = self.clock.now();
 
+        // The framing of a record (`seq`, `prevHash`, the newline) takes under 128 bytes.
+        let record_bytes: usize = encoded.iter().map(|event| event.len() + 128).sum();
         let mut state = self.lock_state();
         check_failure(&state)?;
+        state.buffer.reserve(record_bytes);
         let mut receipts = Vec::with_capacity(encoded.len());
         for event in encoded {
             self.rotate_if_due(&mut state, now);
@@ -303,6 +307,55 @@ impl Trail {
 
         self.wait_durable(state, end)?;
         Ok(receipts)
+    }
+
+    /// Appends the events that encoded, in order, and returns one result per entry: the error
+    /// of an entry that did not encode, or the receipt or failure of its append.
+    fn append_each(
+        &self,
+        encoded: Vec<Result<EncodedEvent, AuditError>>,
+    ) -> Vec<Result<Receipt, AuditError>> {
+        let mut results = Vec::with_capacity(encoded.len());
+        let mut appendable = Vec::with_capacity(encoded.len());
+        for entry in encoded {
+            match entry {
+                Ok(event) => {
+                    appendable.push(event);
+                    results.push(None);
+                }
+                Err(error) => results.push(Some(Err(error))),
+            }
+        }
+
+        let appended: Vec<Result<Receipt, AuditError>> = match self.append_encoded(&appendable) {
+            Ok(receipts) => receipts.into_iter().map(Ok).collect(),
+            // The error is not `Clone`, so each event gets its text. The trail rejects every
+            // later write anyway.
+            Err(error) => {
+                let reason = error.to_string();
+                (0..appendable.len())
+                    .map(|_| {
+                        Err(AuditError::Unavailable {
+                            reason: reason.clone(),
+                        })
+                    })
+                    .collect()
+            }
+        };
+        let mut appended = appended.into_iter();
+        results
+            .into_iter()
+            .map(|result| {
+                result.unwrap_or_else(|| {
+                    appended.next().unwrap_or_else(|| {
+                        Err(AuditError::Unavailable {
+                            reason: "the trail returned no receipt for an appended event"
+                                .to_owned(),
+                        })
+                    })
+                })
+            })
+            .collect()
     }
 
     /// Signs a digest of the trail as it is now and returns it once it is synced.
@@ -548,48 +601,18 @@ impl AuditSink for Trail {
     }
 
     fn record_batch(&self, events: Vec<AuditEvent>) -> Vec<Result<Receipt, AuditError>> {
-        let mut results = Vec::with_capacity(events.len());
-        let mut encoded = Vec::with_capacity(events.len());
-        for mut event in events {
-            event.redact();
-            match EncodedEvent::new(&event) {
-                Ok(event) => {
-                    encoded.push(event);
-                    results.push(None);
-                }
-                Err(error) => results.push(Some(Err(error))),
-            }
-        }
-
-        let appended: Vec<Result<Receipt, AuditError>> = match self.append_encoded(&encoded) {
-            Ok(receipts) => receipts.into_iter().map(Ok).collect(),
-            // The error is not `Clone`, so each event gets its text. The trail rejects every
-            // later write anyway.
-            Err(error) => {
-                let reason = error.to_string();
-                (0..encoded.len())
-                    .map(|_| {
-                        Err(AuditError::Unavailable {
-                            reason: reason.clone(),
-                        })
-                    })
-                    .collect()
-            }
-        };
-        let mut appended = appended.into_iter();
-        results
+        let encoded = events
             .into_iter()
-            .map(|result| {
-                result.unwrap_or_else(|| {
-                    appended.next().unwrap_or_else(|| {
-                        Err(AuditError::Unavailable {
-                            reason: "the trail returned no receipt for an appended event"
-                                .to_owned(),
-                        })
-                    })
-                })
+            .map(|mut event| {
+                event.redact();
+                EncodedEvent::new(&event)
             })
-            .collect()
+            .collect();
+        self.append_each(encoded)
+    }
+
+    fn record_encoded_batch(&self, events: Vec<EncodedEvent>) -> Vec<Result<Receipt, AuditError>> {
+        self.append_each(events.into_iter().map(Ok).collect())
     }
 
     fn ready(&self) -> Result<(), AuditError> {
