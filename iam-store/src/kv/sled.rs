@@ -18,11 +18,10 @@
 //! included. sled's own `flush` uses `sync_file_range` on Linux, which skips the device's
 //! cache, and the standard library offers no safe way to call it.
 //!
-//! Runtime workers do not block on disk writes: a writer awaits a channel instead. sled 0.34.7 takes a process-wide lock for
-//! writing in `Db::apply_batch` and for reading in `Db::flush` and `Db::get`. It is a
-//! `parking_lot` read-write lock, which makes new readers wait behind a waiting writer. Only the
-//! apply thread applies batches and flushes, so reads on runtime workers never queue behind a
-//! flush.
+//! Runtime workers do not block on disk writes: a writer awaits a channel instead. Nor do they
+//! wait for sled's writes. sled 0.34.7 takes a process-wide read-write lock for writing in
+//! `Db::apply_batch`, and once any batch was applied it takes that lock for reading in every
+//! `Db::get`. The engine therefore writes to sled key by key, never in batches.
 
 mod wal;
 
@@ -281,19 +280,12 @@ fn recover(tree: &sled::Db, log_directory: &Path) -> Result<Revision, StoreError
         let last = index + 1 == segments.len();
         for record in wal::read_segment(&contents, path, last)? {
             // INVARIANT (replay is idempotent): a record at or below sled's revision is in
-            // sled already, because sled applies each batch with its revision atomically.
+            // sled already, because sled recovers a prefix of its writes and the revision is
+            // written after the writes it covers. Records above it are written again in full.
             if record.end <= revision {
                 continue;
             }
-            let mut batch = sled::Batch::default();
-            for (key, value) in record.writes {
-                match value {
-                    Some(value) => batch.insert(key, value),
-                    None => batch.remove(key),
-                }
-            }
-            batch.insert(REVISION_KEY, &record.end.to_be_bytes());
-            tree.apply_batch(batch).map_err(StoreError::backend)?;
+            write_to_sled(tree, record.writes, record.end).map_err(StoreError::backend)?;
             revision = record.end;
             replayed += 1;
         }
@@ -594,20 +586,16 @@ impl Shared {
             if self.failure.get().is_some() {
                 continue;
             }
-            let mut sled_batch = sled::Batch::default();
+            let mut newest = BTreeMap::new();
             let mut target = 0;
             // Oldest first, so that the newest write of a key replaces the older ones.
             for (batch, end) in &logged {
                 for (key, value) in batch.iter() {
-                    match value {
-                        Some(value) => sled_batch.insert(key.clone(), value.clone()),
-                        None => sled_batch.remove(key.clone()),
-                    }
+                    newest.insert(key, value.clone());
                 }
                 target = *end;
             }
-            sled_batch.insert(REVISION_KEY, &target.to_be_bytes());
-            if let Err(error) = self.tree.apply_batch(sled_batch) {
+            if let Err(error) = write_to_sled(&self.tree, newest, target) {
                 let mut waiters = self.lock_waiters();
                 self.fail(
                     &mut waiters,
@@ -698,6 +686,29 @@ fn merge(stored: Vec<(IVec, IVec)>, staged: Writes, limit: Option<usize>) -> Vec
         };
     }
     merged.into_iter().take(limit).collect()
+}
+
+/// Writes `writes` to sled key by key, then the engine revision `end` that they complete.
+///
+/// sled 0.34.7 takes a process-wide lock for writing in `Db::apply_batch`, and from its first
+/// use on every `Db::get` takes that lock for reading, so a batch would stall every reader until
+/// it is applied. Single writes take no such lock, but they are not atomic as a group. sled
+/// recovers a prefix of its writes, because its log does not recover a segment whose
+/// predecessor was lost (`pagecache/segment.rs` in sled 0.34.7). A crash in between therefore
+/// leaves the stored revision below `end`, and the next open writes the records past it again.
+fn write_to_sled<K: AsRef<[u8]>, V: Into<IVec>>(
+    tree: &sled::Db,
+    writes: impl IntoIterator<Item = (K, Option<V>)>,
+    end: Revision,
+) -> sled::Result<()> {
+    for (key, value) in writes {
+        match value {
+            Some(value) => tree.insert(key, value)?,
+            None => tree.remove(key)?,
+        };
+    }
+    tree.insert(REVISION_KEY, &end.to_be_bytes())?;
+    Ok(())
 }
 
 /// Returns the error of a commit rejected after a failed log append or sled batch.
