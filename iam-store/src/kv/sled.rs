@@ -25,7 +25,7 @@
 
 mod wal;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -99,6 +99,9 @@ struct Shared {
     staged: RwLock<Staged>,
     /// Whether `staged` may hold writes, so that reads skip its lock when it holds none.
     has_staged: AtomicBool,
+    /// How many times the apply thread removed writes from `staged`, which is the engine's
+    /// read epoch. While it stays the same, a key that is not staged keeps its value in sled.
+    unstaged: AtomicU64,
     /// Writers waiting for durability, and the commit thread's state.
     waiters: Mutex<Waiters>,
     /// Signals the commit thread that a commit was staged or the engine is dropped.
@@ -125,9 +128,17 @@ struct Staged {
     open: Writes,
     /// The revision of the last commit in `open`.
     open_revision: Revision,
-    /// Batches taken by the commit thread that sled does not have yet, oldest first. They stay
-    /// here until sled has them, so a read never misses them.
-    applying: VecDeque<Arc<Writes>>,
+    /// Every staged write that sled may not have yet, the newest per key. A write leaves only
+    /// after sled has it, so a read never misses it. `open` is a subset of it.
+    pending: BTreeMap<IVec, Pending>,
+}
+
+/// A staged write with the revision of the commit that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pending {
+    revision: Revision,
+    /// The stamped value, or `None` for a removal.
+    value: Option<IVec>,
 }
 
 #[derive(Default)]
@@ -192,6 +203,7 @@ impl SledEngine {
             logged_commits: AtomicU64::new(0),
             staged: RwLock::new(Staged::default()),
             has_staged: AtomicBool::new(false),
+            unstaged: AtomicU64::new(0),
             waiters: Mutex::new(Waiters {
                 durable: revision,
                 ..Waiters::default()
@@ -318,30 +330,53 @@ fn stored_revision(tree: &sled::Db) -> Result<Revision, StoreError> {
 }
 
 impl Staged {
+    /// Stages the writes of the commit at `revision`.
+    fn insert(&mut self, revision: Revision, writes: Vec<(IVec, Option<IVec>)>) {
+        for (key, value) in writes {
+            let pending = Pending {
+                revision,
+                value: value.clone(),
+            };
+            self.pending.insert(key.clone(), pending);
+            self.open.insert(key, value);
+        }
+        self.open_revision = revision;
+    }
+
     /// Returns the staged value of `key`: `Some(None)` for a staged removal, and `None` when
     /// nothing is staged for it.
     fn value(&self, key: &[u8]) -> Option<Option<IVec>> {
-        self.open
-            .get(key)
-            .or_else(|| self.applying.iter().rev().find_map(|batch| batch.get(key)))
-            .cloned()
+        self.pending.get(key).map(|pending| pending.value.clone())
     }
 
-    /// Returns the staged writes to keys in `start..end`, the newest per key.
+    /// Returns the revision of `key` by its staged write: `Some(None)` for a staged removal,
+    /// and `None` when nothing is staged for it.
+    fn revision(&self, key: &[u8]) -> Option<Option<Revision>> {
+        let pending = self.pending.get(key)?;
+        Some(pending.value.as_ref().map(|_| pending.revision))
+    }
+
+    /// Returns the staged writes to keys in `start..end`.
     fn range(&self, start: &[u8], end: &[u8]) -> Writes {
         let bounds = (Bound::Included(start), Bound::Excluded(end));
-        let mut writes = Writes::new();
-        for batch in self
-            .applying
-            .iter()
-            .map(|batch| &**batch)
-            .chain([&self.open])
-        {
-            for (key, value) in batch.range::<[u8], _>(bounds) {
-                writes.insert(key.clone(), value.clone());
+        self.pending
+            .range::<[u8], _>(bounds)
+            .map(|(key, pending)| (key.clone(), pending.value.clone()))
+            .collect()
+    }
+
+    /// Unstages the writes of `batch` that sled has now, because no commit after revision
+    /// `applied` replaced them.
+    fn remove_applied(&mut self, batch: &Writes, applied: Revision) {
+        for key in batch.keys() {
+            let replaced = self
+                .pending
+                .get(key)
+                .is_none_or(|pending| pending.revision > applied);
+            if !replaced {
+                self.pending.remove(key);
             }
         }
-        writes
     }
 }
 
@@ -404,17 +439,14 @@ impl Shared {
             .collect()
     }
 
-    /// Returns whether every read still holds.
-    fn holds(&self, reads: &[ReadCheck]) -> Result<bool, StoreError> {
+    /// Returns whether every read still holds. The caller holds the commit lock.
+    ///
+    /// `read_epoch` is the read epoch the reads started at, if known. It lets a key that is not
+    /// staged skip the read from sled when no write left the staged view since.
+    fn holds(&self, reads: &[ReadCheck], read_epoch: Option<u64>) -> Result<bool, StoreError> {
         for read in reads {
             let holds = match read {
-                ReadCheck::Key { key, revision } => {
-                    let now = match self.value(key)? {
-                        Some(value) => Some(split_stamp(&value)?.0),
-                        None => None,
-                    };
-                    now == *revision
-                }
+                ReadCheck::Key { key, revision } => self.key_holds(key, *revision, read_epoch)?,
                 ReadCheck::Range {
                     start,
                     end,
@@ -427,6 +459,34 @@ impl Shared {
             }
         }
         Ok(true)
+    }
+
+    /// Returns whether `key` still has the revision `seen`. The caller holds the commit lock,
+    /// so no commit stages a write meanwhile.
+    fn key_holds(
+        &self,
+        key: &[u8],
+        seen: Option<Revision>,
+        read_epoch: Option<u64>,
+    ) -> Result<bool, StoreError> {
+        {
+            let staged = self.staged.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(now) = staged.revision(key) {
+                return Ok(now == seen);
+            }
+            // A write to `key` after the read would be staged now, unless the apply thread
+            // removed it, which changes the epoch. INVARIANT (unstaged under lock): the epoch
+            // cannot change while this lock is held.
+            let unchanged = read_epoch == Some(self.unstaged.load(Ordering::Acquire));
+            if unchanged {
+                return Ok(true);
+            }
+        }
+        let now = match self.value(key)? {
+            Some(value) => Some(split_stamp(&value)?.0),
+            None => None,
+        };
+        Ok(now == seen)
     }
 
     /// Validates the reads of `request` and stages its writes with the next revision.
@@ -442,7 +502,7 @@ impl Shared {
                 .commit_lock
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            if !self.holds(&request.reads)? {
+            if !self.holds(&request.reads, request.read_epoch)? {
                 return Ok(None);
             }
             let revision = *last + 1;
@@ -458,8 +518,7 @@ impl Shared {
             self.sequence.fetch_add(1, Ordering::AcqRel);
             {
                 let mut staged = self.staged.write().unwrap_or_else(PoisonError::into_inner);
-                staged.open.extend(writes);
-                staged.open_revision = revision;
+                staged.insert(revision, writes);
                 self.has_staged.store(true, Ordering::Release);
             }
             *last = revision;
@@ -523,7 +582,6 @@ impl Shared {
                 return;
             }
             let batch = Arc::new(std::mem::take(&mut staged.open));
-            staged.applying.push_back(Arc::clone(&batch));
             (batch, staged.open_revision)
         };
 
@@ -608,11 +666,13 @@ impl Shared {
 
             {
                 let mut staged = self.staged.write().unwrap_or_else(PoisonError::into_inner);
-                // INVARIANT (applied in log order): the commit thread queues batches in the
-                // order it takes them, which is the order of `applying`.
-                let applied = logged.len().min(staged.applying.len());
-                staged.applying.drain(..applied);
-                if staged.open.is_empty() && staged.applying.is_empty() {
+                for (batch, _) in &logged {
+                    staged.remove_applied(batch, target);
+                }
+                // INVARIANT (unstaged under lock): `unstaged` changes only while the staged
+                // writes are locked for writing.
+                self.unstaged.fetch_add(1, Ordering::AcqRel);
+                if staged.pending.is_empty() {
                     self.has_staged.store(false, Ordering::Release);
                 }
             }
@@ -765,7 +825,11 @@ impl KvEngine for SledEngine {
             .commit_lock
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        self.shared.holds(reads)
+        self.shared.holds(reads, None)
+    }
+
+    fn read_epoch(&self) -> Option<u64> {
+        Some(self.shared.unstaged.load(Ordering::Acquire))
     }
 
     fn sequence(&self) -> u64 {
