@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, RwLock, mpsc};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use sled::IVec;
@@ -47,6 +48,16 @@ const REVISION_KEY: &[u8] = b"\x00revision";
 
 /// The folder inside the database directory that contains the log segments.
 const LOG_DIRECTORY: &str = "wal";
+
+/// How long the apply thread gathers logged batches before it writes them to sled.
+///
+/// Readers find the batches in the staged view meanwhile, and the log has them on disk. A key
+/// written by many commits in that time, such as an account's user counter, is written to sled
+/// once, and each write to sled costs sled a copy of a tree node.
+const APPLY_INTERVAL: Duration = Duration::from_millis(20);
+
+/// How long opening the engine waits for sled's lock on the database file.
+const LOCK_WAIT: Duration = Duration::from_secs(1);
 
 /// The default size past which the commit thread starts a new log segment.
 const DEFAULT_LOG_SEGMENT_BYTES: u64 = 64 << 20;
@@ -181,15 +192,15 @@ impl SledEngine {
     ///
     /// # Errors
     ///
-    /// Fails when sled cannot open the directory (for example while another process has it
-    /// open), the stored revision or the log is corrupt, or
+    /// Fails when sled cannot open the directory (for example while another process keeps it
+    /// open for longer than a second), the stored revision or the log is corrupt, or
     /// [`StoreError::UnsupportedFormat`] when the log was written in a newer format.
     pub fn open(options: &SledOptions) -> Result<Self, StoreError> {
         let mut config = sled::Config::new().path(&options.path);
         if let Some(capacity) = options.cache_capacity {
             config = config.cache_capacity(capacity);
         }
-        let tree = config.open().map_err(StoreError::backend)?;
+        let tree = open_sled(&config)?;
         let log_directory = options.path.join(LOG_DIRECTORY);
         let revision = recover(&tree, &log_directory)?;
         let segment = wal::Segment::create(&log_directory, revision + 1)?;
@@ -275,6 +286,29 @@ impl Drop for SledEngine {
         {
             // A panic on either thread was already reported by the panic hook.
             let _ = thread.join();
+        }
+    }
+}
+
+/// Opens sled, waiting up to [`LOCK_WAIT`] while the database file is locked.
+///
+/// sled's I/O threads can hold the file, and with it the lock, for a moment after the last
+/// handle of a database is dropped, so reopening a store in the same process can find it
+/// still locked.
+fn open_sled(config: &sled::Config) -> Result<sled::Db, StoreError> {
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        match config.open() {
+            Ok(tree) => return Ok(tree),
+            // NOTE: sled 0.34.7 reports a held lock only as an I/O error of kind `Other` with
+            // this message (`Config::try_lock`).
+            Err(sled::Error::Io(error))
+                if error.to_string().contains("could not acquire lock")
+                    && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(error) => return Err(StoreError::backend(error)),
         }
     }
 }
@@ -634,12 +668,19 @@ impl Shared {
     }
 
     /// Runs the apply thread: writes the logged batches to sled without a flush, until the
-    /// commit thread ends. Batches that queued up while sled applied the previous ones go to
-    /// sled as one batch, so sled rewrites a key and the revision counter once for all of them.
+    /// commit thread ends. The batches logged within [`APPLY_INTERVAL`] of the first go to
+    /// sled together, so sled rewrites a key and the revision counter once for all of them.
     fn run_applier(&self, batches: &mpsc::Receiver<LoggedBatch>) {
         while let Ok(first) = batches.recv() {
             let mut logged = vec![first];
-            logged.extend(batches.try_iter());
+            let deadline = Instant::now() + APPLY_INTERVAL;
+            while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+                // A timeout ends the interval, and a closed channel means the engine is dropped.
+                let Ok(batch) = batches.recv_timeout(left) else {
+                    break;
+                };
+                logged.push(batch);
+            }
             // After a failure the batches stay staged, and in the log for the next open.
             if self.failure.get().is_some() {
                 continue;
