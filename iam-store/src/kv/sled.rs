@@ -6,8 +6,13 @@
 //! far, appends it to the log as one checksummed record, makes the record durable with one
 //! `fdatasync`, and notifies every writer whose commit that record contains. Writers keep
 //! committing while a record is synced, so one sync covers more commits as more writers run at
-//! once. An apply thread then writes each logged batch to sled without a flush, and the batch
-//! stays staged until sled has it.
+//! once. An apply thread gathers the logged batches for [`APPLY_INTERVAL`] and writes them to
+//! sled without a flush. A write stays staged until sled has it.
+//!
+//! A transaction takes the engine's read epoch before its first read, and its commit passes it
+//! back. The apply thread changes the epoch whenever it removes writes from the staged view, so
+//! while the epoch is unchanged, a key that is not staged still has the value the transaction
+//! read, and the commit skips reading it from sled again.
 //!
 //! sled is flushed in the background: by its own timer, and by the apply thread before it
 //! deletes a log segment that the commit thread moved past. Opening the engine replays the log
