@@ -250,8 +250,11 @@ fn group_commit(criterion: &mut Criterion) {
                     let fixture = Arc::clone(&fixture);
                     let template = template.clone();
                     tasks.spawn(async move {
-                        // Each writer has its own account, as independent clients would.
-                        let account = fixture.account(u32::try_from(writer).unwrap());
+                        // Each writer has its own account, as independent clients would. Each
+                        // round takes new accounts, so that no account reaches the quota of
+                        // 5,000 users however many rounds criterion runs.
+                        let account =
+                            fixture.account(u32::try_from(round * WRITERS + writer).unwrap());
                         for index in 0..per_writer {
                             let mut user = template.clone();
                             user.user_name = format!("r{round}w{writer}u{index}");

@@ -60,6 +60,8 @@ pub struct CommitRequest {
     pub reads: Vec<ReadCheck>,
     /// Keys to set (`Some`) or remove (`None`). The store's transactions list each key once.
     pub writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// The engine's [`KvEngine::read_epoch`] taken before the first of `reads`, if any.
+    pub read_epoch: Option<u64>,
 }
 
 /// An ordered key/value engine with optimistic transactions.
@@ -138,6 +140,17 @@ pub trait KvEngine: Send + Sync + 'static {
 
     /// Returns the revision of the last commit.
     fn revision(&self) -> Revision;
+
+    /// Returns the read epoch, which a transaction takes before its first read and passes on
+    /// in [`CommitRequest::read_epoch`].
+    ///
+    /// An engine that moves values between places, such as from its staged writes to its
+    /// stored ones, changes the epoch when it moves some. While the epoch stays the same, a
+    /// commit may trust a key's revision without reading the key again. The default `None`
+    /// makes every commit read its keys again.
+    fn read_epoch(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Returns whether a range read now returns the same keys at the same revisions as `seen`.

@@ -70,6 +70,7 @@ impl MemoryStore {
         engine.commit_now(CommitRequest {
             reads: Vec::new(),
             writes: vec![(Key::meta(FORMAT_KEY).build(), Some(format_payload()))],
+            read_epoch: None,
         });
         Self {
             engine: Arc::new(engine),

@@ -246,6 +246,7 @@ fn attempt<T>(
     body: &mut impl FnMut(&mut Txn<'_>) -> Result<T, StoreError>,
 ) -> Result<Attempt<T>, StoreError> {
     let sequence = engine.sequence();
+    let read_epoch = engine.read_epoch();
     let mut txn = Txn::new(engine);
     let value = match body(&mut txn) {
         Ok(value) if !txn.writes.is_empty() => value,
@@ -263,6 +264,7 @@ fn attempt<T>(
         request: CommitRequest {
             reads: txn.reads,
             writes: txn.writes.into_iter().collect(),
+            read_epoch,
         },
         changes: txn.changes,
     })

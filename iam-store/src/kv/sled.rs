@@ -6,8 +6,13 @@
 //! far, appends it to the log as one checksummed record, makes the record durable with one
 //! `fdatasync`, and notifies every writer whose commit that record contains. Writers keep
 //! committing while a record is synced, so one sync covers more commits as more writers run at
-//! once. An apply thread then writes each logged batch to sled without a flush, and the batch
-//! stays staged until sled has it.
+//! once. An apply thread gathers the logged batches for [`APPLY_INTERVAL`] and writes them to
+//! sled without a flush. A write stays staged until sled has it.
+//!
+//! A transaction takes the engine's read epoch before its first read, and its commit passes it
+//! back. The apply thread changes the epoch whenever it removes writes from the staged view, so
+//! while the epoch is unchanged, a key that is not staged still has the value the transaction
+//! read, and the commit skips reading it from sled again.
 //!
 //! sled is flushed in the background: by its own timer, and by the apply thread before it
 //! deletes a log segment that the commit thread moved past. Opening the engine replays the log
@@ -18,20 +23,20 @@
 //! included. sled's own `flush` uses `sync_file_range` on Linux, which skips the device's
 //! cache, and the standard library offers no safe way to call it.
 //!
-//! Runtime workers do not block on disk writes: a writer awaits a channel instead. sled 0.34.7 takes a process-wide lock for
-//! writing in `Db::apply_batch` and for reading in `Db::flush` and `Db::get`. It is a
-//! `parking_lot` read-write lock, which makes new readers wait behind a waiting writer. Only the
-//! apply thread applies batches and flushes, so reads on runtime workers never queue behind a
-//! flush.
+//! Runtime workers do not block on disk writes: a writer awaits a channel instead. Nor do they
+//! wait for sled's writes. sled 0.34.7 takes a process-wide read-write lock for writing in
+//! `Db::apply_batch`, and once any batch was applied it takes that lock for reading in every
+//! `Db::get`. The engine therefore writes to sled key by key, never in batches.
 
 mod wal;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, RwLock, mpsc};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use sled::IVec;
@@ -48,6 +53,16 @@ const REVISION_KEY: &[u8] = b"\x00revision";
 
 /// The folder inside the database directory that contains the log segments.
 const LOG_DIRECTORY: &str = "wal";
+
+/// How long the apply thread gathers logged batches before it writes them to sled.
+///
+/// Readers find the batches in the staged view meanwhile, and the log has them on disk. A key
+/// written by many commits in that time, such as an account's user counter, is written to sled
+/// once, and each write to sled costs sled a copy of a tree node.
+const APPLY_INTERVAL: Duration = Duration::from_millis(20);
+
+/// How long opening the engine waits for sled's lock on the database file.
+const LOCK_WAIT: Duration = Duration::from_secs(1);
 
 /// The default size past which the commit thread starts a new log segment.
 const DEFAULT_LOG_SEGMENT_BYTES: u64 = 64 << 20;
@@ -100,6 +115,9 @@ struct Shared {
     staged: RwLock<Staged>,
     /// Whether `staged` may hold writes, so that reads skip its lock when it holds none.
     has_staged: AtomicBool,
+    /// How many times the apply thread removed writes from `staged`, which is the engine's
+    /// read epoch. While it stays the same, a key that is not staged keeps its value in sled.
+    unstaged: AtomicU64,
     /// Writers waiting for durability, and the commit thread's state.
     waiters: Mutex<Waiters>,
     /// Signals the commit thread that a commit was staged or the engine is dropped.
@@ -126,9 +144,17 @@ struct Staged {
     open: Writes,
     /// The revision of the last commit in `open`.
     open_revision: Revision,
-    /// Batches taken by the commit thread that sled does not have yet, oldest first. They stay
-    /// here until sled has them, so a read never misses them.
-    applying: VecDeque<Arc<Writes>>,
+    /// Every staged write that sled may not have yet, the newest per key. A write leaves only
+    /// after sled has it, so a read never misses it. `open` is a subset of it.
+    pending: BTreeMap<IVec, Pending>,
+}
+
+/// A staged write with the revision of the commit that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pending {
+    revision: Revision,
+    /// The stamped value, or `None` for a removal.
+    value: Option<IVec>,
 }
 
 #[derive(Default)]
@@ -171,15 +197,15 @@ impl SledEngine {
     ///
     /// # Errors
     ///
-    /// Fails when sled cannot open the directory (for example while another process has it
-    /// open), the stored revision or the log is corrupt, or
+    /// Fails when sled cannot open the directory (for example while another process keeps it
+    /// open for longer than a second), the stored revision or the log is corrupt, or
     /// [`StoreError::UnsupportedFormat`] when the log was written in a newer format.
     pub fn open(options: &SledOptions) -> Result<Self, StoreError> {
         let mut config = sled::Config::new().path(&options.path);
         if let Some(capacity) = options.cache_capacity {
             config = config.cache_capacity(capacity);
         }
-        let tree = config.open().map_err(StoreError::backend)?;
+        let tree = open_sled(&config)?;
         let log_directory = options.path.join(LOG_DIRECTORY);
         let revision = recover(&tree, &log_directory)?;
         let segment = wal::Segment::create(&log_directory, revision + 1)?;
@@ -193,6 +219,7 @@ impl SledEngine {
             logged_commits: AtomicU64::new(0),
             staged: RwLock::new(Staged::default()),
             has_staged: AtomicBool::new(false),
+            unstaged: AtomicU64::new(0),
             waiters: Mutex::new(Waiters {
                 durable: revision,
                 ..Waiters::default()
@@ -268,6 +295,29 @@ impl Drop for SledEngine {
     }
 }
 
+/// Opens sled, waiting up to [`LOCK_WAIT`] while the database file is locked.
+///
+/// sled's I/O threads can hold the file, and with it the lock, for a moment after the last
+/// handle of a database is dropped, so reopening a store in the same process can find it
+/// still locked.
+fn open_sled(config: &sled::Config) -> Result<sled::Db, StoreError> {
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        match config.open() {
+            Ok(tree) => return Ok(tree),
+            // NOTE: sled 0.34.7 reports a held lock only as an I/O error of kind `Other` with
+            // this message (`Config::try_lock`).
+            Err(sled::Error::Io(error))
+                if error.to_string().contains("could not acquire lock")
+                    && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(error) => return Err(StoreError::backend(error)),
+        }
+    }
+}
+
 /// Reads sled's revision, replays the log records past it, and deletes the old segments.
 ///
 /// Returns the revision sled stores afterwards. The segments are deleted only after sled's
@@ -281,19 +331,12 @@ fn recover(tree: &sled::Db, log_directory: &Path) -> Result<Revision, StoreError
         let last = index + 1 == segments.len();
         for record in wal::read_segment(&contents, path, last)? {
             // INVARIANT (replay is idempotent): a record at or below sled's revision is in
-            // sled already, because sled applies each batch with its revision atomically.
+            // sled already, because sled recovers a prefix of its writes and the revision is
+            // written after the writes it covers. Records above it are written again in full.
             if record.end <= revision {
                 continue;
             }
-            let mut batch = sled::Batch::default();
-            for (key, value) in record.writes {
-                match value {
-                    Some(value) => batch.insert(key, value),
-                    None => batch.remove(key),
-                }
-            }
-            batch.insert(REVISION_KEY, &record.end.to_be_bytes());
-            tree.apply_batch(batch).map_err(StoreError::backend)?;
+            write_to_sled(tree, record.writes, record.end).map_err(StoreError::backend)?;
             revision = record.end;
             replayed += 1;
         }
@@ -326,30 +369,53 @@ fn stored_revision(tree: &sled::Db) -> Result<Revision, StoreError> {
 }
 
 impl Staged {
+    /// Stages the writes of the commit at `revision`.
+    fn insert(&mut self, revision: Revision, writes: Vec<(IVec, Option<IVec>)>) {
+        for (key, value) in writes {
+            let pending = Pending {
+                revision,
+                value: value.clone(),
+            };
+            self.pending.insert(key.clone(), pending);
+            self.open.insert(key, value);
+        }
+        self.open_revision = revision;
+    }
+
     /// Returns the staged value of `key`: `Some(None)` for a staged removal, and `None` when
     /// nothing is staged for it.
     fn value(&self, key: &[u8]) -> Option<Option<IVec>> {
-        self.open
-            .get(key)
-            .or_else(|| self.applying.iter().rev().find_map(|batch| batch.get(key)))
-            .cloned()
+        self.pending.get(key).map(|pending| pending.value.clone())
     }
 
-    /// Returns the staged writes to keys in `start..end`, the newest per key.
+    /// Returns the revision of `key` by its staged write: `Some(None)` for a staged removal,
+    /// and `None` when nothing is staged for it.
+    fn revision(&self, key: &[u8]) -> Option<Option<Revision>> {
+        let pending = self.pending.get(key)?;
+        Some(pending.value.as_ref().map(|_| pending.revision))
+    }
+
+    /// Returns the staged writes to keys in `start..end`.
     fn range(&self, start: &[u8], end: &[u8]) -> Writes {
         let bounds = (Bound::Included(start), Bound::Excluded(end));
-        let mut writes = Writes::new();
-        for batch in self
-            .applying
-            .iter()
-            .map(|batch| &**batch)
-            .chain([&self.open])
-        {
-            for (key, value) in batch.range::<[u8], _>(bounds) {
-                writes.insert(key.clone(), value.clone());
+        self.pending
+            .range::<[u8], _>(bounds)
+            .map(|(key, pending)| (key.clone(), pending.value.clone()))
+            .collect()
+    }
+
+    /// Unstages the writes of `batch` that sled has now, because no commit after revision
+    /// `applied` replaced them.
+    fn remove_applied(&mut self, batch: &Writes, applied: Revision) {
+        for key in batch.keys() {
+            let replaced = self
+                .pending
+                .get(key)
+                .is_none_or(|pending| pending.revision > applied);
+            if !replaced {
+                self.pending.remove(key);
             }
         }
-        writes
     }
 }
 
@@ -412,17 +478,14 @@ impl Shared {
             .collect()
     }
 
-    /// Returns whether every read still holds.
-    fn holds(&self, reads: &[ReadCheck]) -> Result<bool, StoreError> {
+    /// Returns whether every read still holds. The caller holds the commit lock.
+    ///
+    /// `read_epoch` is the read epoch the reads started at, if known. It lets a key that is not
+    /// staged skip the read from sled when no write left the staged view since.
+    fn holds(&self, reads: &[ReadCheck], read_epoch: Option<u64>) -> Result<bool, StoreError> {
         for read in reads {
             let holds = match read {
-                ReadCheck::Key { key, revision } => {
-                    let now = match self.value(key)? {
-                        Some(value) => Some(split_stamp(&value)?.0),
-                        None => None,
-                    };
-                    now == *revision
-                }
+                ReadCheck::Key { key, revision } => self.key_holds(key, *revision, read_epoch)?,
                 ReadCheck::Range {
                     start,
                     end,
@@ -435,6 +498,34 @@ impl Shared {
             }
         }
         Ok(true)
+    }
+
+    /// Returns whether `key` still has the revision `seen`. The caller holds the commit lock,
+    /// so no commit stages a write meanwhile.
+    fn key_holds(
+        &self,
+        key: &[u8],
+        seen: Option<Revision>,
+        read_epoch: Option<u64>,
+    ) -> Result<bool, StoreError> {
+        {
+            let staged = self.staged.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(now) = staged.revision(key) {
+                return Ok(now == seen);
+            }
+            // A write to `key` after the read would be staged now, unless the apply thread
+            // removed it, which changes the epoch. INVARIANT (unstaged under lock): the epoch
+            // cannot change while this lock is held.
+            let unchanged = read_epoch == Some(self.unstaged.load(Ordering::Acquire));
+            if unchanged {
+                return Ok(true);
+            }
+        }
+        let now = match self.value(key)? {
+            Some(value) => Some(split_stamp(&value)?.0),
+            None => None,
+        };
+        Ok(now == seen)
     }
 
     /// Validates the reads of `request` and stages its writes with the next revision.
@@ -450,7 +541,7 @@ impl Shared {
                 .commit_lock
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            if !self.holds(&request.reads)? {
+            if !self.holds(&request.reads, request.read_epoch)? {
                 return Ok(None);
             }
             let revision = *last + 1;
@@ -466,8 +557,7 @@ impl Shared {
             self.sequence.fetch_add(1, Ordering::AcqRel);
             {
                 let mut staged = self.staged.write().unwrap_or_else(PoisonError::into_inner);
-                staged.open.extend(writes);
-                staged.open_revision = revision;
+                staged.insert(revision, writes);
                 self.has_staged.store(true, Ordering::Release);
             }
             *last = revision;
@@ -531,7 +621,6 @@ impl Shared {
                 return;
             }
             let batch = Arc::new(std::mem::take(&mut staged.open));
-            staged.applying.push_back(Arc::clone(&batch));
             (batch, staged.open_revision)
         };
 
@@ -584,30 +673,33 @@ impl Shared {
     }
 
     /// Runs the apply thread: writes the logged batches to sled without a flush, until the
-    /// commit thread ends. Batches that queued up while sled applied the previous ones go to
-    /// sled as one batch, so sled rewrites a key and the revision counter once for all of them.
+    /// commit thread ends. The batches logged within [`APPLY_INTERVAL`] of the first go to
+    /// sled together, so sled rewrites a key and the revision counter once for all of them.
     fn run_applier(&self, batches: &mpsc::Receiver<LoggedBatch>) {
         while let Ok(first) = batches.recv() {
             let mut logged = vec![first];
-            logged.extend(batches.try_iter());
+            let deadline = Instant::now() + APPLY_INTERVAL;
+            while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+                // A timeout ends the interval, and a closed channel means the engine is dropped.
+                let Ok(batch) = batches.recv_timeout(left) else {
+                    break;
+                };
+                logged.push(batch);
+            }
             // After a failure the batches stay staged, and in the log for the next open.
             if self.failure.get().is_some() {
                 continue;
             }
-            let mut sled_batch = sled::Batch::default();
+            let mut newest = BTreeMap::new();
             let mut target = 0;
             // Oldest first, so that the newest write of a key replaces the older ones.
             for (batch, end) in &logged {
                 for (key, value) in batch.iter() {
-                    match value {
-                        Some(value) => sled_batch.insert(key.clone(), value.clone()),
-                        None => sled_batch.remove(key.clone()),
-                    }
+                    newest.insert(key, value.clone());
                 }
                 target = *end;
             }
-            sled_batch.insert(REVISION_KEY, &target.to_be_bytes());
-            if let Err(error) = self.tree.apply_batch(sled_batch) {
+            if let Err(error) = write_to_sled(&self.tree, newest, target) {
                 let mut waiters = self.lock_waiters();
                 self.fail(
                     &mut waiters,
@@ -620,11 +712,13 @@ impl Shared {
 
             {
                 let mut staged = self.staged.write().unwrap_or_else(PoisonError::into_inner);
-                // INVARIANT (applied in log order): the commit thread queues batches in the
-                // order it takes them, which is the order of `applying`.
-                let applied = logged.len().min(staged.applying.len());
-                staged.applying.drain(..applied);
-                if staged.open.is_empty() && staged.applying.is_empty() {
+                for (batch, _) in &logged {
+                    staged.remove_applied(batch, target);
+                }
+                // INVARIANT (unstaged under lock): `unstaged` changes only while the staged
+                // writes are locked for writing.
+                self.unstaged.fetch_add(1, Ordering::AcqRel);
+                if staged.pending.is_empty() {
                     self.has_staged.store(false, Ordering::Release);
                 }
             }
@@ -700,6 +794,29 @@ fn merge(stored: Vec<(IVec, IVec)>, staged: Writes, limit: Option<usize>) -> Vec
     merged.into_iter().take(limit).collect()
 }
 
+/// Writes `writes` to sled key by key, then the engine revision `end` that they complete.
+///
+/// sled 0.34.7 takes a process-wide lock for writing in `Db::apply_batch`, and from its first
+/// use on every `Db::get` takes that lock for reading, so a batch would stall every reader until
+/// it is applied. Single writes take no such lock, but they are not atomic as a group. sled
+/// recovers a prefix of its writes, because its log does not recover a segment whose
+/// predecessor was lost (`pagecache/segment.rs` in sled 0.34.7). A crash in between therefore
+/// leaves the stored revision below `end`, and the next open writes the records past it again.
+fn write_to_sled<K: AsRef<[u8]>, V: Into<IVec>>(
+    tree: &sled::Db,
+    writes: impl IntoIterator<Item = (K, Option<V>)>,
+    end: Revision,
+) -> sled::Result<()> {
+    for (key, value) in writes {
+        match value {
+            Some(value) => tree.insert(key, value)?,
+            None => tree.remove(key)?,
+        };
+    }
+    tree.insert(REVISION_KEY, &end.to_be_bytes())?;
+    Ok(())
+}
+
 /// Returns the error of a commit rejected after a failed log append or sled batch.
 fn failed(message: &str) -> StoreError {
     StoreError::backend(std::io::Error::other(format!(
@@ -754,7 +871,11 @@ impl KvEngine for SledEngine {
             .commit_lock
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        self.shared.holds(reads)
+        self.shared.holds(reads, None)
+    }
+
+    fn read_epoch(&self) -> Option<u64> {
+        Some(self.shared.unstaged.load(Ordering::Acquire))
     }
 
     fn sequence(&self) -> u64 {

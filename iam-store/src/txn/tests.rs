@@ -10,6 +10,7 @@ fn seed(engine: &MemoryEngine, entries: &[(&[u8], &[u8])]) {
             .iter()
             .map(|(key, value)| (key.to_vec(), Some(value.to_vec())))
             .collect(),
+        read_epoch: None,
     };
     engine.commit_now(request).unwrap();
 }

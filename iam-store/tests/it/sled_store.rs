@@ -119,6 +119,7 @@ async fn newer_format_is_rejected() {
     let request = CommitRequest {
         reads: Vec::new(),
         writes: vec![(FORMAT_KEY.to_vec(), Some(b"99".to_vec()))],
+        read_epoch: None,
     };
     store.engine().commit(request).await.unwrap();
     drop(store);
@@ -141,6 +142,7 @@ async fn records_without_format_are_rejected() {
     let request = CommitRequest {
         reads: Vec::new(),
         writes: vec![(b"\x01111122220000u\x00alice".to_vec(), Some(b"{}".to_vec()))],
+        read_epoch: None,
     };
     engine.commit(request).await.unwrap();
 
@@ -165,6 +167,7 @@ async fn older_format_is_raised_to_current() {
     let request = CommitRequest {
         reads: Vec::new(),
         writes: vec![(FORMAT_KEY.to_vec(), Some(b"1".to_vec()))],
+        read_epoch: None,
     };
     store.engine().commit(request).await.unwrap();
     drop(store);
@@ -223,6 +226,7 @@ async fn stale_read_is_refused(engine: &dyn KvEngine) {
     let first = CommitRequest {
         reads: Vec::new(),
         writes: vec![(key.clone(), Some(b"one".to_vec()))],
+        read_epoch: None,
     };
     let revision = engine.commit(first).await.unwrap().unwrap();
     let seen = engine.get(&key).unwrap().unwrap();
@@ -234,12 +238,14 @@ async fn stale_read_is_refused(engine: &dyn KvEngine) {
     let other = CommitRequest {
         reads: Vec::new(),
         writes: vec![(key.clone(), Some(b"two".to_vec()))],
+        read_epoch: None,
     };
     engine.commit(other).await.unwrap().unwrap();
 
     let stale = CommitRequest {
         reads: vec![read.clone()],
         writes: vec![(key.clone(), Some(b"three".to_vec()))],
+        read_epoch: None,
     };
     let outcome = engine.commit(stale).await.unwrap();
 
@@ -256,6 +262,7 @@ async fn stale_read_is_refused(engine: &dyn KvEngine) {
     let insert = CommitRequest {
         reads: Vec::new(),
         writes: vec![(b"\x01other".to_vec(), Some(b"new".to_vec()))],
+        read_epoch: None,
     };
     engine.commit(insert).await.unwrap().unwrap();
     // A key inserted into a range read before changes the range.

@@ -15,27 +15,35 @@ fn keys(entries: &[(IVec, IVec)]) -> Vec<&[u8]> {
     entries.iter().map(|(key, _)| key.as_ref()).collect()
 }
 
+fn stamped_writes(entries: &[(&[u8], Option<&[u8]>)]) -> Vec<(IVec, Option<IVec>)> {
+    writes(entries).into_iter().collect()
+}
+
 #[test]
-fn open_writes_shadow_applying_ones() {
-    let staged = Staged {
-        open: writes(&[(b"a", Some(b"new")), (b"b", None)]),
-        open_revision: 3,
-        applying: VecDeque::from([
-            Arc::new(writes(&[
-                (b"a", Some(b"old")),
-                (b"b", Some(b"old")),
-                (b"c", Some(b"old")),
-                (b"e", Some(b"old")),
-            ])),
-            Arc::new(writes(&[(b"c", None), (b"e", Some(b"newer"))])),
+fn staged_newest_write_wins() {
+    let mut staged = Staged::default();
+    staged.insert(
+        1,
+        stamped_writes(&[
+            (b"a", Some(b"old")),
+            (b"b", Some(b"old")),
+            (b"c", Some(b"old")),
+            (b"e", Some(b"old")),
         ]),
-    };
+    );
+    staged.insert(2, stamped_writes(&[(b"c", None), (b"e", Some(b"newer"))]));
+    staged.insert(3, stamped_writes(&[(b"a", Some(b"new")), (b"b", None)]));
 
     assert_eq!(staged.value(b"a"), Some(Some(IVec::from(b"new"))));
     assert_eq!(staged.value(b"b"), Some(None));
     assert_eq!(staged.value(b"c"), Some(None));
     assert_eq!(staged.value(b"d"), None);
     assert_eq!(staged.value(b"e"), Some(Some(IVec::from(b"newer"))));
+    assert_eq!(staged.revision(b"a"), Some(Some(3)));
+    assert_eq!(staged.revision(b"b"), Some(None));
+    assert_eq!(staged.revision(b"d"), None);
+    assert_eq!(staged.revision(b"e"), Some(Some(2)));
+    assert_eq!(staged.open_revision, 3);
     let range = staged.range(b"a", b"f");
     assert_eq!(
         range,
@@ -46,6 +54,23 @@ fn open_writes_shadow_applying_ones() {
             (b"e", Some(b"newer")),
         ])
     );
+}
+
+#[test]
+fn applied_writes_leave_unless_replaced() {
+    let mut staged = Staged::default();
+    staged.insert(
+        1,
+        stamped_writes(&[(b"a", Some(b"one")), (b"b", Some(b"one"))]),
+    );
+    let first = std::mem::take(&mut staged.open);
+    staged.insert(2, stamped_writes(&[(b"a", Some(b"two"))]));
+
+    staged.remove_applied(&first, 1);
+
+    assert_eq!(staged.value(b"a"), Some(Some(IVec::from(b"two"))));
+    assert_eq!(staged.value(b"b"), None);
+    assert_eq!(staged.open.len(), 1);
 }
 
 #[test]
@@ -72,6 +97,7 @@ async fn seed(engine: &SledEngine, keys: &[&[u8]]) -> Revision {
             .iter()
             .map(|key| (key.to_vec(), Some(b"seed".to_vec())))
             .collect(),
+        read_epoch: None,
     };
     engine.commit(request).await.unwrap().unwrap()
 }
@@ -84,6 +110,7 @@ async fn staged_removal_hides_stored_entry() {
     let removal = CommitRequest {
         reads: Vec::new(),
         writes: vec![(b"\x01a1".to_vec(), None)],
+        read_epoch: None,
     };
 
     // Staged without waiting for the commit thread, which may or may not have applied it
@@ -237,4 +264,67 @@ async fn full_segments_are_deleted_once_flushed() {
     assert_eq!(remaining.len(), 1, "left behind: {remaining:?}");
     assert_eq!(reopened.revision(), 30);
     assert_eq!(stored_keys(&reopened), 30);
+}
+
+/// Waits until the apply thread has moved every staged write to sled.
+async fn wait_until_applied(engine: &SledEngine) {
+    while engine.shared.has_staged.load(Ordering::Acquire) {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+}
+
+#[tokio::test]
+async fn read_epoch_catches_applied_write() {
+    let directory = tempfile::tempdir().unwrap();
+    let engine = open_engine(&directory);
+    let key = b"\x01k".to_vec();
+    let read_epoch = engine.read_epoch();
+    let absent = engine.get(&key).unwrap();
+    let write = |reads: Vec<ReadCheck>, value: &[u8]| CommitRequest {
+        reads,
+        writes: vec![(key.clone(), Some(value.to_vec()))],
+        read_epoch,
+    };
+    let seen_absent = ReadCheck::Key {
+        key: key.clone(),
+        revision: None,
+    };
+
+    // Another writer creates the key, and sled gets it, so it is no longer staged when the
+    // first transaction commits.
+    let created = engine.commit(write(Vec::new(), b"other")).await.unwrap();
+    wait_until_applied(&engine).await;
+    let stale = engine
+        .commit(write(vec![seen_absent], b"mine"))
+        .await
+        .unwrap();
+
+    assert_eq!(absent, None);
+    assert_eq!(created, Some(1));
+    assert_ne!(engine.read_epoch(), read_epoch);
+    assert_eq!(stale, None);
+    assert_eq!(engine.get(&key).unwrap().unwrap().payload, b"other");
+}
+
+#[tokio::test]
+async fn read_epoch_unchanged_key_commits() {
+    let directory = tempfile::tempdir().unwrap();
+    let engine = open_engine(&directory);
+    let seeded = seed(&engine, &[b"\x01k"]).await;
+    wait_until_applied(&engine).await;
+    let read_epoch = engine.read_epoch();
+    let seen = engine.get(b"\x01k").unwrap().map(|value| value.revision);
+    let request = CommitRequest {
+        reads: vec![ReadCheck::Key {
+            key: b"\x01k".to_vec(),
+            revision: seen,
+        }],
+        writes: vec![(b"\x01other".to_vec(), Some(b"new".to_vec()))],
+        read_epoch,
+    };
+
+    let committed = engine.commit(request).await.unwrap();
+
+    assert_eq!(seen, Some(seeded));
+    assert_eq!(committed, Some(seeded + 1));
 }
