@@ -11,7 +11,8 @@
 #
 # Usage: load-benchmark.sh [SECONDS_PER_RUN]. SERVER=PATH runs another build of the server,
 # such as a copy of an earlier one, for a before-and-after comparison. AUDIT="false" runs
-# only the server with the trail off.
+# only the server with the trail off. SERVER_ARGS adds options to the server's command line,
+# such as "--threads 1".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -40,7 +41,7 @@ for audit in $audits; do
     port="$(free_port)"
     data_dir="$(mktemp -d)"
     "$server" --listen "127.0.0.1:$port" --data-dir "$data_dir" --audit "$audit" \
-        --log-level warn &
+        --log-level warn ${SERVER_ARGS:-} &
     server_pid=$!
     trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$data_dir"' EXIT
     for _ in $(seq 100); do
