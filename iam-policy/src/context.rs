@@ -290,7 +290,7 @@ impl PrincipalContext {
         &self.principal
     }
 
-    /// The keys derived from the principal.
+    /// Returns the keys derived from the principal.
     pub fn keys(&self) -> &ContextKeys {
         &self.keys
     }
@@ -550,7 +550,7 @@ impl RequestContext {
         &self.principal.principal
     }
 
-    /// The principal with the keys derived from it.
+    /// Returns the principal with the keys derived from it.
     pub fn principal_context(&self) -> &Arc<PrincipalContext> {
         &self.principal
     }

@@ -104,7 +104,7 @@ struct QueueState {
     stopped: bool,
 }
 
-/// The writer thread's activity, which tells a request whether a new entry must wake it.
+/// The writer thread's activity, which decides whether a request's new entry must wake it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum WriterState {
     /// Storing a batch: it looks at the queue again when done.

@@ -118,7 +118,7 @@ async fn delete_account_alias(call: &Call<'_>) -> OperationResult {
 }
 
 async fn list_account_aliases(call: &Call<'_>) -> OperationResult {
-    // An account has at most one alias, so one page holds them all. `MaxItems` is still
+    // An account has at most one alias, so one page contains them all. `MaxItems` is still
     // checked against the range 1 to 1000 that the API model gives it.
     list_options(call.parameters, false)?;
     let account = call.state.store.account(call.account()).await?;

@@ -10,9 +10,9 @@
 //! sled without a flush. A write stays staged until sled has it.
 //!
 //! A transaction takes the engine's read epoch before its first read, and its commit passes it
-//! back. The apply thread changes the epoch whenever it removes writes from the staged view, so
-//! while the epoch is unchanged, a key that is not staged still has the value the transaction
-//! read, and the commit skips reading it from sled again.
+//! back. The apply thread changes the epoch whenever it removes writes from the staged view.
+//! So while the epoch is unchanged, a key that is not staged still has the value the
+//! transaction read, and the commit skips reading it from sled again.
 //!
 //! sled is flushed in the background: by its own timer, and by the apply thread before it
 //! deletes a log segment that the commit thread moved past. Opening the engine replays the log
